@@ -1,0 +1,13 @@
+//! cartsim: a CAR T-cell therapy simulator. Two published B-ALL models
+//! (see `MODELS.md` in the shared spec, summarised in the README's "Model
+//! notes"), our own Runge–Kutta solvers, analyses, and two front ends: the
+//! native `cartsim` command line and a WebAssembly page.
+#![warn(missing_docs)]
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod cli;
+pub mod model;
+pub mod solver;
+
+#[cfg(target_arch = "wasm32")]
+pub mod web;
