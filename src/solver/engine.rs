@@ -97,8 +97,13 @@ pub struct Settings {
     pub rtol: Tolerance,
     /// Absolute tolerance (adaptive methods).
     pub atol: Tolerance,
-    /// Fixed step for RK4 (ignored by adaptive methods).
+    /// Fixed step: used by methods without an error estimate (RK4), and by
+    /// every method when `adaptive` is false.
     pub dt: f64,
+    /// Adapt the step size when the method has an error estimate (default
+    /// true). False runs any tableau with the fixed step `dt` (used to
+    /// measure a method's convergence order).
+    pub adaptive: bool,
     /// First step size; `None` picks it automatically (Hairer's algorithm).
     pub h0: Option<f64>,
     /// Largest step allowed.
@@ -119,6 +124,7 @@ impl Default for Settings {
             rtol: Tolerance::Scalar(1e-6),
             atol: Tolerance::Scalar(1e-9),
             dt: 0.01,
+            adaptive: true,
             h0: None,
             h_max: f64::INFINITY,
             h_min: 0.0,
@@ -149,13 +155,14 @@ impl Settings {
 
     fn validate(&self, dim: usize) -> Result<(), SolverError> {
         let bad = |m: String| Err(SolverError::InvalidInput(m));
-        match self.method {
-            Method::Rk4 => {
+        let adaptive = self.adaptive && self.method.tableau().e.is_some();
+        match adaptive {
+            false => {
                 if !(self.dt.is_finite() && self.dt > 0.0) {
-                    return bad(format!("the RK4 step dt must be > 0, got {}", self.dt));
+                    return bad(format!("the fixed step dt must be > 0, got {}", self.dt));
                 }
             }
-            Method::Dopri5 => {
+            true => {
                 self.rtol.validate("rtol", dim)?;
                 self.atol.validate("atol", dim)?;
                 let all_zero = (0..dim).all(|i| self.rtol.get(i) == 0.0 && self.atol.get(i) == 0.0);
@@ -431,7 +438,7 @@ impl Solver {
         }
         self.refresh_g(events, t0);
 
-        let adaptive = tab.e.is_some();
+        let adaptive = settings.adaptive && tab.e.is_some();
         let mut h = if adaptive {
             match settings.h0 {
                 Some(h) => h,
@@ -473,7 +480,8 @@ impl Solver {
             }
             // Land exactly on t_stop; avoid a tiny last step.
             let mut h_try = h.min(settings.h_max);
-            let last = h_try >= remaining || (adaptive && h_try * 1.01 >= remaining);
+            // (The 1e-9 slack keeps round-off from leaving a sliver of a step.)
+            let last = h_try * (1.0 + 1e-9) >= remaining || (adaptive && h_try * 1.01 >= remaining);
             if last {
                 h_try = remaining;
             }
@@ -570,7 +578,14 @@ impl Solver {
                 continue;
             }
 
-            self.emit_dense(&mut run, obs, tab, h_try, t_new, true);
+            // A grid point exactly at a timed event shows the state after
+            // the event (right-continuous output): leave it for after the action.
+            let at_timed_event = last
+                && events
+                    .timed
+                    .get(run.timed_next)
+                    .is_some_and(|e| e.t <= t_stop);
+            self.emit_dense(&mut run, obs, tab, h_try, t_new, !at_timed_event);
             self.y.copy_from_slice(&self.y_new);
             run.t = t_new;
             self.k[..dim].copy_from_slice(&self.f_end);
@@ -678,7 +693,7 @@ impl Solver {
 
     /// RMS norm of the embedded error estimate, scaled by the tolerances.
     fn error_norm(&self, tab: &Tableau, st: &Settings, h: f64) -> f64 {
-        let e = tab.e.expect("adaptive tableau");
+        let Some(e) = tab.e else { return 0.0 };
         let dim = self.dim;
         let mut sum = 0.0;
         for c in 0..dim {

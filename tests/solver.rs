@@ -1,0 +1,571 @@
+//! Solver tests against closed-form solutions: convergence orders, tolerance
+//! scaling, event location, FSAL evaluation counts and every error path.
+#![cfg(not(target_arch = "wasm32"))]
+
+use cartsim::solver::{
+    solve, solve_with, Action, Condition, Direction, Events, Method, OdeSystem, OutputGrid,
+    Settings, Solver, SolverError, Tolerance, Trajectory, Trigger,
+};
+
+/// y' = -λ y, y(t) = y0 e^{-λ t}.
+struct Decay(f64);
+impl OdeSystem for Decay {
+    fn dim(&self) -> usize {
+        1
+    }
+    fn rhs(&self, _t: f64, y: &[f64], dy: &mut [f64]) {
+        dy[0] = -self.0 * y[0];
+    }
+}
+
+/// y' = r y (1 - y/K), y(t) = K / (1 + (K/y0 - 1) e^{-r t}).
+struct Logistic {
+    r: f64,
+    k: f64,
+}
+impl OdeSystem for Logistic {
+    fn dim(&self) -> usize {
+        1
+    }
+    fn rhs(&self, _t: f64, y: &[f64], dy: &mut [f64]) {
+        dy[0] = self.r * y[0] * (1.0 - y[0] / self.k);
+    }
+}
+fn logistic_exact(l: &Logistic, y0: f64, t: f64) -> f64 {
+    l.k / (1.0 + (l.k / y0 - 1.0) * (-l.r * t).exp())
+}
+
+/// (x, y)' = (-ω y, ω x): rotation, x = cos ωt, y = sin ωt.
+struct Rotation(f64);
+impl OdeSystem for Rotation {
+    fn dim(&self) -> usize {
+        2
+    }
+    fn rhs(&self, _t: f64, y: &[f64], dy: &mut [f64]) {
+        dy[0] = -self.0 * y[1];
+        dy[1] = self.0 * y[0];
+    }
+}
+
+fn fixed(method: Method, dt: f64) -> Settings {
+    Settings {
+        method,
+        dt,
+        adaptive: false,
+        ..Settings::default()
+    }
+}
+
+/// Max error at t_end of a fixed-step solve, for a problem with exact solution.
+fn fixed_error(sys: &dyn OdeSystem, y0: &[f64], t1: f64, exact: &[f64], m: Method, dt: f64) -> f64 {
+    let sol = solve(sys, 0.0, y0, t1, &fixed(m, dt)).unwrap();
+    sol.outcome
+        .y
+        .iter()
+        .zip(exact)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f64::max)
+}
+
+/// Observed orders log2(e(h)/e(h/2)) over a sequence of halvings.
+fn observed_orders(err: impl Fn(f64) -> f64, h0: f64, n: usize) -> Vec<f64> {
+    let errs: Vec<f64> = (0..n).map(|i| err(h0 / 2f64.powi(i as i32))).collect();
+    errs.windows(2).map(|w| (w[0] / w[1]).log2()).collect()
+}
+
+fn check_order(name: &str, m: Method, expected: f64, tol: f64, h0: f64, err: impl Fn(f64) -> f64) {
+    let orders = observed_orders(err, h0, 5);
+    println!("{name} {m:?}: observed orders {orders:.3?}");
+    // The asymptotic order is the last (smallest-h) estimate.
+    let last = *orders.last().unwrap();
+    assert!(
+        (last - expected).abs() <= tol,
+        "{name} {m:?}: measured order {last:.3}, expected {expected} ± {tol}"
+    );
+}
+
+#[test]
+fn rk4_converges_with_order_four() {
+    let d = Decay(1.0);
+    check_order("decay", Method::Rk4, 4.0, 0.2, 0.5, |h| {
+        fixed_error(&d, &[1.0], 4.0, &[(-4.0f64).exp()], Method::Rk4, h)
+    });
+    let l = Logistic { r: 1.0, k: 10.0 };
+    let ex = logistic_exact(&l, 0.5, 8.0);
+    check_order("logistic", Method::Rk4, 4.0, 0.2, 0.5, |h| {
+        fixed_error(&l, &[0.5], 8.0, &[ex], Method::Rk4, h)
+    });
+    let r = Rotation(1.0);
+    let t1 = 10.0f64;
+    check_order("rotation", Method::Rk4, 4.0, 0.2, 0.5, |h| {
+        fixed_error(&r, &[1.0, 0.0], t1, &[t1.cos(), t1.sin()], Method::Rk4, h)
+    });
+}
+
+#[test]
+fn dopri5_converges_with_order_five() {
+    let d = Decay(1.0);
+    check_order("decay", Method::Dopri5, 5.0, 0.3, 1.0, |h| {
+        fixed_error(&d, &[1.0], 4.0, &[(-4.0f64).exp()], Method::Dopri5, h)
+    });
+    let l = Logistic { r: 1.0, k: 10.0 };
+    let ex = logistic_exact(&l, 0.5, 8.0);
+    check_order("logistic", Method::Dopri5, 5.0, 0.3, 1.0, |h| {
+        fixed_error(&l, &[0.5], 8.0, &[ex], Method::Dopri5, h)
+    });
+    let r = Rotation(1.0);
+    let t1 = 10.0f64;
+    check_order("rotation", Method::Dopri5, 5.0, 0.3, 1.0, |h| {
+        fixed_error(
+            &r,
+            &[1.0, 0.0],
+            t1,
+            &[t1.cos(), t1.sin()],
+            Method::Dopri5,
+            h,
+        )
+    });
+}
+
+#[test]
+fn adaptive_error_scales_with_rtol() {
+    let r = Rotation(1.0);
+    let t1 = 20.0f64;
+    let mut prev = f64::INFINITY;
+    for k in [4, 6, 8, 10] {
+        let rtol = 10f64.powi(-k);
+        let sol = solve(
+            &r,
+            0.0,
+            &[1.0, 0.0],
+            t1,
+            &Settings::dopri5(rtol, rtol * 1e-3),
+        )
+        .unwrap();
+        let err = (sol.outcome.y[0] - t1.cos())
+            .abs()
+            .max((sol.outcome.y[1] - t1.sin()).abs());
+        println!(
+            "rtol {rtol:e}: error {err:.3e}, steps {}",
+            sol.outcome.stats.accepted
+        );
+        // Global error within a modest multiple of the requested tolerance…
+        assert!(err < 50.0 * rtol, "rtol {rtol}: error {err}");
+        // …and falling by at least 10× for each 100× tighter tolerance.
+        assert!(
+            err < prev / 10.0,
+            "rtol {rtol}: error {err} vs previous {prev}"
+        );
+        prev = err;
+    }
+}
+
+#[test]
+fn dense_output_matches_exact_solution_between_steps() {
+    let l = Logistic { r: 1.0, k: 10.0 };
+    let grid: Vec<f64> = (0..=800).map(|i| i as f64 * 0.01).collect();
+    for m in [Method::Dopri5, Method::Rk4] {
+        let st = Settings {
+            method: m,
+            rtol: Tolerance::Scalar(1e-10),
+            atol: Tolerance::Scalar(1e-12),
+            dt: 0.05,
+            ..Settings::default()
+        };
+        let sol = solve_with(
+            &l,
+            0.0,
+            &[0.5],
+            8.0,
+            &st,
+            &Events::none(),
+            &OutputGrid::Times(grid.clone()),
+        )
+        .unwrap();
+        assert_eq!(sol.trajectory.t, grid);
+        let max_err = grid
+            .iter()
+            .enumerate()
+            .map(|(i, &t)| (sol.trajectory.row(i)[0] - logistic_exact(&l, 0.5, t)).abs())
+            .fold(0.0, f64::max);
+        println!("{m:?}: max dense-output error {max_err:.2e}");
+        assert!(max_err < 1e-6, "{m:?}: {max_err}");
+    }
+}
+
+#[test]
+fn state_event_is_located_at_the_exact_crossing() {
+    // e^{-t} falls through 0.5 at t = ln 2; stop there.
+    let mut ev = Events::none();
+    ev.when(Trigger {
+        condition: Condition::Threshold {
+            component: 0,
+            level: 0.5,
+        },
+        direction: Direction::Falling,
+        action: Action::Stop,
+        once: true,
+        fire_if_initially_past: false,
+        label: "half".into(),
+    });
+    for st in [Settings::dopri5(1e-8, 1e-10), Settings::rk4(0.1)] {
+        let sol = solve_with(&Decay(1.0), 0.0, &[1.0], 5.0, &st, &ev, &OutputGrid::None).unwrap();
+        assert!(sol.outcome.stopped);
+        let t_err = (sol.outcome.t - 2f64.ln()).abs();
+        println!(
+            "{:?}: event at {} (error {t_err:.2e})",
+            st.method, sol.outcome.t
+        );
+        let tol = if st.method == Method::Rk4 { 1e-5 } else { 1e-8 };
+        assert!(t_err < tol, "{:?}: {t_err}", st.method);
+    }
+    // Logistic rising through K/2 at t = ln(K/y0 - 1)/r.
+    let l = Logistic { r: 0.7, k: 100.0 };
+    let mut ev = Events::none();
+    ev.when(Trigger {
+        condition: Condition::Threshold {
+            component: 0,
+            level: 50.0,
+        },
+        direction: Direction::Rising,
+        action: Action::Add {
+            component: 0,
+            amount: 10.0,
+        },
+        once: true,
+        fire_if_initially_past: false,
+        label: "dose".into(),
+    });
+    let sol = solve_with(
+        &l,
+        0.0,
+        &[1.0],
+        20.0,
+        &Settings::dopri5(1e-10, 1e-12),
+        &ev,
+        &OutputGrid::None,
+    )
+    .unwrap();
+    let rec = &sol.outcome.events[0];
+    let t_exact = (100.0f64 / 1.0 - 1.0).ln() / 0.7;
+    assert!((rec.t - t_exact).abs() < 1e-8, "{} vs {t_exact}", rec.t);
+    assert!((rec.before[0] - 50.0).abs() < 1e-7);
+    assert_eq!(rec.after[0], rec.before[0] + 10.0);
+}
+
+#[test]
+fn timed_event_adds_its_dose_at_its_time() {
+    // y' = -y, y(0)=1, +2 at t=1: y(t>1) = (e^{-1} + 2) e^{-(t-1)}.
+    let mut ev = Events::none();
+    ev.at(
+        1.0,
+        Action::Add {
+            component: 0,
+            amount: 2.0,
+        },
+        "dose",
+    );
+    let sol = solve_with(
+        &Decay(1.0),
+        0.0,
+        &[1.0],
+        3.0,
+        &Settings::dopri5(1e-10, 1e-12),
+        &ev,
+        &OutputGrid::Times(vec![0.5, 1.0, 2.0, 3.0]),
+    )
+    .unwrap();
+    let rec = &sol.outcome.events[0];
+    assert_eq!(rec.t, 1.0);
+    assert_eq!(rec.after[0] - rec.before[0], 2.0);
+    let y = |i: usize| sol.trajectory.row(i)[0];
+    assert!((y(0) - (-0.5f64).exp()).abs() < 1e-9);
+    // Output at the event time shows the state after the event.
+    assert!((y(1) - ((-1f64).exp() + 2.0)).abs() < 1e-9);
+    let exact = |t: f64| ((-1f64).exp() + 2.0) * (-(t - 1.0)).exp();
+    assert!((y(2) - exact(2.0)).abs() < 1e-9);
+    assert!((y(3) - exact(3.0)).abs() < 1e-9);
+}
+
+#[test]
+fn extinguished_component_stays_at_zero() {
+    // x' = -x, z' = 1 (z would grow): extinguish x below 0.1 and keep it 0.
+    struct Pair;
+    impl OdeSystem for Pair {
+        fn dim(&self) -> usize {
+            2
+        }
+        fn rhs(&self, _t: f64, y: &[f64], dy: &mut [f64]) {
+            dy[0] = -y[0] + 0.01 * y[1];
+            dy[1] = 1.0;
+        }
+    }
+    let mut ev = Events::none();
+    ev.when(Trigger {
+        condition: Condition::Threshold {
+            component: 0,
+            level: 0.1,
+        },
+        direction: Direction::Falling,
+        action: Action::Extinguish { component: 0 },
+        once: true,
+        fire_if_initially_past: true,
+        label: "extinct".into(),
+    });
+    let sol = solve_with(
+        &Pair,
+        0.0,
+        &[1.0, 0.0],
+        50.0,
+        &Settings::default(),
+        &ev,
+        &OutputGrid::Steps,
+    )
+    .unwrap();
+    let t_ext = sol.outcome.events[0].t;
+    for i in 0..sol.trajectory.len() {
+        if sol.trajectory.t[i] > t_ext {
+            assert_eq!(sol.trajectory.row(i)[0], 0.0);
+        }
+    }
+    assert_eq!(sol.outcome.y[0], 0.0);
+    assert!((sol.outcome.y[1] - 50.0).abs() < 1e-6);
+}
+
+#[test]
+fn fsal_makes_dopri5_cost_six_evaluations_per_step() {
+    let st = Settings {
+        h0: Some(0.01),
+        ..Settings::dopri5(1e-8, 1e-10)
+    };
+    let sol = solve(&Rotation(1.0), 0.0, &[1.0, 0.0], 10.0, &st).unwrap();
+    let s = sol.outcome.stats;
+    assert!(s.accepted > 10);
+    // One evaluation for the first stage, then 6 per attempted step (the
+    // 7th stage of each accepted step is reused as the next first stage).
+    assert_eq!(s.rhs_evals, 1 + 6 * (s.accepted + s.rejected), "{s:?}");
+    // Automatic first step costs exactly one more evaluation.
+    let sol = solve(
+        &Rotation(1.0),
+        0.0,
+        &[1.0, 0.0],
+        10.0,
+        &Settings::dopri5(1e-8, 1e-10),
+    )
+    .unwrap();
+    let s = sol.outcome.stats;
+    assert_eq!(s.rhs_evals, 2 + 6 * (s.accepted + s.rejected), "{s:?}");
+    // RK4: 4 per step (the end derivative is the next step's first stage).
+    let sol = solve(&Rotation(1.0), 0.0, &[1.0, 0.0], 10.0, &Settings::rk4(0.1)).unwrap();
+    let s = sol.outcome.stats;
+    assert_eq!(s.accepted, 100);
+    assert_eq!(s.rhs_evals, 1 + 4 * s.accepted);
+}
+
+#[test]
+fn reused_solver_gives_identical_results() {
+    let mut solver = Solver::new();
+    let mut a = Trajectory::new(2);
+    let mut b = Trajectory::new(2);
+    let st = Settings::dopri5(1e-9, 1e-12);
+    let ev = Events::none();
+    solver
+        .solve(
+            &Rotation(1.0),
+            0.0,
+            &[1.0, 0.0],
+            5.0,
+            &st,
+            &ev,
+            &OutputGrid::Steps,
+            &mut a,
+        )
+        .unwrap();
+    solver
+        .solve(
+            &Decay(1.0),
+            0.0,
+            &[1.0],
+            1.0,
+            &st,
+            &ev,
+            &OutputGrid::Steps,
+            &mut Trajectory::new(1),
+        )
+        .unwrap();
+    solver
+        .solve(
+            &Rotation(1.0),
+            0.0,
+            &[1.0, 0.0],
+            5.0,
+            &st,
+            &ev,
+            &OutputGrid::Steps,
+            &mut b,
+        )
+        .unwrap();
+    assert_eq!(a, b);
+}
+
+// ---- error paths -------------------------------------------------------
+
+#[test]
+fn invalid_inputs_are_typed_errors() {
+    let d = Decay(1.0);
+    let cases: Vec<(&str, Result<_, SolverError>)> = vec![
+        (
+            "wrong y0 length",
+            solve(&d, 0.0, &[1.0, 2.0], 1.0, &Settings::default()),
+        ),
+        (
+            "reversed interval",
+            solve(&d, 1.0, &[1.0], 0.0, &Settings::default()),
+        ),
+        (
+            "nan start",
+            solve(&d, f64::NAN, &[1.0], 1.0, &Settings::default()),
+        ),
+        (
+            "nan y0",
+            solve(&d, 0.0, &[f64::NAN], 1.0, &Settings::default()),
+        ),
+        (
+            "negative rtol",
+            solve(&d, 0.0, &[1.0], 1.0, &Settings::dopri5(-1.0, 1e-9)),
+        ),
+        (
+            "zero tolerances",
+            solve(&d, 0.0, &[1.0], 1.0, &Settings::dopri5(0.0, 0.0)),
+        ),
+        ("zero dt", solve(&d, 0.0, &[1.0], 1.0, &Settings::rk4(0.0))),
+        (
+            "per-component length",
+            solve(
+                &d,
+                0.0,
+                &[1.0],
+                1.0,
+                &Settings {
+                    atol: Tolerance::PerComponent(vec![1e-9, 1e-9]),
+                    ..Settings::default()
+                },
+            ),
+        ),
+        (
+            "grid outside",
+            solve_with(
+                &d,
+                0.0,
+                &[1.0],
+                1.0,
+                &Settings::default(),
+                &Events::none(),
+                &OutputGrid::Times(vec![0.0, 2.0]),
+            ),
+        ),
+        (
+            "grid unsorted",
+            solve_with(
+                &d,
+                0.0,
+                &[1.0],
+                1.0,
+                &Settings::default(),
+                &Events::none(),
+                &OutputGrid::Times(vec![0.5, 0.2]),
+            ),
+        ),
+    ];
+    for (name, r) in cases {
+        match r {
+            Err(SolverError::InvalidInput(msg)) => {
+                assert!(!msg.is_empty());
+                println!("{name}: {msg}");
+            }
+            other => panic!("{name}: expected InvalidInput, got {other:?}"),
+        }
+    }
+}
+
+/// y' = y²: blows up at t = 1 from y(0) = 1.
+struct Blowup;
+impl OdeSystem for Blowup {
+    fn dim(&self) -> usize {
+        1
+    }
+    fn rhs(&self, _t: f64, y: &[f64], dy: &mut [f64]) {
+        dy[0] = y[0] * y[0];
+    }
+}
+
+#[test]
+fn finite_time_blowup_is_a_typed_error() {
+    let r = solve(&Blowup, 0.0, &[1.0], 2.0, &Settings::dopri5(1e-8, 1e-10));
+    match r {
+        Err(SolverError::StepSizeUnderflow { t, .. })
+        | Err(SolverError::NonFiniteState { t, .. })
+        | Err(SolverError::TooManySteps { t, .. }) => {
+            assert!((t - 1.0).abs() < 1e-2, "stopped at {t}");
+            println!("{}", r.unwrap_err());
+        }
+        other => panic!("expected a failure near t=1, got {other:?}"),
+    }
+    // RK4 with a fixed step runs into infinity: non-finite state.
+    let r = solve(&Blowup, 0.0, &[1.0], 2.0, &Settings::rk4(0.01));
+    assert!(
+        matches!(r, Err(SolverError::NonFiniteState { .. })),
+        "{r:?}"
+    );
+}
+
+#[test]
+fn nan_derivative_is_a_non_finite_error() {
+    struct NanAfter;
+    impl OdeSystem for NanAfter {
+        fn dim(&self) -> usize {
+            1
+        }
+        fn rhs(&self, t: f64, _y: &[f64], dy: &mut [f64]) {
+            dy[0] = if t > 0.5 { f64::NAN } else { 1.0 };
+        }
+    }
+    for st in [Settings::default(), Settings::rk4(0.1)] {
+        let r = solve(&NanAfter, 0.0, &[0.0], 1.0, &st);
+        match r {
+            Err(e @ SolverError::NonFiniteState { t, component: 0 }) => {
+                assert!((0.4..=0.6).contains(&t), "{t}");
+                assert!(e.to_string().contains("non-finite"));
+            }
+            other => panic!("{:?}: expected NonFiniteState, got {other:?}", st.method),
+        }
+    }
+}
+
+#[test]
+fn too_many_steps_is_a_typed_error() {
+    let st = Settings {
+        max_steps: 10,
+        ..Settings::dopri5(1e-12, 1e-14)
+    };
+    let r = solve(&Rotation(1.0), 0.0, &[1.0, 0.0], 100.0, &st);
+    match r {
+        Err(e @ SolverError::TooManySteps { max_steps: 10, .. }) => {
+            assert!(e.to_string().contains("more than 10 steps"));
+        }
+        other => panic!("expected TooManySteps, got {other:?}"),
+    }
+}
+
+#[test]
+fn step_size_floor_is_a_typed_error() {
+    let st = Settings {
+        h_min: 0.5,
+        ..Settings::dopri5(1e-12, 1e-14)
+    };
+    let r = solve(&Rotation(1.0), 0.0, &[1.0, 0.0], 10.0, &st);
+    assert!(
+        matches!(r, Err(SolverError::StepSizeUnderflow { .. })),
+        "{r:?}"
+    );
+}
