@@ -510,7 +510,7 @@ impl Solver {
                 // PI step-size control (Hairer & Wanner's dopri5, β = 0.04).
                 let beta = 0.04;
                 let expo1 = 1.0 / tab.err_order as f64 - 0.75 * beta;
-                let fac11 = err.powf(expo1);
+                let fac11 = libm::pow(err, expo1);
                 if err > 1.0 {
                     run.stats.rejected += 1;
                     last_rejected = true;
@@ -518,7 +518,7 @@ impl Solver {
                     h = h_try / (fac11 / 0.9).min(5.0);
                     continue;
                 }
-                let fac = (fac11 / err_old.powf(beta) / 0.9).clamp(0.2, 10.0);
+                let fac = (fac11 / libm::pow(err_old, beta) / 0.9).clamp(0.2, 10.0);
                 let mut h_new = h_try / fac;
                 if last_rejected {
                     h_new = h_new.min(h_try);
@@ -729,8 +729,9 @@ impl Solver {
         let (mut d0, mut d1) = (0.0, 0.0);
         for c in 0..dim {
             let s = sc(c, self.y[c]);
-            d0 += (self.y[c] / s).powi(2);
-            d1 += (self.k[c] / s).powi(2);
+            let (a, b) = (self.y[c] / s, self.k[c] / s);
+            d0 += a * a;
+            d1 += b * b;
         }
         let n = dim.max(1) as f64;
         let (d0, d1) = ((d0 / n).sqrt(), (d1 / n).sqrt());
@@ -747,7 +748,8 @@ impl Solver {
         stats.rhs_evals += 1;
         let mut d2 = 0.0;
         for c in 0..dim {
-            d2 += ((self.f_end[c] - self.k[c]) / sc(c, self.y[c])).powi(2);
+            let d = (self.f_end[c] - self.k[c]) / sc(c, self.y[c]);
+            d2 += d * d;
         }
         let d2 = (d2 / n).sqrt() / h0;
         let dm = d1.max(d2);
@@ -756,7 +758,7 @@ impl Solver {
         } else if dm <= 1e-15 {
             (h0 * 1e-3).max(1e-6)
         } else {
-            (0.01 / dm).powf(1.0 / tab.order as f64)
+            libm::pow(0.01 / dm, 1.0 / tab.order as f64)
         };
         (100.0 * h0)
             .min(h1)
