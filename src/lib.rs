@@ -4,8 +4,10 @@
 //! native `cartsim` command line and a WebAssembly page.
 #![warn(missing_docs)]
 
+pub mod analysis;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
+pub mod cohort;
 pub mod model;
 pub mod solver;
 

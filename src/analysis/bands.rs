@@ -1,0 +1,212 @@
+//! Response-probability bands ([L] Fig. 5D, 6D; MODELS.md §1): fit a density
+//! p_i to a factor's values in each class, then P_i(X) = p_i(X) / Σ_j p_j(X)
+//! on a grid. The bands sum to 1 at every grid point by construction
+//! (computed in log space, so far tails never divide 0 by 0).
+
+use super::density::{Density, Family, FitError};
+
+/// One class's values of the factor.
+#[derive(Debug, Clone)]
+pub struct ClassValues {
+    /// Class label, e.g. "NR".
+    pub label: String,
+    /// Factor values of the class's patients.
+    pub values: Vec<f64>,
+}
+
+/// The bands on a grid.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Bands {
+    /// Grid of factor values.
+    pub x: Vec<f64>,
+    /// Class labels, in band order (bottom to top when stacked).
+    pub labels: Vec<String>,
+    /// `p[i][g]`: probability of class i at grid point g.
+    pub p: Vec<Vec<f64>>,
+    /// The fitted density of each class.
+    pub fits: Vec<Density>,
+    /// Classes left out for having fewer than two values.
+    pub skipped: Vec<String>,
+}
+
+/// Why bands could not be computed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BandError {
+    /// Fewer than two classes could be fitted.
+    TooFewClasses,
+    /// A fit failed.
+    Fit(String, FitError),
+    /// The grid is empty or not finite.
+    BadGrid,
+}
+
+impl std::fmt::Display for BandError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BandError::TooFewClasses => {
+                write!(
+                    f,
+                    "at least two classes with two or more patients are needed for bands"
+                )
+            }
+            BandError::Fit(c, e) => write!(f, "class {c}: {e}"),
+            BandError::BadGrid => write!(f, "the band grid must be non-empty and finite"),
+        }
+    }
+}
+
+impl std::error::Error for BandError {}
+
+/// A grid of `n` points spanning the values, with a margin; log-spaced when `log`.
+pub fn grid_for(classes: &[ClassValues], n: usize, log: bool) -> Vec<f64> {
+    let all = classes.iter().flat_map(|c| c.values.iter().copied());
+    let all: Vec<f64> = all
+        .filter(|v| v.is_finite() && (!log || *v > 0.0))
+        .collect();
+    if all.is_empty() || n < 2 {
+        return Vec::new();
+    }
+    let lo = all.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = all.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let (a, b) = if log {
+        (lo.ln() - 0.5, hi.ln() + 0.5)
+    } else {
+        let m = 0.1 * (hi - lo).max(1e-9);
+        (lo - m, hi + m)
+    };
+    (0..n)
+        .map(|i| {
+            let u = a + (b - a) * i as f64 / (n - 1) as f64;
+            if log {
+                u.exp()
+            } else {
+                u
+            }
+        })
+        .collect()
+}
+
+/// Fit each class and compute the bands on `grid`.
+pub fn compute(
+    classes: &[ClassValues],
+    family: Family,
+    log_scale: bool,
+    grid: &[f64],
+) -> Result<Bands, BandError> {
+    if grid.is_empty() || grid.iter().any(|x| !x.is_finite()) {
+        return Err(BandError::BadGrid);
+    }
+    let mut labels = Vec::new();
+    let mut fits = Vec::new();
+    let mut skipped = Vec::new();
+    for c in classes {
+        if c.values.len() < 2 {
+            skipped.push(c.label.clone());
+            continue;
+        }
+        let d = Density::fit(family, &c.values, log_scale)
+            .map_err(|e| BandError::Fit(c.label.clone(), e))?;
+        labels.push(c.label.clone());
+        fits.push(d);
+    }
+    if fits.len() < 2 {
+        return Err(BandError::TooFewClasses);
+    }
+    let mut p = vec![vec![0.0; grid.len()]; fits.len()];
+    let mut lp = vec![0.0; fits.len()];
+    for (g, &x) in grid.iter().enumerate() {
+        for (i, d) in fits.iter().enumerate() {
+            lp[i] = d.ln_pdf(x);
+        }
+        let m = lp.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        if m == f64::NEG_INFINITY {
+            // Outside every support: no information, equal shares.
+            for row in p.iter_mut() {
+                row[g] = 1.0 / fits.len() as f64;
+            }
+            continue;
+        }
+        let z: f64 = lp.iter().map(|l| (l - m).exp()).sum();
+        for (i, row) in p.iter_mut().enumerate() {
+            row[g] = (lp[i] - m).exp() / z;
+        }
+    }
+    Ok(Bands {
+        x: grid.to_vec(),
+        labels,
+        p,
+        fits,
+        skipped,
+    })
+}
+
+impl Bands {
+    /// The most likely class at factor value `x` (from the fitted densities).
+    pub fn most_likely(&self, x: f64) -> Option<&str> {
+        let (i, _) = self
+            .fits
+            .iter()
+            .map(|d| d.ln_pdf(x))
+            .enumerate()
+            .max_by(|a, b| a.1.total_cmp(&b.1))?;
+        Some(&self.labels[i])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn classes() -> Vec<ClassValues> {
+        vec![
+            ClassValues {
+                label: "low".into(),
+                values: vec![1.0, 2.0, 1.5, 1.2, 2.5],
+            },
+            ClassValues {
+                label: "high".into(),
+                values: vec![10.0, 20.0, 15.0, 12.0, 30.0],
+            },
+            ClassValues {
+                label: "one".into(),
+                values: vec![5.0],
+            },
+        ]
+    }
+
+    #[test]
+    fn bands_sum_to_one_everywhere_and_order_classes() {
+        for family in [Family::Normal, Family::Lognormal, Family::Kde] {
+            let c = classes();
+            let grid = grid_for(&c, 200, true);
+            let b = compute(&c, family, true, &grid).unwrap();
+            assert_eq!(b.skipped, vec!["one".to_string()]);
+            for g in 0..grid.len() {
+                let s: f64 = b.p.iter().map(|row| row[g]).sum();
+                assert!((s - 1.0).abs() < 1e-12, "{family:?} at {}: {s}", grid[g]);
+                assert!(b.p.iter().all(|row| row[g].is_finite()));
+            }
+            assert_eq!(b.most_likely(1.5), Some("low"));
+            assert_eq!(b.most_likely(20.0), Some("high"));
+        }
+    }
+
+    #[test]
+    fn two_normals_with_equal_sd_cross_at_midpoint() {
+        // Equal spreads: P_low = P_high exactly where the means are equidistant.
+        let c = vec![
+            ClassValues {
+                label: "a".into(),
+                values: vec![0.0, 2.0],
+            },
+            ClassValues {
+                label: "b".into(),
+                values: vec![4.0, 6.0],
+            },
+        ];
+        let b = compute(&c, Family::Normal, false, &[3.0, 0.0]).unwrap();
+        assert!((b.p[0][0] - 0.5).abs() < 1e-12);
+        assert!(b.p[0][1] > 0.99);
+        assert!(compute(&c[..1], Family::Normal, false, &[1.0]).is_err());
+    }
+}

@@ -1,0 +1,2 @@
+//! Virtual patients and cohorts.
+pub mod rng;
