@@ -9,6 +9,7 @@ pub mod analysis;
 pub mod cli;
 pub mod cohort;
 pub mod model;
+pub mod predict;
 pub mod solver;
 
 #[cfg(target_arch = "wasm32")]

@@ -1,0 +1,2 @@
+//! Early prediction of a patient's response from days 0–7.
+pub mod lm;
