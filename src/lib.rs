@@ -10,6 +10,7 @@ pub mod cli;
 pub mod cohort;
 pub mod model;
 pub mod predict;
+pub mod scenario;
 pub mod solver;
 
 #[cfg(target_arch = "wasm32")]
