@@ -6,6 +6,8 @@
 //! value becomes a [`Problem`] naming the key and the allowed range, and the
 //! scenario falls back to the preset's value for it. Decoding never panics.
 
+pub mod lessons;
+
 use crate::model::params::ParamSpec;
 use crate::model::{Sampling, SimRequest};
 use crate::solver::{Method, Settings, Tolerance};
