@@ -107,7 +107,8 @@ pub const LESSONS: &[Lesson] = &[
         figure: "Martínez-Rubio et al. 2021, Fig. 4",
         notice: "Tenfold changes in the initial leukemia, the B-cell pool or the CAR T dose \
                  hardly change the outcome; a smaller dose only delays the expansion by a few \
-                 days.",
+                 days. The reason is that CAR T expansion is driven by the antigen they meet, \
+                 not by how many cells were infused.",
         paper: "Neither tumour load, B-cell level nor dose changed expansion or outcome in the \
                 studied range; the largest effect was a delay of up to three days.",
     },
