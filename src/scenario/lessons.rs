@@ -118,8 +118,8 @@ pub const LESSONS: &[Lesson] = &[
         title: "Product attributes matter",
         figure: "Martínez-Rubio et al. 2021, Fig. 5",
         notice: "Now vary the product: a slower proliferation rate ρC or a higher activation \
-                 threshold h delays expansion and can fail to control the leukemia, while a \
-                 lower killing capacity α leads to a larger expansion, because the target \
+                 threshold h delays expansion and can fail to control the leukemia. A lower \
+                 killing capacity α leads to a larger expansion, because the surviving target \
                  keeps activating the cells for longer.",
         paper: "Lower ρC and higher h delay expansion and may lose control; lower α increases \
                 expansion.",
