@@ -4,6 +4,7 @@
 //! native `cartsim` command line and a WebAssembly page.
 #![warn(missing_docs)]
 
+pub mod analysis;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
 pub mod model;
