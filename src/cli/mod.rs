@@ -3,6 +3,7 @@
 //! plain line on stderr and exit code 2 (bad input) or 1 (failed run).
 
 pub mod args;
+pub mod cohort;
 pub mod simulate;
 
 use std::fmt;
@@ -48,6 +49,9 @@ USAGE:
 
 COMMANDS:
     simulate    Simulate one patient course (CSV or JSON)
+    trial       Virtual trial of early prediction, both methods (clinical model)
+    bands       FT/FP response-probability bands from a virtual cohort
+    predict     Predict a patient's response from day 0-7 data
     help        Show this help (also --help, -h)
     version     Show the version (also --version, -V)
 
@@ -80,6 +84,9 @@ fn run(args: &[String]) -> Result<(), CliError> {
             Ok(())
         }
         "simulate" => simulate::run(&args[1..]),
+        "trial" => cohort::run_trial(&args[1..]),
+        "bands" => cohort::run_bands(&args[1..]),
+        "predict" => cohort::run_predict(&args[1..]),
         other => Err(CliError::usage(format!(
             "unknown command '{other}'; run `cartsim --help` for the list"
         ))),

@@ -7,6 +7,7 @@
 //! so a cohort is the same whether it is generated in one go, in slices
 //! (the browser), or in parallel (natively, with the `parallel` feature).
 
+pub mod bands;
 pub mod rng;
 
 use crate::analysis::metrics::{ClassifySettings, Metrics, Response};
