@@ -3,6 +3,7 @@
 //! plain line on stderr and exit code 2 (bad input) or 1 (failed run).
 
 pub mod args;
+pub mod metrics;
 pub mod simulate;
 
 use std::fmt;
@@ -48,6 +49,7 @@ USAGE:
 
 COMMANDS:
     simulate    Simulate one patient course (CSV or JSON)
+    metrics     Metrics and response class of one clinical course (JSON or CSV)
     help        Show this help (also --help, -h)
     version     Show the version (also --version, -V)
 
@@ -80,6 +82,7 @@ fn run(args: &[String]) -> Result<(), CliError> {
             Ok(())
         }
         "simulate" => simulate::run(&args[1..]),
+        "metrics" => metrics::run(&args[1..]),
         other => Err(CliError::usage(format!(
             "unknown command '{other}'; run `cartsim --help` for the list"
         ))),
