@@ -496,3 +496,73 @@ fn cli_rejects_bad_values_naming_the_parameter() {
     assert_eq!(code, 2);
     assert!(err.contains("horizon"), "{err}");
 }
+
+fn burden_minus_5pct(_t: f64, y: &[f64]) -> f64 {
+    // 5% tumor burden = 1909·5/(97.19 − 5) ×10^9 cells.
+    y[0] + y[3] - 1909.0 * 5.0 / 92.19
+}
+fn burden_minus_mrd(_t: f64, y: &[f64]) -> f64 {
+    y[0] + y[3] - 1909.0 * 0.01 / 97.18
+}
+
+#[test]
+fn threshold_days_match_solver_event_location() {
+    use cartsim::solver::{Action, Condition, Direction, Trigger};
+    let mut r = runner(tight());
+    for name in NAMES {
+        let p = preset(name).unwrap().params;
+        let m = r.metrics(&p).unwrap();
+        let mut ev = clinical::extinction_events(&Options::default());
+        clinical::arm_triggers(&mut ev, &p);
+        for (f, dir, label) in [
+            (
+                burden_minus_5pct as fn(f64, &[f64]) -> f64,
+                Direction::Falling,
+                "rem",
+            ),
+            (burden_minus_mrd, Direction::Falling, "mrd"),
+            (burden_minus_5pct, Direction::Rising, "rel"),
+        ] {
+            ev.when(Trigger {
+                condition: Condition::Custom(f),
+                direction: dir,
+                action: Action::Add {
+                    component: 1,
+                    amount: 0.0,
+                },
+                once: true,
+                fire_if_initially_past: false,
+                label: label.into(),
+            });
+        }
+        let sol = solve_with(
+            &Clinical { p },
+            0.0,
+            &p.initial_state(),
+            180.0,
+            &tight(),
+            &ev,
+            &OutputGrid::None,
+        )
+        .unwrap();
+        let day = |l: &str| {
+            sol.outcome
+                .events
+                .iter()
+                .find(|e| e.label == l)
+                .map(|e| e.t)
+        };
+        for (got, want, l) in [
+            (m.remission_day, day("rem"), "remission"),
+            (m.mrd_day, day("mrd"), "mrd"),
+            (m.relapse_day, day("rel"), "relapse"),
+        ] {
+            println!("{name} {l}: metrics {got:?}, event location {want:?}");
+            match (got, want) {
+                (Some(a), Some(b)) => assert!((a - b).abs() < 1e-3, "{name} {l}"),
+                (None, None) => {}
+                _ => panic!("{name} {l}: {got:?} vs {want:?}"),
+            }
+        }
+    }
+}

@@ -109,11 +109,20 @@ impl ClassifySettings {
     }
 }
 
-/// Output times for scoring a course up to `t_end`: every 1/64 day from 0,
-/// plus `t_end` itself.
+/// Output points per day of [`metrics_grid`] after day 28 (only threshold
+/// days are read there; linear interpolation over 1/16 day is accurate to
+/// well under 0.01 day for the burden's growth rates).
+pub const LATE_GRID_PER_DAY: f64 = 16.0;
+
+/// Output times for scoring a course up to `t_end`: every 1/64 day over
+/// days 0–28 (peak, AUCs), every 1/16 day after, and `t_end` itself.
 pub fn metrics_grid(t_end: f64) -> Vec<f64> {
-    let n = (t_end * GRID_PER_DAY).floor() as usize;
+    let fine_end = t_end.min(PEAK_WINDOW);
+    let n = (fine_end * GRID_PER_DAY).floor() as usize;
     let mut g: Vec<f64> = (0..=n).map(|i| i as f64 / GRID_PER_DAY).collect();
+    let start = *g.last().unwrap_or(&0.0);
+    let m = ((t_end - start) * LATE_GRID_PER_DAY).floor() as usize;
+    g.extend((1..=m).map(|i| start + i as f64 / LATE_GRID_PER_DAY));
     if g.last().is_some_and(|&t| t < t_end) {
         g.push(t_end);
     }
@@ -585,6 +594,8 @@ mod tests {
         assert!(s.validate().unwrap_err().contains("remission_pct"));
         assert!(CourseTracker::new(s).is_err());
         assert_eq!(metrics_grid(28.0).len(), 28 * 64 + 1);
+        assert_eq!(metrics_grid(180.0).len(), 28 * 64 + 1 + 152 * 16);
+        assert!(metrics_grid(180.0).windows(2).all(|w| w[1] > w[0]));
         assert_eq!(*metrics_grid(28.01).last().unwrap(), 28.01);
     }
 }
