@@ -109,11 +109,20 @@ impl ClassifySettings {
     }
 }
 
-/// Output times for scoring a course up to `t_end`: every 1/64 day from 0,
-/// plus `t_end` itself.
+/// Output points per day of [`metrics_grid`] after day 28 (only threshold
+/// days are read there; linear interpolation over 1/16 day is accurate to
+/// well under 0.01 day for the burden's growth rates).
+pub const LATE_GRID_PER_DAY: f64 = 16.0;
+
+/// Output times for scoring a course up to `t_end`: every 1/64 day over
+/// days 0–28 (peak, AUCs), every 1/16 day after, and `t_end` itself.
 pub fn metrics_grid(t_end: f64) -> Vec<f64> {
-    let n = (t_end * GRID_PER_DAY).floor() as usize;
+    let fine_end = t_end.min(PEAK_WINDOW);
+    let n = (fine_end * GRID_PER_DAY).floor() as usize;
     let mut g: Vec<f64> = (0..=n).map(|i| i as f64 / GRID_PER_DAY).collect();
+    let start = *g.last().unwrap_or(&0.0);
+    let m = ((t_end - start) * LATE_GRID_PER_DAY).floor() as usize;
+    g.extend((1..=m).map(|i| start + i as f64 / LATE_GRID_PER_DAY));
     if g.last().is_some_and(|&t| t < t_end) {
         g.push(t_end);
     }
@@ -212,10 +221,13 @@ pub struct CourseTracker {
     pair_start: usize,
     auc7: Option<f64>,
     auc28: Option<f64>,
-    // Peak: discrete max and its neighbours.
+    // Peak: discrete max (value, time) and up to two grid points on either
+    // side of it, as (t, C): win[2] is the max; `left`/`right` count how many
+    // neighbours are known on each side.
     peak: (f64, f64),
-    peak_left: Option<(f64, f64)>,
-    peak_right: Option<(f64, f64)>,
+    win: [(f64, f64); 5],
+    left: usize,
+    right: usize,
     remission: Option<f64>,
     mrd: Option<f64>,
     relapse: Option<(f64, RelapseType)>,
@@ -254,8 +266,9 @@ impl CourseTracker {
             auc7: None,
             auc28: None,
             peak: (f64::NEG_INFINITY, 0.0),
-            peak_left: None,
-            peak_right: None,
+            win: [(0.0, 0.0); 5],
+            left: 0,
+            right: 0,
             remission: None,
             mrd: None,
             relapse: None,
@@ -315,18 +328,16 @@ impl CourseTracker {
     }
 
     fn track_peak(&mut self, t: f64, car_t: f64) {
-        if t > PEAK_WINDOW {
-            if self.peak_right.is_none() && self.t[1] == self.peak.1 {
-                self.peak_right = Some((t, car_t));
-            }
-            return;
-        }
-        if car_t > self.peak.0 {
+        if t <= PEAK_WINDOW && car_t > self.peak.0 {
             self.peak = (car_t, t);
-            self.peak_left = Some((self.t[1], self.c[1]));
-            self.peak_right = None;
-        } else if self.t[1] == self.peak.1 && self.peak_right.is_none() {
-            self.peak_right = Some((t, car_t));
+            self.left = (self.n - 1).min(2);
+            self.win[0] = (self.t[0], self.c[0]);
+            self.win[1] = (self.t[1], self.c[1]);
+            self.win[2] = (t, car_t);
+            self.right = 0;
+        } else if self.right < 2 {
+            self.win[3 + self.right] = (t, car_t);
+            self.right += 1;
         }
     }
 
@@ -413,32 +424,67 @@ impl CourseTracker {
         })
     }
 
-    /// Vertex of the parabola through the discrete maximum and its
-    /// neighbours, when it lies between them inside the window.
+    /// Maximum of the interpolating polynomial through the discrete maximum
+    /// and its grid neighbours (quartic through five points; a parabola
+    /// through three near the ends of the data), searched between the
+    /// immediate neighbours and inside the window. Falls back to the
+    /// discrete maximum (e.g. a peak at day 0).
     fn refined_peak(&self) -> (f64, f64) {
-        let (c1, t1) = self.peak;
-        let (Some((t0, c0)), Some((t2, c2))) = (self.peak_left, self.peak_right) else {
-            return (c1, t1);
-        };
-        let x = [t0 - t1, 0.0, t2 - t1];
-        // Fit c = a·x² + b·x + c1 through the three points.
-        let d0 = (c0 - c1) / x[0];
-        let d2 = (c2 - c1) / x[2];
-        let a = (d2 - d0) / (x[2] - x[0]);
-        let b = d0 - a * x[0];
-        if !(a < 0.0) {
-            return (c1, t1);
+        let (c_max, t_max) = self.peak;
+        if self.left == 0 || self.right == 0 {
+            return (c_max, t_max);
         }
-        let xv = -b / (2.0 * a);
-        let tv = t1 + xv;
-        if !(tv > t0 && tv < t2 && tv <= PEAK_WINDOW) {
-            return (c1, t1);
-        }
-        let cv = c1 + b * xv + a * xv * xv;
-        if cv >= c1 {
-            (cv, tv)
+        let (lo, hi) = if self.left == 2 && self.right == 2 {
+            (0, 5)
         } else {
-            (c1, t1)
+            (1, 4)
+        };
+        let pts = &self.win[lo..hi];
+        // Newton divided differences in x = t − t_max.
+        let m = pts.len();
+        let xs: [f64; 5] = std::array::from_fn(|i| if i < m { pts[i].0 - t_max } else { 0.0 });
+        let mut dd: [f64; 5] = std::array::from_fn(|i| if i < m { pts[i].1 } else { 0.0 });
+        for j in 1..m {
+            for i in (j..m).rev() {
+                dd[i] = (dd[i] - dd[i - 1]) / (xs[i] - xs[i - j]);
+            }
+        }
+        let eval = |x: f64| {
+            let mut v = dd[m - 1];
+            for i in (0..m - 1).rev() {
+                v = v * (x - xs[i]) + dd[i];
+            }
+            v
+        };
+        // Golden-section search for the maximum between the neighbours.
+        let (mut a, mut b) = (
+            self.win[1].0 - t_max,
+            (self.win[3].0.min(PEAK_WINDOW)) - t_max,
+        );
+        let g = 0.5 * (5f64.sqrt() - 1.0);
+        let (mut x1, mut x2) = (b - g * (b - a), a + g * (b - a));
+        let (mut f1, mut f2) = (eval(x1), eval(x2));
+        for _ in 0..80 {
+            if f1 >= f2 {
+                b = x2;
+                x2 = x1;
+                f2 = f1;
+                x1 = b - g * (b - a);
+                f1 = eval(x1);
+            } else {
+                a = x1;
+                x1 = x2;
+                f1 = f2;
+                x2 = a + g * (b - a);
+                f2 = eval(x2);
+            }
+        }
+        let x = 0.5 * (a + b);
+        let v = eval(x);
+        if v.is_finite() && v >= c_max {
+            (v, t_max + x)
+        } else {
+            (c_max, t_max)
         }
     }
 }
@@ -548,6 +594,8 @@ mod tests {
         assert!(s.validate().unwrap_err().contains("remission_pct"));
         assert!(CourseTracker::new(s).is_err());
         assert_eq!(metrics_grid(28.0).len(), 28 * 64 + 1);
+        assert_eq!(metrics_grid(180.0).len(), 28 * 64 + 1 + 152 * 16);
+        assert!(metrics_grid(180.0).windows(2).all(|w| w[1] > w[0]));
         assert_eq!(*metrics_grid(28.01).last().unwrap(), 28.01);
     }
 }

@@ -109,20 +109,22 @@ fn noise(a: &mut Args, default: f64) -> Result<f64, CliError> {
 fn json_only(a: &mut Args) -> Result<(), CliError> {
     match format_from_args(a, "json")?.as_str() {
         "json" => Ok(()),
-        _ => Err(CliError::usage("this command writes json only (--format json)")),
+        _ => Err(CliError::usage(
+            "this command writes json only (--format json)",
+        )),
     }
 }
 
 fn print_json(v: &impl serde::Serialize) -> Result<(), CliError> {
     let s = serde_json::to_string_pretty(v).map_err(|e| CliError::failed(e.to_string()))?;
-    println!("{s}");
+    super::out(&format!("{s}\n"))?;
     Ok(())
 }
 
 /// Run `cartsim trial`.
 pub fn run_trial(args: &[String]) -> Result<(), CliError> {
     if args.iter().any(|a| a == "--help" || a == "-h") {
-        print!("{TRIAL_HELP}");
+        super::out(TRIAL_HELP)?;
         return Ok(());
     }
     let mut a = Args::parse(args, &[])?;
@@ -213,15 +215,15 @@ fn patients_csv(
 /// Run `cartsim bands`.
 pub fn run_bands(args: &[String]) -> Result<(), CliError> {
     if args.iter().any(|a| a == "--help" || a == "-h") {
-        print!("{BANDS_HELP}");
+        super::out(BANDS_HELP)?;
         return Ok(());
     }
     let mut a = Args::parse(args, &[])?;
     let f = a
         .value("factor")
         .ok_or_else(|| CliError::usage("--factor ft|fp is required"))?;
-    let factor =
-        Factor::parse(&f).ok_or_else(|| CliError::usage(format!("--factor '{f}': expected ft or fp")))?;
+    let factor = Factor::parse(&f)
+        .ok_or_else(|| CliError::usage(format!("--factor '{f}': expected ft or fp")))?;
     let seed = seed(&mut a)?;
     let per = count(&mut a, "per-cohort", cohort::DEFAULT_PER_COHORT, 100_000)?;
     let family = match a.value("family") {
@@ -270,7 +272,7 @@ pub fn run_bands(args: &[String]) -> Result<(), CliError> {
         }
         s.push('\n');
     }
-    print!("{s}");
+    super::out(&s)?;
     Ok(())
 }
 
@@ -278,9 +280,9 @@ pub fn run_bands(args: &[String]) -> Result<(), CliError> {
 fn parse_car(text: &str, unit: CarUnit) -> Result<Vec<(f64, f64)>, CliError> {
     text.split(',')
         .map(|item| {
-            let (d, v) = item.split_once(':').ok_or_else(|| {
-                CliError::usage(format!("--car '{item}': expected DAY:VALUE"))
-            })?;
+            let (d, v) = item
+                .split_once(':')
+                .ok_or_else(|| CliError::usage(format!("--car '{item}': expected DAY:VALUE")))?;
             let day = super::args::parse_number("car", d)?;
             let value = super::args::parse_number("car", v)?;
             let cells = unit
@@ -294,7 +296,7 @@ fn parse_car(text: &str, unit: CarUnit) -> Result<Vec<(f64, f64)>, CliError> {
 /// Run `cartsim predict`.
 pub fn run_predict(args: &[String]) -> Result<(), CliError> {
     if args.iter().any(|a| a == "--help" || a == "-h") {
-        print!("{PREDICT_HELP}");
+        super::out(PREDICT_HELP)?;
         return Ok(());
     }
     let mut a = Args::parse(args, &[])?;
@@ -318,7 +320,10 @@ pub fn run_predict(args: &[String]) -> Result<(), CliError> {
     let bank_n = count(&mut a, "bank", 4000, 1_000_000)?;
     json_only(&mut a)?;
     a.finish()?;
-    let obs = Observation { tb0_pct: tb0, car_t };
+    let obs = Observation {
+        tb0_pct: tb0,
+        car_t,
+    };
     obs.validate().map_err(|e| CliError::usage(e.to_string()))?;
     let trial = TrialSettings::default();
     let mut out = serde_json::Map::new();
