@@ -7,6 +7,7 @@
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
 pub mod model;
+pub mod parity;
 pub mod solver;
 
 #[cfg(target_arch = "wasm32")]
