@@ -51,7 +51,7 @@ fn run() -> Result<(), String> {
                 color: (31, 119, 180),
             },
             Series {
-                label: format!("Dormand-Prince steps ({})", numeric.len()),
+                label: format!("Dormand-Prince, {} steps", sol.outcome.stats.accepted),
                 points: numeric,
                 mark: Mark::Dots,
                 color: (214, 39, 40),
