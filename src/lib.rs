@@ -6,6 +6,7 @@
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
+pub mod math;
 pub mod model;
 pub mod parity;
 pub mod solver;
