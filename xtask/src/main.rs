@@ -120,14 +120,26 @@ fn task_serve(ws: &Workspace, port: u16, release: bool) -> Result<(), Fail> {
     println!("cartsim: serving the page at {url}  (Ctrl-C to stop)");
     println!();
     let mut cmd = Command::new("trunk");
-    cmd.args(["serve", "--offline", "--address", "127.0.0.1", "--port"])
+    cmd.args(["serve", "--offline", "--disable-address-lookup"])
+        .args(["--address", "127.0.0.1", "--port"])
         .arg(port.to_string())
         .current_dir(&ws.root)
         .env("PATH", path_with(&web.wasm_opt_dir));
     if release {
         cmd.arg("--release");
     }
-    run(&mut cmd)
+    println!("$ {}", describe(&cmd));
+    let status = cmd
+        .status()
+        .map_err(|e| Fail::new(format!("could not start trunk: {e}")))?;
+    // Stopped by Ctrl-C or a signal (no exit code): a normal way to end serving.
+    match status.code() {
+        None | Some(0) => {
+            println!("cartsim: server stopped");
+            Ok(())
+        }
+        Some(code) => Err(Fail::new(format!("trunk serve failed (exit code {code})"))),
+    }
 }
 
 fn task_dist(ws: &Workspace) -> Result<(), Fail> {
@@ -300,5 +312,56 @@ fn main() -> ExitCode {
             }
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(a: &[&str]) -> Vec<String> {
+        a.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn parses_tasks_and_options() {
+        assert!(matches!(parse(&[]), Ok(Task::Help)));
+        assert!(matches!(parse(&args(&["test"])), Ok(Task::Test)));
+        assert!(matches!(parse(&args(&["dist"])), Ok(Task::Dist)));
+        assert!(matches!(
+            parse(&args(&["serve"])),
+            Ok(Task::Serve {
+                port: 8080,
+                release: false
+            })
+        ));
+        assert!(matches!(
+            parse(&args(&["serve", "--release", "--port", "9000"])),
+            Ok(Task::Serve {
+                port: 9000,
+                release: true
+            })
+        ));
+    }
+
+    #[test]
+    fn rejects_bad_arguments() {
+        for bad in [
+            &["serve", "--port"][..],
+            &["serve", "--port", "0"],
+            &["serve", "--port", "70000"],
+            &["serve", "--bogus"],
+            &["test", "extra"],
+            &["deploy"],
+        ] {
+            assert!(parse(&args(bad)).is_err(), "{bad:?} was accepted");
+        }
+    }
+
+    #[test]
+    fn path_with_puts_the_directory_first() {
+        let p = path_with(Path::new("/opt/first"));
+        let first = std::env::split_paths(&p).next().unwrap();
+        assert_eq!(first, PathBuf::from("/opt/first"));
     }
 }

@@ -91,21 +91,24 @@ pub fn locked_wasm_bindgen_version(ws: &Workspace) -> Result<String, Fail> {
     let lock_path = ws.root.join("Cargo.lock");
     let lock = std::fs::read_to_string(&lock_path)
         .map_err(|e| Fail::new(format!("cannot read {}: {e}", lock_path.display())))?;
+    wasm_bindgen_version_in(&lock).ok_or_else(|| {
+        Fail::new(format!(
+            "no wasm-bindgen package in {}; run `cargo generate-lockfile`",
+            lock_path.display()
+        ))
+    })
+}
+
+/// The `version` line that follows `name = "wasm-bindgen"` in a Cargo.lock.
+fn wasm_bindgen_version_in(lock: &str) -> Option<String> {
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
         if line.trim() == "name = \"wasm-bindgen\"" {
-            if let Some(v) = lines
-                .next()
-                .and_then(|l| l.trim().strip_prefix("version = "))
-            {
-                return Ok(v.trim_matches('"').to_string());
-            }
+            let v = lines.next()?.trim().strip_prefix("version = ")?;
+            return Some(v.trim_matches('"').to_string());
         }
     }
-    Err(Fail::new(format!(
-        "no wasm-bindgen package in {}; run `cargo generate-lockfile`",
-        lock_path.display()
-    )))
+    None
 }
 
 /// wasm-bindgen-cli at exactly the version of the crate in Cargo.lock.
@@ -126,16 +129,47 @@ pub fn ensure_wasm_bindgen(ws: &Workspace) -> Result<(), Fail> {
     run(Command::new("cargo").args(["install", "wasm-bindgen-cli", "--version", &want, "--force"]))
 }
 
-/// Node.js and npm (for wasm-opt and the end-to-end tests); apt-get when absent.
+/// Oldest Node.js major version that playwright-core 1.65 supports.
+const NODE_MIN_MAJOR: u32 = 20;
+
+/// Major version from `node --version` output such as "v20.20.2".
+fn node_major(version: &str) -> Option<u32> {
+    version
+        .trim_start_matches('v')
+        .split('.')
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// Node.js (>= 20) and npm, for wasm-opt and the end-to-end tests;
+/// apt-get when absent or too old.
 pub fn ensure_node() -> Result<(), Fail> {
-    let node = version_of("node", &["--version"]);
-    let npm = version_of("npm", &["--version"]);
-    if let (Some(n), Some(m)) = (&node, &npm) {
-        println!("tools: node {n}, npm {m} present");
-        return Ok(());
+    let check = || {
+        let node = version_of("node", &["--version"])?;
+        let npm = version_of("npm", &["--version"])?;
+        let ok = node_major(&node).is_some_and(|m| m >= NODE_MIN_MAJOR);
+        Some((node, npm, ok))
+    };
+    match check() {
+        Some((node, npm, true)) => {
+            println!("tools: node {node}, npm {npm} present");
+            return Ok(());
+        }
+        Some((node, _, false)) => {
+            println!("tools: node {node} is older than {NODE_MIN_MAJOR}; trying apt-get")
+        }
+        None => println!("tools: node/npm missing; installing the Debian packages nodejs and npm"),
     }
-    println!("tools: node/npm missing; installing the Debian packages nodejs and npm");
-    apt_install(&["nodejs", "npm"])
+    apt_install(&["nodejs", "npm"])?;
+    match check() {
+        Some((_, _, true)) => Ok(()),
+        found => Err(Fail::new(format!(
+            "need Node.js >= {NODE_MIN_MAJOR} with npm, found {:?} after apt-get; \
+             add a newer nodejs apt source (e.g. NodeSource) and retry",
+            found.map(|(n, m, _)| (n, m))
+        ))),
+    }
 }
 
 /// `wasm-opt` from the npm package binaryen@132, installed into
@@ -235,4 +269,32 @@ fn apt_install(packages: &[&str]) -> Result<(), Fail> {
     let mut args = vec!["install", "-y"];
     args.extend_from_slice(packages);
     run(&mut apt(&args))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_wasm_bindgen_version_from_a_lock_file() {
+        let lock = "[[package]]\nname = \"wasm-bindgen-macro\"\nversion = \"0.2.1\"\n\n\
+                    [[package]]\nname = \"wasm-bindgen\"\nversion = \"0.2.130\"\n";
+        assert_eq!(wasm_bindgen_version_in(lock).as_deref(), Some("0.2.130"));
+        assert_eq!(wasm_bindgen_version_in("[[package]]\nname = \"x\"\n"), None);
+    }
+
+    #[test]
+    fn the_workspace_lock_pins_wasm_bindgen() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let lock = std::fs::read_to_string(root.join("Cargo.lock")).unwrap();
+        let v = wasm_bindgen_version_in(&lock).unwrap();
+        assert!(v.starts_with("0.2."), "{v}");
+    }
+
+    #[test]
+    fn parses_node_major_versions() {
+        assert_eq!(node_major("v20.20.2"), Some(20));
+        assert_eq!(node_major("v18.19.0"), Some(18));
+        assert_eq!(node_major("garbage"), None);
+    }
 }
