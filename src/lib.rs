@@ -8,7 +8,9 @@ pub mod analysis;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
 pub mod cohort;
+pub mod math;
 pub mod model;
+pub mod parity;
 pub mod predict;
 pub mod scenario;
 pub mod solver;

@@ -8,6 +8,8 @@ use super::error::SolverError;
 use super::events::{Action, Direction, Events, Trigger};
 use super::tableau::{DenseOutput, Tableau, DOPRI5, RK4};
 use super::OdeSystem;
+// Portable pow: step sizes must be bit-identical natively and in wasm.
+use crate::math::pow;
 
 /// Largest number of stages a tableau may have.
 const MAX_STAGES: usize = 16;
@@ -510,7 +512,7 @@ impl Solver {
                 // PI step-size control (Hairer & Wanner's dopri5, β = 0.04).
                 let beta = 0.04;
                 let expo1 = 1.0 / tab.err_order as f64 - 0.75 * beta;
-                let fac11 = libm::pow(err, expo1);
+                let fac11 = pow(err, expo1);
                 if err > 1.0 {
                     run.stats.rejected += 1;
                     last_rejected = true;
@@ -518,7 +520,7 @@ impl Solver {
                     h = h_try / (fac11 / 0.9).min(5.0);
                     continue;
                 }
-                let fac = (fac11 / libm::pow(err_old, beta) / 0.9).clamp(0.2, 10.0);
+                let fac = (fac11 / pow(err_old, beta) / 0.9).clamp(0.2, 10.0);
                 let mut h_new = h_try / fac;
                 if last_rejected {
                     h_new = h_new.min(h_try);
@@ -758,7 +760,7 @@ impl Solver {
         } else if dm <= 1e-15 {
             (h0 * 1e-3).max(1e-6)
         } else {
-            libm::pow(0.01 / dm, 1.0 / tab.order as f64)
+            pow(0.01 / dm, 1.0 / tab.order as f64)
         };
         (100.0 * h0)
             .min(h1)
