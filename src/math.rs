@@ -50,3 +50,9 @@ mod tests {
         assert_eq!(log10(1000.0), 3.0);
     }
 }
+
+/// Base-2 logarithm of `x`.
+#[inline]
+pub fn log2(x: f64) -> f64 {
+    libm::log2(x)
+}

@@ -26,6 +26,7 @@
 use super::{group_of, log_sigma, EarlySim, Observation, GROUPS};
 use crate::analysis::metrics::{metrics_grid, CourseTracker, Response};
 use crate::cohort::{patient, response_index, TrialSettings};
+use crate::math::{exp, ln};
 use crate::model::clinical::{
     arm_triggers, extinction_events, Clinical, Params, NN, NP, NTA, NTN, PRESETS,
 };
@@ -155,9 +156,9 @@ pub fn bank_slice(
         if car.iter().any(|v| *v <= 0.0) {
             continue; // cannot be compared on a log scale; negligible mass
         }
-        bank.ln_car.extend(car.iter().map(|v| v.ln()));
+        bank.ln_car.extend(car.iter().map(|v| ln(*v)));
         let y0 = p.initial_state();
-        bank.ln_tb0.push(tumor_burden_pct(y0[NP] + y0[NN]).ln());
+        bank.ln_tb0.push(ln(tumor_burden_pct(y0[NP] + y0[NN])));
         arm_triggers(&mut events, &p);
         let mut obs = ForecastObs {
             grid: &bank.forecast_t,
@@ -301,8 +302,8 @@ fn weighted_quantile(vals: &mut [(f32, f64)], q: f64) -> f64 {
 pub fn log_weights(bank: &Bank, obs: &Observation, noise_cv: f64, kernel: f64) -> Vec<f64> {
     let s2 = log_sigma(noise_cv).powi(2) + kernel * kernel;
     let inv = 0.5 / s2;
-    let ln_obs: Vec<f64> = obs.car_t.iter().map(|m| m.1.ln()).collect();
-    let ln_tb = obs.tb0_pct.ln();
+    let ln_obs: Vec<f64> = obs.car_t.iter().map(|m| ln(m.1)).collect();
+    let ln_tb = ln(obs.tb0_pct);
     let nd = bank.days.len();
     (0..bank.len())
         .map(|s| {
@@ -335,7 +336,7 @@ pub fn posterior(
     }
     let lw = log_weights(bank, obs, noise_cv, settings.kernel);
     let m = lw.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let w: Vec<f64> = lw.iter().map(|l| (l - m).exp()).collect();
+    let w: Vec<f64> = lw.iter().map(|l| exp(l - m)).collect();
     let total: f64 = w.iter().sum();
     let ess = total * total / w.iter().map(|x| x * x).sum::<f64>();
     // Cohort evidence: mean weight within each cohort (equal prior weights).
