@@ -31,6 +31,12 @@ pub fn log10(x: f64) -> f64 {
     libm::log10(x)
 }
 
+/// Base-2 logarithm of `x`.
+#[inline]
+pub fn log2(x: f64) -> f64 {
+    libm::log2(x)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -49,10 +55,4 @@ mod tests {
         assert!((ln(std::f64::consts::E) - 1.0).abs() < 1e-15);
         assert_eq!(log10(1000.0), 3.0);
     }
-}
-
-/// Base-2 logarithm of `x`.
-#[inline]
-pub fn log2(x: f64) -> f64 {
-    libm::log2(x)
 }
