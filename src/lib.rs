@@ -8,6 +8,7 @@
 pub mod cli;
 pub mod model;
 pub mod solver;
+pub mod sweep;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;

@@ -4,6 +4,7 @@
 
 pub mod args;
 pub mod simulate;
+pub mod sweep;
 
 use std::fmt;
 
@@ -48,6 +49,7 @@ USAGE:
 
 COMMANDS:
     simulate    Simulate one patient course (CSV or JSON)
+    sweep       Parameter sweeps and the Fig. 7 experiment (marrow model)
     help        Show this help (also --help, -h)
     version     Show the version (also --version, -V)
 
@@ -80,6 +82,7 @@ fn run(args: &[String]) -> Result<(), CliError> {
             Ok(())
         }
         "simulate" => simulate::run(&args[1..]),
+        "sweep" => sweep::run_cli(&args[1..]),
         other => Err(CliError::usage(format!(
             "unknown command '{other}'; run `cartsim --help` for the list"
         ))),

@@ -71,7 +71,7 @@ pub enum Sampling {
 }
 
 /// A simulation request common to every model: what the CLI and the page ask for.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct SimRequest {
     /// Preset name (each model has its own list).
     pub preset: String,
@@ -83,18 +83,6 @@ pub struct SimRequest {
     pub settings: Settings,
     /// Output sampling.
     pub sampling: Sampling,
-}
-
-impl Default for SimRequest {
-    fn default() -> Self {
-        SimRequest {
-            preset: String::new(),
-            sets: Vec::new(),
-            t_end: None,
-            settings: Settings::default(),
-            sampling: Sampling::default(),
-        }
-    }
 }
 
 /// A simulation result as a table: `columns[0]` is `t`, then the states,
