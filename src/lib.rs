@@ -14,6 +14,7 @@ pub mod parity;
 pub mod predict;
 pub mod scenario;
 pub mod solver;
+pub mod sweep;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;
