@@ -151,7 +151,9 @@ pub fn run_trial(args: &[String]) -> Result<(), CliError> {
     config.bayes_settings.bank_per_cohort = count(&mut a, "bank", 4000, 1_000_000)?;
     if let Some(k) = a.number("kernel")? {
         if !(0.0..=5.0).contains(&k) {
-            return Err(CliError::usage(format!("--kernel {k} is out of range; allowed: 0 to 5")));
+            return Err(CliError::usage(format!(
+                "--kernel {k} is out of range; allowed: 0 to 5"
+            )));
         }
         config.bayes_settings.kernel = k;
     }
