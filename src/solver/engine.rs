@@ -316,7 +316,11 @@ pub struct Solver {
     y_stage: Vec<f64>,
     f_end: Vec<f64>,
     tmp: Vec<f64>,
+    /// Per-component sums Σ_j a_ij k_j (stage and error combinations).
+    acc: Vec<f64>,
     held: Vec<bool>,
+    /// True when any component is held (lets the hot loops skip the masks).
+    any_held: bool,
     g_prev: Vec<f64>,
     fired: Vec<bool>,
 }
@@ -345,9 +349,11 @@ impl Solver {
         resize(&mut self.y_stage, dim);
         resize(&mut self.f_end, dim);
         resize(&mut self.tmp, dim);
+        resize(&mut self.acc, dim);
         resize(&mut self.g_prev, n_triggers);
         self.held.clear();
         self.held.resize(dim, false);
+        self.any_held = false;
         self.fired.clear();
         self.fired.resize(n_triggers, false);
     }
@@ -448,7 +454,8 @@ impl Solver {
             settings.dt
         };
         h = h.min(settings.h_max);
-        let mut err_old: f64 = 1e-4;
+        // ln of the previous accepted error (PI control), starting at 1e-4.
+        let mut ln_err_old: f64 = libm::log(1e-4);
         let mut last_rejected = false;
         let mut nonfinite_reject = false;
 
@@ -469,7 +476,7 @@ impl Solver {
                 }
                 self.eval(sys, &mut run.stats, run.t, 0);
                 self.refresh_g(events, run.t);
-                err_old = 1e-4;
+                ln_err_old = libm::log(1e-4);
                 continue;
             }
             if run.stats.accepted + run.stats.rejected >= settings.max_steps {
@@ -507,23 +514,29 @@ impl Solver {
                     h = h_try * 0.1;
                     continue;
                 }
-                // PI step-size control (Hairer & Wanner's dopri5, β = 0.04).
+                // PI step-size control (Hairer & Wanner's dopri5, β = 0.04):
+                // fac = err^expo1 / err_old^β, computed as one exp of
+                // logarithms (one log and one exp per step instead of two
+                // pows; pure-Rust libm, so native and wasm still agree).
                 let beta = 0.04;
                 let expo1 = 1.0 / tab.err_order as f64 - 0.75 * beta;
-                let fac11 = libm::pow(err, expo1);
+                // err = 0 (an exact step) behaves like the smallest error the
+                // PI controller distinguishes; fac is clamped below anyway.
+                let ln_err = libm::log(err.max(1e-300));
                 if err > 1.0 {
+                    let fac11 = libm::exp(expo1 * ln_err);
                     run.stats.rejected += 1;
                     last_rejected = true;
                     nonfinite_reject = false;
                     h = h_try / (fac11 / 0.9).min(5.0);
                     continue;
                 }
-                let fac = (fac11 / libm::pow(err_old, beta) / 0.9).clamp(0.2, 10.0);
+                let fac = (libm::exp(expo1 * ln_err - beta * ln_err_old) / 0.9).clamp(0.2, 10.0);
                 let mut h_new = h_try / fac;
                 if last_rejected {
                     h_new = h_new.min(h_try);
                 }
-                err_old = err.max(1e-4);
+                ln_err_old = ln_err.max(libm::log(1e-4));
                 last_rejected = false;
                 nonfinite_reject = false;
                 if !last {
@@ -574,7 +587,7 @@ impl Solver {
                 }
                 self.eval(sys, &mut run.stats, run.t, 0);
                 self.refresh_g(events, run.t);
-                err_old = 1e-4;
+                ln_err_old = libm::log(1e-4);
                 continue;
             }
 
@@ -620,14 +633,19 @@ impl Solver {
         let k = &mut self.k[stage * dim..(stage + 1) * dim];
         sys.rhs(t, &self.y, k);
         stats.rhs_evals += 1;
-        for (d, &h) in k.iter_mut().zip(&self.held) {
-            if h {
-                *d = 0.0;
+        if self.any_held {
+            for (d, &h) in k.iter_mut().zip(&self.held) {
+                if h {
+                    *d = 0.0;
+                }
             }
         }
     }
 
     fn mask_held_end(&mut self) {
+        if !self.any_held {
+            return;
+        }
         for (d, &h) in self.f_end.iter_mut().zip(&self.held) {
             if h {
                 *d = 0.0;
@@ -651,21 +669,33 @@ impl Solver {
         for i in 1..s {
             let row = tab.a[i];
             let (done, rest) = self.k.split_at_mut(i * dim);
-            for c in 0..dim {
-                let mut acc = 0.0;
-                for (j, &a) in row.iter().enumerate() {
-                    if a != 0.0 {
-                        acc += a * done[j * dim + c];
+            // acc = Σ_j a_ij k_j, summed in j order for every component (the
+            // same operations as a per-component dot product, so the same
+            // bits), with the zero test hoisted out of the component loop.
+            let acc = &mut self.acc[..dim];
+            acc.fill(0.0);
+            for (&a, kj) in row.iter().zip(done.chunks_exact(dim)) {
+                if a != 0.0 {
+                    for (s, &kv) in acc.iter_mut().zip(kj) {
+                        *s += a * kv;
                     }
                 }
-                self.y_stage[c] = self.y[c] + h * acc;
+            }
+            for ((ys, &yv), &s) in self.y_stage[..dim]
+                .iter_mut()
+                .zip(&self.y[..dim])
+                .zip(&*acc)
+            {
+                *ys = yv + h * s;
             }
             let ki = &mut rest[..dim];
             sys.rhs(t + tab.c[i] * h, &self.y_stage, ki);
             stats.rhs_evals += 1;
-            for (d, &hd) in ki.iter_mut().zip(&self.held) {
-                if hd {
-                    *d = 0.0;
+            if self.any_held {
+                for (d, &hd) in ki.iter_mut().zip(&self.held) {
+                    if hd {
+                        *d = 0.0;
+                    }
                 }
             }
         }
@@ -684,28 +714,46 @@ impl Solver {
             }
         }
         // Held components stay exactly where they were.
-        for c in 0..dim {
-            if self.held[c] {
-                self.y_new[c] = self.y[c];
+        if self.any_held {
+            for c in 0..dim {
+                if self.held[c] {
+                    self.y_new[c] = self.y[c];
+                }
             }
         }
     }
 
     /// RMS norm of the embedded error estimate, scaled by the tolerances.
-    fn error_norm(&self, tab: &Tableau, st: &Settings, h: f64) -> f64 {
+    fn error_norm(&mut self, tab: &Tableau, st: &Settings, h: f64) -> f64 {
         let Some(e) = tab.e else { return 0.0 };
         let dim = self.dim;
-        let mut sum = 0.0;
-        for c in 0..dim {
-            let mut acc = 0.0;
-            for (j, &ej) in e.iter().enumerate() {
-                if ej != 0.0 {
-                    acc += ej * self.k[j * dim + c];
+        // Σ_j e_j k_j per component, in j order (as in `stages`).
+        let acc = &mut self.acc[..dim];
+        acc.fill(0.0);
+        for (&ej, kj) in e.iter().zip(self.k.chunks_exact(dim)) {
+            if ej != 0.0 {
+                for (s, &kv) in acc.iter_mut().zip(kj) {
+                    *s += ej * kv;
                 }
             }
-            let sc = st.atol.get(c) + st.rtol.get(c) * self.y[c].abs().max(self.y_new[c].abs());
-            let r = h * acc / sc;
-            sum += r * r;
+        }
+        let mut sum = 0.0;
+        let parts = acc.iter().zip(&self.y[..dim]).zip(&self.y_new[..dim]);
+        match (&st.atol, &st.rtol) {
+            (Tolerance::Scalar(atol), Tolerance::Scalar(rtol)) => {
+                for ((&a, &y), &yn) in parts {
+                    let sc = atol + rtol * y.abs().max(yn.abs());
+                    let r = h * a / sc;
+                    sum += r * r;
+                }
+            }
+            _ => {
+                for (c, ((&a, &y), &yn)) in parts.enumerate() {
+                    let sc = st.atol.get(c) + st.rtol.get(c) * y.abs().max(yn.abs());
+                    let r = h * a / sc;
+                    sum += r * r;
+                }
+            }
         }
         if dim == 0 {
             0.0
@@ -806,9 +854,11 @@ impl Solver {
                 }
             }
         }
-        for c in 0..dim {
-            if self.held[c] {
-                self.tmp[c] = self.y[c];
+        if self.any_held {
+            for c in 0..dim {
+                if self.held[c] {
+                    self.tmp[c] = self.y[c];
+                }
             }
         }
     }
@@ -930,6 +980,7 @@ impl Solver {
             Action::Extinguish { component } => {
                 self.y[component] = 0.0;
                 self.held[component] = true;
+                self.any_held = true;
             }
             Action::Stop => return true,
         }
