@@ -387,12 +387,23 @@ fn run_problem<S: OdeSystem + Copy, const N: usize>(
     let ns_rhs = rhs_ns(&systems[0], &y_mid);
     eprintln!("[{}] RHS: {ns_rhs:.2} ns per evaluation", p.name);
 
-    if let Some(n) = std::env::var("BENCH_PROFILE").ok().and_then(|v| v.parse::<usize>().ok()) {
+    if let Some(n) = std::env::var("BENCH_PROFILE")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+    {
         // Profiling aid (`perf stat`/`perf record`): n solves of cartsim DP5
         // at rtol 1e-6, nothing else.
         let st = Settings::dopri5(1e-6, p.atol);
         for _ in 0..n {
-            black_box(cartsim_solve(&mut solver, systems, p, &st, &grid, &events, &mut out));
+            black_box(cartsim_solve(
+                &mut solver,
+                systems,
+                p,
+                &st,
+                &grid,
+                &events,
+                &mut out,
+            ));
         }
         return Value::Null;
     }
