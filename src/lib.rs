@@ -8,9 +8,13 @@ pub mod analysis;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
 pub mod cohort;
+pub mod math;
 pub mod model;
+pub mod parity;
 pub mod predict;
+pub mod scenario;
 pub mod solver;
+pub mod sweep;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;

@@ -3,7 +3,10 @@
 //! plain line on stderr and exit code 2 (bad input) or 1 (failed run).
 
 pub mod args;
+pub mod cohort;
+pub mod metrics;
 pub mod simulate;
+pub mod sweep;
 
 use std::fmt;
 
@@ -48,6 +51,11 @@ USAGE:
 
 COMMANDS:
     simulate    Simulate one patient course (CSV or JSON)
+    metrics     Metrics and response class of one clinical course (JSON or CSV)
+    trial       Virtual trial of early prediction, both methods (clinical model)
+    bands       FT/FP response-probability bands from a virtual cohort
+    predict     Predict a patient's response from day 0-7 data
+    sweep       Parameter sweeps and the Fig. 7 experiment (marrow model)
     help        Show this help (also --help, -h)
     version     Show the version (also --version, -V)
 
@@ -67,21 +75,41 @@ pub fn main(args: Vec<String>) -> i32 {
 
 fn run(args: &[String]) -> Result<(), CliError> {
     let Some(cmd) = args.first() else {
-        print!("{HELP}");
+        out(HELP)?;
         return Ok(());
     };
     match cmd.as_str() {
         "help" | "--help" | "-h" => {
-            print!("{HELP}");
+            out(HELP)?;
             Ok(())
         }
         "version" | "--version" | "-V" => {
-            println!("cartsim {}", env!("CARGO_PKG_VERSION"));
+            out(&format!("cartsim {}\n", env!("CARGO_PKG_VERSION")))?;
             Ok(())
         }
         "simulate" => simulate::run(&args[1..]),
+        "metrics" => metrics::run(&args[1..]),
+        "trial" => cohort::run_trial(&args[1..]),
+        "bands" => cohort::run_bands(&args[1..]),
+        "predict" => cohort::run_predict(&args[1..]),
+        "sweep" => sweep::run_cli(&args[1..]),
         other => Err(CliError::usage(format!(
             "unknown command '{other}'; run `cartsim --help` for the list"
         ))),
+    }
+}
+
+/// Write to standard output. A closed pipe (`cartsim … | head`) ends the
+/// output quietly instead of panicking; other write errors are failures.
+pub fn out(text: &str) -> Result<(), CliError> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|_| stdout.flush())
+    {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(CliError::failed(format!("cannot write the output: {e}"))),
     }
 }

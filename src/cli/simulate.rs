@@ -109,9 +109,9 @@ pub fn print_table(table: &SimTable, format: &str) -> Result<(), CliError> {
             "stats": table.stats,
             "events": table.events,
         });
-        println!("{v}");
+        super::out(&format!("{v}\n"))?;
     } else {
-        print!("{}", table.to_csv());
+        super::out(&table.to_csv())?;
     }
     Ok(())
 }
@@ -119,7 +119,7 @@ pub fn print_table(table: &SimTable, format: &str) -> Result<(), CliError> {
 /// Run `cartsim simulate`.
 pub fn run(args: &[String]) -> Result<(), CliError> {
     if args.iter().any(|a| a == "--help" || a == "-h") {
-        print!("{HELP}");
+        super::out(HELP)?;
         return Ok(());
     }
     let mut a = Args::parse(args, &[])?;

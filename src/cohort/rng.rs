@@ -40,7 +40,7 @@ impl Stream {
             let v = 2.0 * self.uniform() - 1.0;
             let s = u * u + v * v;
             if s > 0.0 && s < 1.0 {
-                return u * (-2.0 * libm::log(s) / s).sqrt();
+                return u * (-2.0 * crate::math::ln(s) / s).sqrt();
             }
         }
     }

@@ -8,6 +8,8 @@ use super::error::SolverError;
 use super::events::{Action, Direction, Events, Trigger};
 use super::tableau::{DenseOutput, Tableau, DOPRI5, RK4};
 use super::OdeSystem;
+// Portable pow: step sizes must be bit-identical natively and in wasm.
+use crate::math::{exp, ln, pow};
 
 /// Largest number of stages a tableau may have.
 const MAX_STAGES: usize = 16;
@@ -455,7 +457,7 @@ impl Solver {
         };
         h = h.min(settings.h_max);
         // ln of the previous accepted error (PI control), starting at 1e-4.
-        let mut ln_err_old: f64 = libm::log(1e-4);
+        let mut ln_err_old: f64 = ln(1e-4);
         let mut last_rejected = false;
         let mut nonfinite_reject = false;
 
@@ -476,7 +478,7 @@ impl Solver {
                 }
                 self.eval(sys, &mut run.stats, run.t, 0);
                 self.refresh_g(events, run.t);
-                ln_err_old = libm::log(1e-4);
+                ln_err_old = ln(1e-4);
                 continue;
             }
             if run.stats.accepted + run.stats.rejected >= settings.max_steps {
@@ -522,21 +524,21 @@ impl Solver {
                 let expo1 = 1.0 / tab.err_order as f64 - 0.75 * beta;
                 // err = 0 (an exact step) behaves like the smallest error the
                 // PI controller distinguishes; fac is clamped below anyway.
-                let ln_err = libm::log(err.max(1e-300));
+                let ln_err = ln(err.max(1e-300));
                 if err > 1.0 {
-                    let fac11 = libm::exp(expo1 * ln_err);
+                    let fac11 = exp(expo1 * ln_err);
                     run.stats.rejected += 1;
                     last_rejected = true;
                     nonfinite_reject = false;
                     h = h_try / (fac11 / 0.9).min(5.0);
                     continue;
                 }
-                let fac = (libm::exp(expo1 * ln_err - beta * ln_err_old) / 0.9).clamp(0.2, 10.0);
+                let fac = (exp(expo1 * ln_err - beta * ln_err_old) / 0.9).clamp(0.2, 10.0);
                 let mut h_new = h_try / fac;
                 if last_rejected {
                     h_new = h_new.min(h_try);
                 }
-                ln_err_old = ln_err.max(libm::log(1e-4));
+                ln_err_old = ln_err.max(ln(1e-4));
                 last_rejected = false;
                 nonfinite_reject = false;
                 if !last {
@@ -587,7 +589,7 @@ impl Solver {
                 }
                 self.eval(sys, &mut run.stats, run.t, 0);
                 self.refresh_g(events, run.t);
-                ln_err_old = libm::log(1e-4);
+                ln_err_old = ln(1e-4);
                 continue;
             }
 
@@ -806,7 +808,7 @@ impl Solver {
         } else if dm <= 1e-15 {
             (h0 * 1e-3).max(1e-6)
         } else {
-            libm::pow(0.01 / dm, 1.0 / tab.order as f64)
+            pow(0.01 / dm, 1.0 / tab.order as f64)
         };
         (100.0 * h0)
             .min(h1)

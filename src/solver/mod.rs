@@ -21,6 +21,7 @@
 pub mod engine;
 pub mod error;
 pub mod events;
+pub mod reference;
 pub mod tableau;
 
 pub use engine::{

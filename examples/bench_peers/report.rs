@@ -1,0 +1,259 @@
+//! Merging, tables and BENCHMARKS.md for `cargo xtask bench-peers` and
+//! `cargo xtask bench-browser` (kept here, not in the std-only xtask, so
+//! JSON handling can use serde_json).
+
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+
+type Result<T> = std::result::Result<T, String>;
+
+fn read_json(path: &Path) -> Result<Value> {
+    let text =
+        std::fs::read_to_string(path).map_err(|e| format!("read {}: {e}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| format!("parse {}: {e}", path.display()))
+}
+
+fn write(path: &Path, text: &str) -> Result<()> {
+    std::fs::write(path, text).map_err(|e| format!("write {}: {e}", path.display()))
+}
+
+/// Machine description for BENCHMARKS.md (lscpu, nproc, load).
+fn machine() -> String {
+    let out = |c: &str, a: &[&str]| {
+        Command::new(c)
+            .args(a)
+            .output()
+            .ok()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+            .unwrap_or_default()
+    };
+    let lscpu = out("lscpu", &[]);
+    let pick = |key: &str| {
+        lscpu
+            .lines()
+            .find(|l| l.starts_with(key))
+            .and_then(|l| l.split_once(':'))
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_else(|| "?".into())
+    };
+    format!(
+        "- CPU: {} ({}; {} CPU(s), {} thread(s) per core)\n- nproc: {}\n- load average when run (uptime): {}\n- rustc: {}\n",
+        pick("Model name"),
+        pick("Architecture"),
+        pick("CPU(s)"),
+        pick("Thread(s) per core"),
+        out("nproc", &[]),
+        out("uptime", &[])
+            .split("load average:")
+            .nth(1)
+            .unwrap_or("?")
+            .trim(),
+        out("rustc", &["--version"]),
+    )
+}
+
+/// Replace the text between `<!-- NAME:begin -->` and `<!-- NAME:end -->`
+/// in BENCHMARKS.md (appending the block when absent).
+fn splice(path: &Path, name: &str, body: &str) -> Result<()> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|_| "# Benchmarks\n".into());
+    let (b, e) = (
+        format!("<!-- {name}:begin -->"),
+        format!("<!-- {name}:end -->"),
+    );
+    let block = format!("{b}\n{body}{e}");
+    let new = match (text.find(&b), text.find(&e)) {
+        (Some(i), Some(j)) if j > i => format!("{}{}{}", &text[..i], block, &text[j + e.len()..]),
+        _ => format!("{}\n{}\n", text.trim_end(), block),
+    };
+    write(path, &new)
+}
+
+fn f64_of(v: &Value, k: &str) -> Option<f64> {
+    v.get(k).and_then(Value::as_f64)
+}
+
+fn fmt_us(us: Option<f64>) -> String {
+    match us {
+        Some(u) if u >= 1000.0 => format!("{:.0}", u),
+        Some(u) => format!("{:.1}", u),
+        None => "–".into(),
+    }
+}
+
+fn fmt_e(v: Option<f64>) -> String {
+    v.map_or("–".into(), |e| format!("{e:.1e}"))
+}
+
+/// Merge `rust.json` and `python.json` into `peers.json`, print the
+/// tables, and write them into `md` between the `bench-peers` markers.
+fn peers(dir: &Path, md_path: Option<&Path>, quick: bool) -> Result<()> {
+    let mut rows: Vec<Value> = Vec::new();
+    for f in ["rust.json", "python.json"] {
+        match read_json(&dir.join(f))? {
+            Value::Array(a) => rows.extend(a),
+            _ => return Err(format!("{f}: expected a list")),
+        }
+    }
+    let refs = read_json(&dir.join("reference.json"))?;
+    let problems = read_json(&dir.join("problems.json"))?;
+
+    // Ratio of every timed row to cartsim DP5 on the same problem and rtol.
+    let key = |r: &Value| {
+        (
+            r["problem"].as_str().unwrap_or("").to_string(),
+            format!("{:e}", f64_of(r, "rtol").unwrap_or(0.0)),
+        )
+    };
+    let mut dp5: BTreeMap<(String, String), (f64, f64)> = BTreeMap::new();
+    for r in &rows {
+        if r["tool"] == "cartsim DP5" {
+            if let (Some(us), Some(e)) = (f64_of(r, "us_per_solve"), f64_of(r, "max_rel_error")) {
+                dp5.insert(key(r), (us, e));
+            }
+        }
+    }
+    for r in rows.iter_mut() {
+        let ratio = match (dp5.get(&key(r)), f64_of(r, "us_per_solve")) {
+            (Some((base, _)), Some(us)) => Some(us / base),
+            _ => None,
+        };
+        if let Some(x) = ratio {
+            r["ratio_to_cartsim_dp5"] = json!(x);
+        }
+    }
+    let out = serde_json::to_string_pretty(&rows).map_err(|e| e.to_string())?;
+    write(&dir.join("peers.json"), &out)?;
+
+    // The main table.
+    let mut md = String::new();
+    md.push_str("| problem | tool | rtol | µs per solve | RHS evals | max rel error | × cartsim DP5 time |\n|---|---|---|---:|---:|---:|---:|\n");
+    for r in &rows {
+        md.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} | {} |\n",
+            r["problem"].as_str().unwrap_or(""),
+            r["tool"].as_str().unwrap_or(""),
+            f64_of(r, "rtol").map_or("–".into(), |v| format!("{v:.0e}")),
+            fmt_us(f64_of(r, "us_per_solve")),
+            r["rhs_evals"]
+                .as_u64()
+                .map_or("–".into(), |v| v.to_string()),
+            fmt_e(f64_of(r, "max_rel_error")),
+            f64_of(r, "ratio_to_cartsim_dp5").map_or("–".into(), |v| format!("{v:.2}")),
+        ));
+    }
+    println!("\n{md}");
+
+    // Targets: peer time / cartsim DP5 time at equal or better accuracy.
+    let mut tg = String::from("| problem | rtol | LSODA ÷ DP5 (≥ 100) | CVODE ÷ DP5 (≥ 20) | ode_solvers ÷ DP5 (≥ 1) | DP5 ÷ RHS floor (≤ 1.5) | RK4 ÷ RHS floor |\n|---|---|---:|---:|---:|---:|---:|\n");
+    for ((problem, rtol), (base, base_err)) in &dp5 {
+        let find = |tool: &str| {
+            rows.iter()
+                .filter(|r| key(r) == (problem.clone(), rtol.clone()))
+                .find(|r| r["tool"] == tool)
+        };
+        // A peer less accurate than cartsim (beyond 2×) is compared through
+        // its atol-matched row when there is one, and flagged otherwise.
+        let peer = |tool: &str| {
+            let plain = find(tool);
+            let matched = find(&format!("{tool} (matched)"));
+            let r = match (plain, matched) {
+                (Some(p), Some(m))
+                    if f64_of(p, "max_rel_error").is_none_or(|e| e > 2.0 * base_err) =>
+                {
+                    Some(m)
+                }
+                (Some(p), _) => Some(p),
+                (None, m) => m,
+            };
+            match r.and_then(|r| Some((f64_of(r, "us_per_solve")?, f64_of(r, "max_rel_error")?))) {
+                Some((us, e)) => {
+                    let flag = if e > 2.0 * base_err {
+                        " (less accurate)"
+                    } else {
+                        ""
+                    };
+                    format!("{:.1}{flag}", us / base)
+                }
+                None => "failed".into(),
+            }
+        };
+        let floor_ratio = |tool: &str| {
+            find(tool)
+                .and_then(|r| f64_of(r, "floor_ratio"))
+                .map_or("–".into(), |v| format!("{v:.2}"))
+        };
+        tg.push_str(&format!(
+            "| {problem} | {} | {} | {} | {} | {} | {} |\n",
+            rtol,
+            peer("scipy LSODA"),
+            peer("libroadrunner CVODE"),
+            peer("ode_solvers Dopri5"),
+            floor_ratio("cartsim DP5"),
+            floor_ratio("cartsim RK4"),
+        ));
+        let _ = base;
+    }
+    println!("{tg}");
+
+    // Reference and floor facts.
+    let mut facts = String::from("| problem | reference RHS evals | ref vs ref at rtol 1e-13 | scipy DOP853 1e-12 vs reference | ns per RHS evaluation |\n|---|---:|---:|---:|---:|\n");
+    if let Value::Array(refs) = &refs {
+        for r in refs {
+            let p = r["problem"].as_str().unwrap_or("");
+            let dop = rows
+                .iter()
+                .find(|x| x["problem"] == p && x["tool"] == "scipy DOP853 (reference check)")
+                .and_then(|x| f64_of(x, "max_rel_error"));
+            facts.push_str(&format!(
+                "| {p} | {} | {} | {} | {:.2} |\n",
+                r["rhs_evals"].as_u64().unwrap_or(0),
+                fmt_e(f64_of(r, "self_check")),
+                fmt_e(dop),
+                f64_of(r, "ns_per_rhs").unwrap_or(f64::NAN),
+            ));
+        }
+    }
+    println!("{facts}");
+    let mut notes = String::new();
+    if let Value::Array(ps) = &problems {
+        for p in ps {
+            notes.push_str(&format!(
+                "- `{}`: {} (atol {:e}, error floor {:e}).\n",
+                p["problem"].as_str().unwrap_or(""),
+                p["note"].as_str().unwrap_or(""),
+                f64_of(p, "atol").unwrap_or(0.0),
+                f64_of(p, "floor").unwrap_or(0.0),
+            ));
+        }
+    }
+
+    let body = format!(
+        "Generated by `cargo xtask bench-peers{}`.\n\n### Machine\n\n{}\n### Problems\n\n{notes}\n### Results\n\n{md}\n### Targets (peer time ÷ cartsim DP5 time, same problem and rtol)\n\n{tg}\n### References and the RHS floor\n\n{facts}",
+        if quick { " --quick" } else { "" },
+        machine()
+    );
+    if let Some(md) = md_path {
+        splice(md, "bench-peers", &body)?;
+    }
+    eprintln!("wrote {}", dir.join("peers.json").display());
+    Ok(())
+}
+
+/// Entry point of `--report WHAT`.
+pub fn report(what: &str, dir: &Path, md: Option<&Path>, quick: bool) -> Result<()> {
+    match what {
+        "peers" => peers(dir, md, quick),
+        "browser" => browser(dir, md),
+        other => Err(format!("unknown report '{other}' (peers, browser)")),
+    }
+}
+
+/// Tabulate `browser.json` (written by bench/browser/run.mjs) into `md`.
+fn browser(dir: &Path, md_path: Option<&Path>) -> Result<()> {
+    let b = read_json(&dir.join("browser.json"))?;
+    let native = read_json(&dir.join("rust.json")).ok();
+    let _ = (&b, &native, md_path);
+    Err("browser report: not written yet".into())
+}

@@ -1,0 +1,367 @@
+//! [L]'s virtual trial of early prediction (Fig. 7; MODELS.md §1): 1,600
+//! virtual patients, early data only (initial burden and CAR T on days
+//! 0–7), both methods, scored against the cohort of origin (the paper's
+//! scoring) and against each patient's simulated class.
+
+use super::bayes::{self, argmax, BayesSettings};
+use super::paper::{self, PaperSettings};
+use super::{group_of, observe, EarlySim, Observation, GROUPS};
+use crate::cohort::rng::Stream;
+use crate::cohort::{self, cohort_label, Scored, TrialSettings};
+use crate::model::ModelError;
+
+/// [L]'s reported accuracies (Fig. 7J–K): overall, CR & CD19− relapse,
+/// CD19+ relapse, NR.
+pub const PAPER_ACCURACY: Accuracy = Accuracy {
+    overall: 0.7438,
+    cr_cd19neg: 0.6563,
+    cd19pos: 0.7550,
+    nr: 0.9075,
+};
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct TrialConfig {
+    /// Seed of the virtual patients (and of their measurement noise).
+    pub seed: u64,
+    /// Patients per cohort (400 in [L]).
+    pub per_cohort: usize,
+    /// Measurement days.
+    pub days: Vec<f64>,
+    /// Measurement noise (coefficient of variation), 0 for noise-free.
+    pub noise_cv: f64,
+    /// Run the paper's method.
+    pub paper: bool,
+    /// Run the Bayesian method.
+    pub bayes: bool,
+    /// Settings of the Bayesian method.
+    pub bayes_settings: BayesSettings,
+    /// Settings of the paper's method.
+    pub paper_settings: PaperSettings,
+    /// Solver, model options and classification.
+    pub trial: TrialSettings,
+}
+
+impl Default for TrialConfig {
+    fn default() -> Self {
+        TrialConfig {
+            seed: 1,
+            per_cohort: cohort::DEFAULT_PER_COHORT,
+            days: (0..=7).map(f64::from).collect(),
+            noise_cv: 0.0,
+            paper: true,
+            bayes: true,
+            bayes_settings: BayesSettings::default(),
+            paper_settings: PaperSettings::default(),
+            trial: TrialSettings::default(),
+        }
+    }
+}
+
+/// Accuracies in [0, 1].
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Accuracy {
+    /// All patients.
+    pub overall: f64,
+    /// Patients whose truth is CR or CD19− relapse.
+    pub cr_cd19neg: f64,
+    /// Patients whose truth is CD19+ relapse.
+    pub cd19pos: f64,
+    /// Patients whose truth is NR.
+    pub nr: f64,
+}
+
+/// One bin of a reliability table.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct ReliabilityBin {
+    /// Lower edge of predicted probability.
+    pub lo: f64,
+    /// Upper edge.
+    pub hi: f64,
+    /// (patient, group) pairs in the bin.
+    pub count: usize,
+    /// Mean predicted probability in the bin.
+    pub mean_predicted: f64,
+    /// Observed frequency of the group in the bin.
+    pub observed: f64,
+}
+
+/// How one method did.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct MethodScore {
+    /// Method name.
+    pub method: &'static str,
+    /// Against the cohort of origin ([L]'s scoring).
+    pub vs_cohort: Accuracy,
+    /// Against each patient's simulated class.
+    pub vs_simulated: Accuracy,
+    /// Confusion matrix against cohort of origin: `[truth][predicted]`, groups in [`GROUPS`] order.
+    pub confusion: [[usize; 3]; 3],
+    /// Confusion matrix against simulated class.
+    pub confusion_simulated: [[usize; 3]; 3],
+    /// Brier score of the group probabilities against cohort of origin (Bayesian only).
+    pub brier: Option<f64>,
+    /// Reliability table of those probabilities (Bayesian only).
+    pub reliability: Option<Vec<ReliabilityBin>>,
+    /// Patients the method could not predict (counted as wrong).
+    pub failures: usize,
+    /// Wall time in seconds.
+    pub seconds: f64,
+}
+
+/// Everything a trial produced.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TrialReport {
+    /// Patients.
+    pub patients: usize,
+    /// Seed.
+    pub seed: u64,
+    /// Noise CV.
+    pub noise_cv: f64,
+    /// Measurement days.
+    pub days: Vec<f64>,
+    /// Per-cohort summary of the simulated courses.
+    pub summary: Vec<cohort::CohortSummary>,
+    /// Group names, the order of every matrix and probability vector.
+    pub groups: [&'static str; 3],
+    /// The paper's method, when run.
+    pub paper: Option<MethodScore>,
+    /// The Bayesian method, when run.
+    pub bayes: Option<MethodScore>,
+    /// [L]'s published accuracy, for comparison.
+    pub paper_reported: Accuracy,
+}
+
+/// Per-patient predictions (for CSV export).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct PatientPrediction {
+    /// Patient id.
+    pub id: usize,
+    /// Group predicted by the paper's method (None when it failed or did not run).
+    pub paper: Option<usize>,
+    /// Bayesian group probabilities (cohort of origin).
+    pub bayes: Option<[f64; 3]>,
+}
+
+fn accuracy(confusion: &[[usize; 3]; 3]) -> Accuracy {
+    let row = |g: usize| {
+        let n: usize = confusion[g].iter().sum();
+        if n == 0 {
+            f64::NAN
+        } else {
+            confusion[g][g] as f64 / n as f64
+        }
+    };
+    let total: usize = confusion.iter().flatten().sum();
+    let right: usize = (0..3).map(|g| confusion[g][g]).sum();
+    Accuracy {
+        overall: if total == 0 {
+            f64::NAN
+        } else {
+            right as f64 / total as f64
+        },
+        cr_cd19neg: row(0),
+        cd19pos: row(1),
+        nr: row(2),
+    }
+}
+
+fn reliability(pairs: &[(f64, bool)]) -> Vec<ReliabilityBin> {
+    (0..10)
+        .map(|b| {
+            let (lo, hi) = (b as f64 / 10.0, (b + 1) as f64 / 10.0);
+            let inside: Vec<&(f64, bool)> = pairs
+                .iter()
+                .filter(|(p, _)| *p >= lo && (*p < hi || (b == 9 && *p <= 1.0)))
+                .collect();
+            let n = inside.len();
+            let mean = |f: &dyn Fn(&(f64, bool)) -> f64| {
+                if n == 0 {
+                    f64::NAN
+                } else {
+                    inside.iter().map(|x| f(x)).sum::<f64>() / n as f64
+                }
+            };
+            ReliabilityBin {
+                lo,
+                hi,
+                count: n,
+                mean_predicted: mean(&|x| x.0),
+                observed: mean(&|x| if x.1 { 1.0 } else { 0.0 }),
+            }
+        })
+        .collect()
+}
+
+/// The observations of every patient (noise from the patient's own stream).
+pub fn observations(
+    config: &TrialConfig,
+    patients: &[cohort::VirtualPatient],
+) -> Result<Vec<Observation>, ModelError> {
+    let mut sim = EarlySim::new(config.trial.solver.clone(), config.trial.options);
+    patients
+        .iter()
+        .map(|p| {
+            let mut s = Stream::substream(config.seed ^ 0x6e6f_6973_6521, p.id as u64);
+            observe(&mut sim, &p.params, &config.days, config.noise_cv, &mut s)
+        })
+        .collect()
+}
+
+fn score_method(
+    method: &'static str,
+    scored: &[Scored],
+    predicted: &[Option<usize>],
+    probs: Option<&[[f64; 3]]>,
+    seconds: f64,
+) -> MethodScore {
+    let mut confusion = [[0usize; 3]; 3];
+    let mut confusion_simulated = [[0usize; 3]; 3];
+    let mut failures = 0;
+    for (s, pred) in scored.iter().zip(predicted) {
+        let truth = group_of(cohort_label(s.patient.cohort));
+        let sim = group_of(s.metrics.response);
+        match pred {
+            Some(g) => {
+                confusion[truth][*g] += 1;
+                confusion_simulated[sim][*g] += 1;
+            }
+            None => {
+                failures += 1;
+                // A failure is wrong: count it in a wrong column.
+                confusion[truth][(truth + 1) % 3] += 1;
+                confusion_simulated[sim][(sim + 1) % 3] += 1;
+            }
+        }
+    }
+    let (brier, rel) = match probs {
+        Some(pr) => {
+            let mut sum = 0.0;
+            let mut pairs = Vec::new();
+            for (s, p) in scored.iter().zip(pr) {
+                let truth = group_of(cohort_label(s.patient.cohort));
+                for (g, &pg) in p.iter().enumerate() {
+                    let y = if g == truth { 1.0 } else { 0.0 };
+                    sum += (pg - y) * (pg - y);
+                    pairs.push((pg, g == truth));
+                }
+            }
+            (
+                Some(sum / scored.len().max(1) as f64),
+                Some(reliability(&pairs)),
+            )
+        }
+        None => (None, None),
+    };
+    MethodScore {
+        method,
+        vs_cohort: accuracy(&confusion),
+        vs_simulated: accuracy(&confusion_simulated),
+        confusion,
+        confusion_simulated,
+        brier,
+        reliability: rel,
+        failures,
+        seconds,
+    }
+}
+
+fn now() -> f64 {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        use std::time::{SystemTime, UNIX_EPOCH};
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0.0, |d| d.as_secs_f64())
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        0.0
+    }
+}
+
+/// Run the trial.
+pub fn run(config: &TrialConfig) -> Result<(TrialReport, Vec<PatientPrediction>), ModelError> {
+    let patients = cohort::generate(config.seed, config.per_cohort);
+    let scored = cohort::score(&patients, &config.trial)?;
+    let obs = observations(config, &patients)?;
+    let mut preds: Vec<PatientPrediction> = patients
+        .iter()
+        .map(|p| PatientPrediction {
+            id: p.id,
+            paper: None,
+            bayes: None,
+        })
+        .collect();
+
+    let bayes_score = if config.bayes {
+        let t0 = now();
+        let bank = bayes::build_bank(&config.days, &config.bayes_settings, &config.trial)?;
+        let probs: Result<Vec<[f64; 3]>, ModelError> = map_maybe_parallel(&obs, |o| {
+            bayes::posterior(&bank, o, config.noise_cv, &config.bayes_settings, false)
+                .map(|p| p.group)
+        });
+        let probs = probs?;
+        let predicted: Vec<Option<usize>> = probs.iter().map(|p| Some(argmax(p))).collect();
+        for (pp, p) in preds.iter_mut().zip(&probs) {
+            pp.bayes = Some(*p);
+        }
+        Some(score_method(
+            "bayes",
+            &scored,
+            &predicted,
+            Some(&probs),
+            now() - t0,
+        ))
+    } else {
+        None
+    };
+
+    let paper_score = if config.paper {
+        let t0 = now();
+        let predicted: Vec<Option<usize>> = map_maybe_parallel(&obs, |o| {
+            Ok::<_, ModelError>(
+                paper::predict(o, config.noise_cv, &config.paper_settings, &config.trial)
+                    .ok()
+                    .map(|f| group_of(f.metrics.response)),
+            )
+        })?;
+        for (pp, p) in preds.iter_mut().zip(&predicted) {
+            pp.paper = *p;
+        }
+        Some(score_method("paper", &scored, &predicted, None, now() - t0))
+    } else {
+        None
+    };
+
+    Ok((
+        TrialReport {
+            patients: patients.len(),
+            seed: config.seed,
+            noise_cv: config.noise_cv,
+            days: config.days.clone(),
+            summary: cohort::summarize(&scored),
+            groups: GROUPS,
+            paper: paper_score,
+            bayes: bayes_score,
+            paper_reported: PAPER_ACCURACY,
+        },
+        preds,
+    ))
+}
+
+/// Map over items, in parallel natively when the `parallel` feature is on.
+fn map_maybe_parallel<T: Sync, R: Send, E: Send>(
+    items: &[T],
+    f: impl Fn(&T) -> Result<R, E> + Sync + Send,
+) -> Result<Vec<R>, E> {
+    #[cfg(all(feature = "parallel", not(target_arch = "wasm32")))]
+    {
+        use rayon::prelude::*;
+        items.par_iter().map(f).collect()
+    }
+    #[cfg(not(all(feature = "parallel", not(target_arch = "wasm32"))))]
+    {
+        items.iter().map(f).collect()
+    }
+}

@@ -1,0 +1,603 @@
+//! A scenario — everything needed to reproduce one simulation — and its
+//! codecs: the URL query (`?v=1&model=clinical&preset=cr&rTA=2`) and JSON.
+//!
+//! Text from a URL or an uploaded file is data, never code: every key is
+//! checked against the parameter descriptions ([`ParamSpec`]); a bad key or
+//! value becomes a [`Problem`] naming the key and the allowed range, and the
+//! scenario falls back to the preset's value for it. Decoding never panics.
+
+pub mod lessons;
+
+use crate::model::params::ParamSpec;
+use crate::model::{Sampling, SimRequest};
+use crate::solver::{Method, Settings, Tolerance};
+use std::collections::BTreeMap;
+
+/// Current version of the URL format (`v=1`).
+pub const VERSION: &str = "1";
+/// Longest query accepted, in bytes.
+pub const MAX_QUERY_LEN: usize = 8192;
+/// Display-unit choices: model cells, or clinical units with CAR T as
+/// cells/µL of blood or as qPCR copies/µg DNA (tumour as burden %).
+pub const UNITS: &[&str] = &["cells", "blood", "qpcr"];
+
+/// A model option that takes one of a few words (e.g. `variant=as-printed`).
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct OptionSpec {
+    /// Key, as in URLs and `--set`.
+    pub name: &'static str,
+    /// Allowed words; the first is the default.
+    pub choices: &'static [&'static str],
+    /// One line on what it means.
+    pub meaning: &'static str,
+}
+
+/// What the codec needs to know about the models: their keys, presets and
+/// preset values. Implemented for the real models in [`crate::model`].
+pub trait Catalog {
+    /// Model ids (`clinical`, `marrow`); the first is the default.
+    fn models(&self) -> &[&'static str];
+    /// Preset names of a model; the first is the default.
+    fn presets(&self, model: &str) -> Vec<&'static str>;
+    /// Numeric parameters, initial values and settings of a model.
+    fn params(&self, model: &str) -> &'static [ParamSpec];
+    /// Word-valued options of a model.
+    fn options(&self, model: &str) -> &'static [OptionSpec];
+    /// Value of parameter `name` in `preset` (a valid preset and name).
+    fn preset_value(&self, model: &str, preset: &str, name: &str) -> Option<f64>;
+    /// Default horizon of a preset, in days.
+    fn default_t_end(&self, model: &str, preset: &str) -> f64;
+}
+
+/// One simulation, fully described.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Scenario {
+    /// Model id.
+    pub model: String,
+    /// Preset name.
+    pub preset: String,
+    /// Parameter values that differ from the preset.
+    pub values: BTreeMap<String, f64>,
+    /// Options that differ from their default.
+    pub options: BTreeMap<String, String>,
+    /// Solver method.
+    pub solver: Method,
+    /// Relative tolerance (Dormand–Prince).
+    pub rtol: f64,
+    /// Absolute tolerance (Dormand–Prince).
+    pub atol: f64,
+    /// Step (RK4).
+    pub dt: f64,
+    /// Horizon in days; `None` means the preset's default.
+    pub t_end: Option<f64>,
+    /// Display units (one of [`UNITS`]).
+    pub units: String,
+}
+
+/// A problem found while decoding: the page shows it, the value falls back.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Problem {
+    /// The key concerned.
+    pub key: String,
+    /// A sentence naming the key and what is allowed.
+    pub message: String,
+}
+
+/// Solver-setting keys and their ranges: (key, min, max).
+const SOLVER_RANGES: &[(&str, f64, f64)] = &[
+    ("rtol", 1e-14, 0.1),
+    ("atol", 1e-20, 1.0),
+    ("dt", 1e-5, 1.0),
+    ("t_end", 1.0, 3650.0),
+];
+
+impl Scenario {
+    /// The default scenario of a model's preset.
+    pub fn preset(model: &str, preset: &str) -> Scenario {
+        let d = Settings::default();
+        Scenario {
+            model: model.to_string(),
+            preset: preset.to_string(),
+            values: BTreeMap::new(),
+            options: BTreeMap::new(),
+            solver: Method::Dopri5,
+            rtol: tol_scalar(&d.rtol),
+            atol: tol_scalar(&d.atol),
+            dt: d.dt,
+            t_end: None,
+            units: UNITS[0].to_string(),
+        }
+    }
+
+    /// Effective value of a parameter: the override, else the preset's.
+    pub fn value(&self, cat: &dyn Catalog, name: &str) -> Option<f64> {
+        self.values
+            .get(name)
+            .copied()
+            .or_else(|| cat.preset_value(&self.model, &self.preset, name))
+    }
+
+    /// The simulation request this scenario describes.
+    pub fn to_request(&self, cat: &dyn Catalog, sampling: Sampling) -> SimRequest {
+        let mut sets: Vec<(String, String)> = self
+            .values
+            .iter()
+            .map(|(k, v)| (k.clone(), format!("{v}")))
+            .collect();
+        sets.extend(self.options.iter().map(|(k, v)| (k.clone(), v.clone())));
+        let settings = Settings {
+            method: self.solver,
+            rtol: Tolerance::Scalar(self.rtol),
+            atol: Tolerance::Scalar(self.atol),
+            dt: self.dt,
+            ..Settings::default()
+        };
+        SimRequest {
+            preset: self.preset.clone(),
+            sets,
+            t_end: Some(
+                self.t_end
+                    .unwrap_or_else(|| cat.default_t_end(&self.model, &self.preset)),
+            ),
+            settings,
+            sampling,
+        }
+    }
+
+    /// Encode as a URL query (without `?`): `v`, `model`, `preset`, then only
+    /// what differs from the preset, in a stable order.
+    pub fn to_query(&self, cat: &dyn Catalog) -> String {
+        let mut q = form_urlencoded::Serializer::new(String::new());
+        q.append_pair("v", VERSION);
+        q.append_pair("model", &self.model);
+        q.append_pair("preset", &self.preset);
+        for spec in cat.params(&self.model) {
+            if let Some(v) = self.values.get(spec.name) {
+                q.append_pair(spec.name, &format!("{v}"));
+            }
+        }
+        for opt in cat.options(&self.model) {
+            if let Some(v) = self.options.get(opt.name) {
+                q.append_pair(opt.name, v);
+            }
+        }
+        let d = Scenario::preset(&self.model, &self.preset);
+        if self.solver != d.solver {
+            q.append_pair("solver", self.solver.as_str());
+        }
+        for (key, mine, default) in [
+            ("rtol", self.rtol, d.rtol),
+            ("atol", self.atol, d.atol),
+            ("dt", self.dt, d.dt),
+        ] {
+            if mine != default {
+                q.append_pair(key, &format!("{mine}"));
+            }
+        }
+        if let Some(t) = self.t_end {
+            q.append_pair("t_end", &format!("{t}"));
+        }
+        if self.units != d.units {
+            q.append_pair("units", &self.units);
+        }
+        q.finish()
+    }
+
+    /// Decode a URL query (with or without a leading `?`). Always returns a
+    /// usable scenario; every refused key is listed as a [`Problem`].
+    pub fn from_query(query: &str, cat: &dyn Catalog) -> (Scenario, Vec<Problem>) {
+        let query = query.strip_prefix('?').unwrap_or(query);
+        if query.len() > MAX_QUERY_LEN {
+            let (s, _) = Scenario::default_for(cat, None);
+            return (
+                s,
+                vec![Problem {
+                    key: "(link)".into(),
+                    message: format!(
+                        "the link is {} characters long, more than the {MAX_QUERY_LEN} allowed; \
+                         the default scenario is shown",
+                        query.len()
+                    ),
+                }],
+            );
+        }
+        let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        Scenario::from_pairs(&pairs, cat)
+    }
+
+    /// Decode an uploaded JSON scenario: an object whose keys are the URL
+    /// keys, with string or number values. Validated exactly like a URL.
+    pub fn from_json(text: &str, cat: &dyn Catalog) -> (Scenario, Vec<Problem>) {
+        let parsed: Result<serde_json::Map<String, serde_json::Value>, _> =
+            serde_json::from_str(text);
+        let Ok(map) = parsed else {
+            let (s, _) = Scenario::default_for(cat, None);
+            return (
+                s,
+                vec![Problem {
+                    key: "(file)".into(),
+                    message: "the file is not a JSON object of scenario keys; nothing was loaded"
+                        .into(),
+                }],
+            );
+        };
+        let mut problems = Vec::new();
+        let mut pairs = Vec::new();
+        for (k, v) in map {
+            match v {
+                serde_json::Value::String(s) => pairs.push((k, s)),
+                serde_json::Value::Number(n) => pairs.push((k, n.to_string())),
+                // `values`/`options` objects as written by `to_json`.
+                serde_json::Value::Object(inner) if k == "values" || k == "options" => {
+                    for (ik, iv) in inner {
+                        match iv {
+                            serde_json::Value::String(s) => pairs.push((ik, s)),
+                            serde_json::Value::Number(n) => pairs.push((ik, n.to_string())),
+                            _ => problems.push(Problem {
+                                message: format!("'{ik}' must be a number or a word"),
+                                key: ik,
+                            }),
+                        }
+                    }
+                }
+                serde_json::Value::Null => {}
+                _ => problems.push(Problem {
+                    message: format!("'{k}' must be a number or a word"),
+                    key: k,
+                }),
+            }
+        }
+        let (s, mut more) = Scenario::from_pairs(&pairs, cat);
+        problems.append(&mut more);
+        (s, problems)
+    }
+
+    /// The scenario as JSON, in the same flat keys as the URL.
+    pub fn to_json(&self, cat: &dyn Catalog) -> String {
+        let mut m = serde_json::Map::new();
+        for (k, v) in form_urlencoded::parse(self.to_query(cat).as_bytes()) {
+            let v = v.into_owned();
+            let val = match v.parse::<f64>() {
+                Ok(x) if x.is_finite() && k != "v" => serde_json::json!(x),
+                _ => serde_json::Value::String(v),
+            };
+            m.insert(k.into_owned(), val);
+        }
+        serde_json::to_string_pretty(&serde_json::Value::Object(m)).unwrap_or_default()
+    }
+
+    fn default_for(cat: &dyn Catalog, model: Option<&str>) -> (Scenario, Vec<Problem>) {
+        let model = model
+            .or_else(|| cat.models().first().copied())
+            .unwrap_or("");
+        let preset = cat.presets(model).first().copied().unwrap_or("");
+        (Scenario::preset(model, preset), Vec::new())
+    }
+
+    fn from_pairs(pairs: &[(String, String)], cat: &dyn Catalog) -> (Scenario, Vec<Problem>) {
+        let mut problems = Vec::new();
+        let mut problem = |key: &str, message: String| {
+            problems.push(Problem {
+                key: key.to_string(),
+                message,
+            })
+        };
+        let last = |key: &str| pairs.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v);
+        // Model and preset first: they say which keys exist.
+        let models = cat.models();
+        let model = match last("model") {
+            Some(m) if models.contains(&m.as_str()) => m.clone(),
+            Some(m) => {
+                problem(
+                    "model",
+                    format!(
+                        "unknown model '{}'; allowed: {}",
+                        clip(m),
+                        models.join(", ")
+                    ),
+                );
+                models.first().map(|s| s.to_string()).unwrap_or_default()
+            }
+            None => models.first().map(|s| s.to_string()).unwrap_or_default(),
+        };
+        let presets = cat.presets(&model);
+        let preset = match last("preset") {
+            Some(p) if presets.contains(&p.as_str()) => p.clone(),
+            Some(p) => {
+                problem(
+                    "preset",
+                    format!(
+                        "unknown preset '{}' for the {model} model; allowed: {}",
+                        clip(p),
+                        presets.join(", ")
+                    ),
+                );
+                presets.first().map(|s| s.to_string()).unwrap_or_default()
+            }
+            None => presets.first().map(|s| s.to_string()).unwrap_or_default(),
+        };
+        let mut s = Scenario::preset(&model, &preset);
+        let params = cat.params(&model);
+        let options = cat.options(&model);
+        let mut seen: Vec<&str> = Vec::new();
+        for (key, text) in pairs {
+            if seen.contains(&key.as_str()) {
+                problem(
+                    key,
+                    format!(
+                        "'{}' is given more than once; the last value is used",
+                        clip(key)
+                    ),
+                );
+            } else {
+                seen.push(key);
+            }
+            match key.as_str() {
+                "model" | "preset" => {}
+                "v" => {
+                    if text != VERSION {
+                        problem(
+                            "v",
+                            format!(
+                                "link version '{}' is not supported (this page reads v={VERSION}); \
+                                 values were read as v={VERSION}",
+                                clip(text)
+                            ),
+                        );
+                    }
+                }
+                "solver" => match Method::parse(text) {
+                    Some(m) => s.solver = m,
+                    None => problem(
+                        "solver",
+                        format!("solver '{}' is unknown; allowed: dopri5, rk4", clip(text)),
+                    ),
+                },
+                "units" => {
+                    if UNITS.contains(&text.as_str()) {
+                        s.units = text.clone();
+                    } else {
+                        problem(
+                            "units",
+                            format!(
+                                "units '{}' are unknown; allowed: {}",
+                                clip(text),
+                                UNITS.join(", ")
+                            ),
+                        );
+                    }
+                }
+                k if SOLVER_RANGES.iter().any(|(n, _, _)| *n == k) => {
+                    let (_, lo, hi) = SOLVER_RANGES
+                        .iter()
+                        .find(|(n, _, _)| *n == k)
+                        .copied()
+                        .unwrap_or((k, 0.0, 0.0));
+                    match text.trim().parse::<f64>() {
+                        Ok(v) if v.is_finite() && v >= lo && v <= hi => match k {
+                            "rtol" => s.rtol = v,
+                            "atol" => s.atol = v,
+                            "dt" => s.dt = v,
+                            _ => s.t_end = Some(v),
+                        },
+                        Ok(v) if v.is_finite() => problem(
+                            k,
+                            format!("{k} = {v} is out of range; allowed: {lo} to {hi}"),
+                        ),
+                        _ => problem(
+                            k,
+                            format!(
+                                "{k}: '{}' is not a number; allowed: {lo} to {hi}",
+                                clip(text)
+                            ),
+                        ),
+                    }
+                }
+                k => {
+                    if let Some(spec) = params.iter().find(|p| p.name == k) {
+                        match spec.parse(text) {
+                            Ok(v) => {
+                                if cat.preset_value(&model, &preset, k) == Some(v) {
+                                    s.values.remove(k);
+                                } else {
+                                    s.values.insert(k.to_string(), v);
+                                }
+                            }
+                            Err(e) => problem(
+                                k,
+                                format!(
+                                    "{e} (allowed: {} to {} {}); the preset value is used",
+                                    spec.min, spec.max, spec.unit
+                                )
+                                .replace(&format!("'{text}'"), &format!("'{}'", clip(text))),
+                            ),
+                        }
+                    } else if let Some(opt) = options.iter().find(|o| o.name == k) {
+                        if opt.choices.contains(&text.as_str()) {
+                            if opt.choices.first() == Some(&text.as_str()) {
+                                s.options.remove(k);
+                            } else {
+                                s.options.insert(k.to_string(), text.clone());
+                            }
+                        } else {
+                            problem(
+                                k,
+                                format!(
+                                    "{k} = '{}' is not allowed; allowed: {}",
+                                    clip(text),
+                                    opt.choices.join(", ")
+                                ),
+                            );
+                        }
+                    } else {
+                        problem(
+                            k,
+                            format!(
+                                "unknown key '{}' for the {model} model; it was ignored",
+                                clip(k)
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+        (s, problems)
+    }
+}
+
+fn tol_scalar(t: &Tolerance) -> f64 {
+    match t {
+        Tolerance::Scalar(v) => *v,
+        Tolerance::PerComponent(v) => v.first().copied().unwrap_or(1e-6),
+    }
+}
+
+/// Shorten user text quoted in a message (it is still only ever shown as text).
+fn clip(s: &str) -> String {
+    const MAX: usize = 40;
+    if s.chars().count() <= MAX {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(MAX).collect();
+        t.push('…');
+        t
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::params::Scale;
+
+    struct Toy;
+    static TOY_PARAMS: [ParamSpec; 2] = [
+        ParamSpec {
+            name: "rTA",
+            symbol: "r",
+            unit: "1/day",
+            meaning: "growth",
+            min: 0.0,
+            max: 10.0,
+            scale: Scale::Log,
+            source: "test",
+        },
+        ParamSpec {
+            name: "KA",
+            symbol: "K",
+            unit: "cells",
+            meaning: "saturation",
+            min: 1e-6,
+            max: 1e6,
+            scale: Scale::Log,
+            source: "test",
+        },
+    ];
+    static TOY_OPTIONS: [OptionSpec; 1] = [OptionSpec {
+        name: "variant",
+        choices: &["corrected", "as-printed"],
+        meaning: "equations",
+    }];
+    impl Catalog for Toy {
+        fn models(&self) -> &[&'static str] {
+            &["toy", "other"]
+        }
+        fn presets(&self, _m: &str) -> Vec<&'static str> {
+            vec!["a", "b"]
+        }
+        fn params(&self, _m: &str) -> &'static [ParamSpec] {
+            &TOY_PARAMS
+        }
+        fn options(&self, _m: &str) -> &'static [OptionSpec] {
+            &TOY_OPTIONS
+        }
+        fn preset_value(&self, _m: &str, p: &str, n: &str) -> Option<f64> {
+            match (p, n) {
+                ("a", "rTA") => Some(1.0),
+                ("b", "rTA") => Some(2.0),
+                (_, "KA") => Some(5.0),
+                _ => None,
+            }
+        }
+        fn default_t_end(&self, _m: &str, _p: &str) -> f64 {
+            180.0
+        }
+    }
+
+    #[test]
+    fn round_trip_keeps_only_differences() {
+        let mut s = Scenario::preset("toy", "b");
+        s.values.insert("rTA".into(), 0.1 + 0.2);
+        s.options.insert("variant".into(), "as-printed".into());
+        s.solver = Method::Rk4;
+        s.t_end = Some(90.0);
+        let q = s.to_query(&Toy);
+        assert_eq!(
+            q,
+            "v=1&model=toy&preset=b&rTA=0.30000000000000004&variant=as-printed&solver=rk4&t_end=90"
+        );
+        let (back, problems) = Scenario::from_query(&q, &Toy);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(back, s);
+    }
+
+    #[test]
+    fn bad_values_name_the_key_and_fall_back() {
+        for (q, key) in [
+            ("model=toy&preset=a&rTA=abc", "rTA"),
+            ("model=toy&preset=a&rTA=-1", "rTA"),
+            ("model=toy&preset=a&rTA=1e999", "rTA"),
+            ("model=toy&preset=zz", "preset"),
+            ("model=nope", "model"),
+            ("model=toy&bogus=1", "bogus"),
+            ("model=toy&variant=odd", "variant"),
+            ("model=toy&rtol=5", "rtol"),
+            ("model=toy&v=7", "v"),
+        ] {
+            let (s, problems) = Scenario::from_query(q, &Toy);
+            assert_eq!(problems.len(), 1, "{q}: {problems:?}");
+            assert_eq!(problems[0].key, key, "{q}");
+            assert!(
+                problems[0].message.contains(key),
+                "{q}: {}",
+                problems[0].message
+            );
+            assert!(s.values.is_empty(), "{q}");
+        }
+        let (_, p) = Scenario::from_query("model=toy&preset=a&rTA=-1", &Toy);
+        assert!(p[0].message.contains("0 to 10"), "{}", p[0].message);
+    }
+
+    #[test]
+    fn markup_in_a_link_stays_text() {
+        let q = "model=toy&preset=a&rTA=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E";
+        let (s, p) = Scenario::from_query(q, &Toy);
+        assert!(s.values.is_empty());
+        assert_eq!(p[0].key, "rTA");
+        // The message quotes the text; the page inserts it with textContent.
+        assert!(p[0].message.contains("<img"));
+    }
+
+    #[test]
+    fn json_round_trip_and_validation() {
+        let mut s = Scenario::preset("toy", "a");
+        s.values.insert("KA".into(), 1e-3);
+        let j = s.to_json(&Toy);
+        let (back, p) = Scenario::from_json(&j, &Toy);
+        assert!(p.is_empty(), "{p:?}");
+        assert_eq!(back, s);
+        let (_, p) = Scenario::from_json("{\"model\":\"toy\",\"KA\":-5}", &Toy);
+        assert_eq!(p[0].key, "KA");
+        let (_, p) = Scenario::from_json("not json", &Toy);
+        assert_eq!(p.len(), 1);
+    }
+
+    #[test]
+    fn preset_value_is_not_an_override() {
+        let (s, p) = Scenario::from_query("model=toy&preset=b&rTA=2", &Toy);
+        assert!(p.is_empty());
+        assert!(s.values.is_empty());
+        assert_eq!(s.to_query(&Toy), "v=1&model=toy&preset=b");
+    }
+}

@@ -1,0 +1,170 @@
+// Shared helpers for the end-to-end tests: a tiny static server for dist/,
+// launching the system Chromium through playwright-core (never a
+// downloaded browser), and page checks. Later tests import these.
+import { createServer } from "node:http";
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, extname, join, normalize, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+/** Repository root. */
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+/** The built site (`cargo xtask dist`); CARTSIM_DIST overrides. */
+export const DIST = process.env.CARTSIM_DIST || join(ROOT, "dist");
+/** Where screenshots go (linked from the README). */
+export const SCREENSHOTS = join(ROOT, "target", "screenshots");
+/** The system Chromium; CARTSIM_CHROMIUM overrides. */
+export const CHROMIUM = process.env.CARTSIM_CHROMIUM || "/usr/bin/chromium";
+
+/** Chromium flags that work headless, as root, without network side trips. */
+export const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+const MIME = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".wasm": "application/wasm",
+  ".json": "application/json",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".ico": "image/x-icon",
+  ".txt": "text/plain; charset=utf-8",
+};
+
+/**
+ * Serve `dir` on 127.0.0.1 at a free port. Resolves to
+ * `{ url, close() }`; `url` ends with "/".
+ */
+export async function serveStatic(dir = DIST) {
+  const root = resolve(dir);
+  statSync(join(root, "index.html")); // fail early with ENOENT if not built
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
+    let file = normalize(join(root, path));
+    if (file !== root && !file.startsWith(root + sep)) {
+      res.writeHead(403).end("forbidden");
+      return;
+    }
+    try {
+      if (statSync(file).isDirectory()) file = join(file, "index.html");
+      const body = readFileSync(file);
+      const type = MIME[extname(file)] || "application/octet-stream";
+      res.writeHead(200, { "content-type": type, "cache-control": "no-store" });
+      res.end(body);
+    } catch {
+      res.writeHead(404, { "content-type": "text/plain" }).end("not found");
+    }
+  });
+  await new Promise((ok, fail) => {
+    server.once("error", fail);
+    server.listen(0, "127.0.0.1", ok);
+  });
+  const { port } = server.address();
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    close: () => new Promise((ok) => server.close(ok)),
+  };
+}
+
+/**
+ * Launch the system Chromium with a fresh profile directory. Resolves to
+ * `{ browser, close() }`; `close` also deletes the profile.
+ */
+export async function launchBrowser() {
+  const profile = mkdtempSync(join(tmpdir(), "cartsim-e2e-"));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1000, height: 800 },
+  });
+  return {
+    context,
+    close: async () => {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Open `url` in a new page, recording console errors, uncaught page
+ * errors and failed requests in `page.problems` (an array of strings).
+ */
+export async function openPage(context, url) {
+  const page = await context.newPage();
+  const problems = [];
+  page.on("console", (msg) => {
+    if (msg.type() === "error") problems.push(`console error: ${msg.text()}`);
+  });
+  page.on("pageerror", (err) => problems.push(`page error: ${err.message}`));
+  page.on("requestfailed", (req) =>
+    problems.push(`request failed: ${req.url()} (${req.failure()?.errorText})`),
+  );
+  page.on("response", (res) => {
+    if (res.status() >= 400) problems.push(`HTTP ${res.status()} for ${res.url()}`);
+  });
+  page.problems = problems;
+  await page.goto(url, { waitUntil: "load" });
+  return page;
+}
+
+/** Number of distinct RGBA colours on the canvas `#id` (capped at 1000). */
+export async function canvasColours(page, id) {
+  return page.evaluate((canvasId) => {
+    const canvas = document.getElementById(canvasId);
+    if (!(canvas instanceof HTMLCanvasElement)) return -1;
+    const data = canvas
+      .getContext("2d")
+      .getImageData(0, 0, canvas.width, canvas.height).data;
+    const seen = new Set();
+    for (let i = 0; i < data.length && seen.size < 1000; i += 4) {
+      seen.add((data[i] << 24) | (data[i + 1] << 16) | (data[i + 2] << 8) | data[i + 3]);
+    }
+    return seen.size;
+  }, id);
+}
+
+/**
+ * Wait until the canvas `#id` shows more than one colour or `#error`
+ * becomes visible; returns the colour count.
+ */
+export async function waitForChart(page, id, timeout = 15000) {
+  await page.waitForFunction(
+    (canvasId) => {
+      const err = document.getElementById("error");
+      if (err && !err.hidden) return true;
+      const c = document.getElementById(canvasId);
+      if (!(c instanceof HTMLCanvasElement)) return false;
+      const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+      for (let i = 4; i < d.length; i += 4) {
+        if (d[i] !== d[0] || d[i + 1] !== d[1] || d[i + 2] !== d[2] || d[i + 3] !== d[3]) {
+          return true;
+        }
+      }
+      return false;
+    },
+    id,
+    { timeout, polling: 100 },
+  );
+  return canvasColours(page, id);
+}
+
+/** Save a full-page screenshot as target/screenshots/<name>.png; returns its path. */
+export async function screenshot(page, name) {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const path = join(SCREENSHOTS, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}

@@ -1,0 +1,50 @@
+// The first page: it loads without errors and draws the solver chart.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { launchBrowser, openPage, screenshot, serveStatic, waitForChart } from "./lib.mjs";
+
+let server;
+let browser;
+
+before(async () => {
+  server = await serveStatic();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test("page loads cleanly and draws a non-blank chart", async () => {
+  const page = await openPage(browser.context, server.url);
+  const colours = await waitForChart(page, "chart-main");
+  const path = await screenshot(page, "page");
+
+  const error = await page.locator("#error");
+  assert.equal(await error.isHidden(), true, `#error shown: ${await error.textContent()}`);
+  assert.ok(colours > 1, `#chart-main has ${colours} colour(s): blank`);
+  // Axis titles, legend text, two series: far more than a handful of colours.
+  assert.ok(colours > 20, `#chart-main has only ${colours} colours`);
+  assert.deepEqual(page.problems, [], "console/page/network problems");
+  assert.match(await page.title(), /cartsim/);
+  console.log(`chart: ${colours} distinct colours; screenshot ${path}`);
+});
+
+test("static server refuses paths outside dist", async () => {
+  const res = await fetch(new URL("/../Cargo.toml", server.url));
+  assert.notEqual(res.status, 200);
+});
+
+test("a page that cannot load its module says so in #error, as text", async () => {
+  const context = browser.context;
+  const page = await context.newPage();
+  await page.route(/\.wasm$/, (route) => route.fulfill({ status: 404, body: "<b>gone</b>" }));
+  await page.goto(server.url, { waitUntil: "load" });
+  const error = page.locator("#error");
+  await error.waitFor({ state: "visible", timeout: 15000 });
+  const text = await error.textContent();
+  assert.match(text, /cartsim could not start/);
+  assert.equal(await error.locator("b").count(), 0, "error text was parsed as HTML");
+  await page.close();
+});
