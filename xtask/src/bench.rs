@@ -10,7 +10,7 @@
 //!   Chromium, the app bundle size and time to first chart;
 //!   `target/bench/browser.json` and its table in BENCHMARKS.md.
 
-use super::{cargo, run, tools, Fail, Workspace};
+use super::{cargo, run, tools, trunk_build, Fail, Workspace};
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -104,6 +104,63 @@ pub fn bench_peers(ws: &Workspace, quick: bool) -> Result<(), Fail> {
 
 /// `cargo xtask bench-browser`.
 pub fn bench_browser(ws: &Workspace) -> Result<(), Fail> {
-    let _ = tools::CHROMIUM;
+    let web = tools::ensure_web_tools(ws)?;
+    tools::ensure_chromium()?;
+    tools::ensure_node()?;
+    let dir = bench_dir(ws)?;
+
+    // The wasm entry, bound for the web (same wasm-bindgen as the app).
+    run(&mut cargo(
+        ws,
+        &[
+            "build",
+            "--release",
+            "--example",
+            "bench_wasm",
+            "--target",
+            "wasm32-unknown-unknown",
+        ],
+    ))?;
+    let pkg = dir.join("browser-pkg");
+    run(Command::new("wasm-bindgen")
+        .args(["--target", "web", "--out-dir"])
+        .arg(&pkg)
+        .arg(
+            ws.root
+                .join("target/wasm32-unknown-unknown/release/examples/bench_wasm.wasm"),
+        ))?;
+
+    // The app, as shipped (bundle size, first chart).
+    trunk_build(ws, &web)?;
+
+    // Native numbers for the same problem, measured now (same session).
+    let native = dir.join("browser-native");
+    let mut cmd = cargo(ws, &["run", "--release", "--example", "bench_peers", "--"]);
+    cmd.args(["--only", "cr", "--out"]).arg(&native);
+    run(&mut cmd)?;
+
+    // The page's node modules (odex, playwright-core; never a browser download).
+    let page_dir = ws.root.join("bench").join("browser");
+    if !page_dir.join("node_modules/odex/package.json").exists()
+        || !page_dir
+            .join("node_modules/playwright-core/package.json")
+            .exists()
+    {
+        run(Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(&page_dir)
+            .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1"))?;
+    }
+    run(Command::new("node")
+        .arg(page_dir.join("run.mjs"))
+        .arg("--pkg")
+        .arg(&pkg)
+        .arg("--data")
+        .arg(&native)
+        .arg("--dist")
+        .arg(ws.dist())
+        .arg("--out")
+        .arg(dir.join("browser.json"))
+        .env("CARTSIM_CHROMIUM", tools::CHROMIUM))?;
     report(ws, "browser", false)
 }
