@@ -335,6 +335,29 @@ fn run_problem<S: OdeSystem, const N: usize>(
         return Value::Null;
     }
 
+    if let Some(n) = std::env::var("BENCH_AB")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+    {
+        // A/B aid under a noisy machine: n interleaved single solves of
+        // cartsim DP5 and ode_solvers Dopri5 at rtol 1e-6; minimum times.
+        let st = Settings::dopri5(1e-6, p.atol);
+        let (mut a, mut b) = (f64::INFINITY, f64::INFINITY);
+        for _ in 0..n {
+            let t = Instant::now();
+            black_box(cartsim_solve(&mut solver, p, &st, &grid, &events, &mut out));
+            a = a.min(t.elapsed().as_secs_f64() * 1e6);
+            let t = Instant::now();
+            black_box(ode_solvers_solve::<S, N>(p, 1e-6, &mut out));
+            b = b.min(t.elapsed().as_secs_f64() * 1e6);
+        }
+        eprintln!(
+            "[{}] min µs: cartsim DP5 {a:.2}, ode_solvers {b:.2}, ratio {:.3}",
+            p.name,
+            a / b
+        );
+        return Value::Null;
+    }
     for &rtol in &RTOLS {
         // cartsim DP5.
         let st = Settings::dopri5(rtol, p.atol);

@@ -318,8 +318,6 @@ pub struct Solver {
     y_stage: Vec<f64>,
     f_end: Vec<f64>,
     tmp: Vec<f64>,
-    /// Per-component sums Σ_j a_ij k_j (stage and error combinations).
-    acc: Vec<f64>,
     held: Vec<bool>,
     /// True when any component is held (lets the hot loops skip the masks).
     any_held: bool,
@@ -351,7 +349,6 @@ impl Solver {
         resize(&mut self.y_stage, dim);
         resize(&mut self.f_end, dim);
         resize(&mut self.tmp, dim);
-        resize(&mut self.acc, dim);
         resize(&mut self.g_prev, n_triggers);
         self.held.clear();
         self.held.resize(dim, false);
@@ -671,24 +668,17 @@ impl Solver {
         for i in 1..s {
             let row = tab.a[i];
             let (done, rest) = self.k.split_at_mut(i * dim);
-            // acc = Σ_j a_ij k_j, summed in j order for every component (the
-            // same operations as a per-component dot product, so the same
-            // bits), with the zero test hoisted out of the component loop.
-            let acc = &mut self.acc[..dim];
-            acc.fill(0.0);
-            for (&a, kj) in row.iter().zip(done.chunks_exact(dim)) {
-                if a != 0.0 {
-                    for (s, &kv) in acc.iter_mut().zip(kj) {
-                        *s += a * kv;
+            // y_stage = y + h Σ_j a_ij k_j, the sum in a register per component.
+            let y = &self.y[..dim];
+            let ys = &mut self.y_stage[..dim];
+            for c in 0..dim {
+                let mut acc = 0.0;
+                for (j, &a) in row.iter().enumerate() {
+                    if a != 0.0 {
+                        acc += a * done[j * dim + c];
                     }
                 }
-            }
-            for ((ys, &yv), &s) in self.y_stage[..dim]
-                .iter_mut()
-                .zip(&self.y[..dim])
-                .zip(&*acc)
-            {
-                *ys = yv + h * s;
+                ys[c] = y[c] + h * acc;
             }
             let ki = &mut rest[..dim];
             sys.rhs(t + tab.c[i] * h, &self.y_stage, ki);
@@ -726,33 +716,33 @@ impl Solver {
     }
 
     /// RMS norm of the embedded error estimate, scaled by the tolerances.
-    fn error_norm(&mut self, tab: &Tableau, st: &Settings, h: f64) -> f64 {
+    fn error_norm(&self, tab: &Tableau, st: &Settings, h: f64) -> f64 {
         let Some(e) = tab.e else { return 0.0 };
         let dim = self.dim;
-        // Σ_j e_j k_j per component, in j order (as in `stages`).
-        let acc = &mut self.acc[..dim];
-        acc.fill(0.0);
-        for (&ej, kj) in e.iter().zip(self.k.chunks_exact(dim)) {
-            if ej != 0.0 {
-                for (s, &kv) in acc.iter_mut().zip(kj) {
-                    *s += ej * kv;
+        let (y, y_new) = (&self.y[..dim], &self.y_new[..dim]);
+        // Σ_j e_j k_j per component, in a register.
+        let err_c = |c: usize| {
+            let mut acc = 0.0;
+            for (j, &ej) in e.iter().enumerate() {
+                if ej != 0.0 {
+                    acc += ej * self.k[j * dim + c];
                 }
             }
-        }
+            acc
+        };
         let mut sum = 0.0;
-        let parts = acc.iter().zip(&self.y[..dim]).zip(&self.y_new[..dim]);
         match (&st.atol, &st.rtol) {
             (Tolerance::Scalar(atol), Tolerance::Scalar(rtol)) => {
-                for ((&a, &y), &yn) in parts {
-                    let sc = atol + rtol * y.abs().max(yn.abs());
-                    let r = h * a / sc;
+                for c in 0..dim {
+                    let sc = atol + rtol * y[c].abs().max(y_new[c].abs());
+                    let r = h * err_c(c) / sc;
                     sum += r * r;
                 }
             }
             _ => {
-                for (c, ((&a, &y), &yn)) in parts.enumerate() {
-                    let sc = st.atol.get(c) + st.rtol.get(c) * y.abs().max(yn.abs());
-                    let r = h * a / sc;
+                for c in 0..dim {
+                    let sc = st.atol.get(c) + st.rtol.get(c) * y[c].abs().max(y_new[c].abs());
+                    let r = h * err_c(c) / sc;
                     sum += r * r;
                 }
             }
