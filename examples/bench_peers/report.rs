@@ -146,7 +146,7 @@ fn peers(dir: &Path, md_path: Option<&Path>, quick: bool) -> Result<()> {
     println!("\n{md}");
 
     // Targets: peer time / cartsim DP5 time at equal or better accuracy.
-    let mut tg = String::from("| problem | rtol | LSODA ÷ DP5 (≥ 100) | CVODE ÷ DP5 (≥ 20) | ode_solvers ÷ DP5 (≥ 1) | DP5 ÷ RHS floor (≤ 1.5) | RK4 ÷ RHS floor |\n|---|---|---:|---:|---:|---:|---:|\n");
+    let mut tg = String::from("| problem | rtol | LSODA ÷ DP5 (≥ 100) | CVODE ÷ DP5 (≥ 20) | ode_solvers ÷ DP5 (≥ 1) | DP5 ÷ RHS floor (≤ 1.5) | DP5 ÷ chained floor | RK4 ÷ RHS floor | RK4 ÷ chained floor |\n|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
     for ((problem, rtol), (base, base_err)) in &dp5 {
         let find = |tool: &str| {
             rows.iter()
@@ -179,26 +179,28 @@ fn peers(dir: &Path, md_path: Option<&Path>, quick: bool) -> Result<()> {
                 None => "failed".into(),
             }
         };
-        let floor_ratio = |tool: &str| {
+        let floor_ratio = |tool: &str, k: &str| {
             find(tool)
-                .and_then(|r| f64_of(r, "floor_ratio"))
+                .and_then(|r| f64_of(r, k))
                 .map_or("–".into(), |v| format!("{v:.2}"))
         };
         tg.push_str(&format!(
-            "| {problem} | {} | {} | {} | {} | {} | {} |\n",
+            "| {problem} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
             rtol,
             peer("scipy LSODA"),
             peer("libroadrunner CVODE"),
             peer("ode_solvers Dopri5"),
-            floor_ratio("cartsim DP5"),
-            floor_ratio("cartsim RK4"),
+            floor_ratio("cartsim DP5", "floor_ratio"),
+            floor_ratio("cartsim DP5", "chained_floor_ratio"),
+            floor_ratio("cartsim RK4", "floor_ratio"),
+            floor_ratio("cartsim RK4", "chained_floor_ratio"),
         ));
         let _ = base;
     }
     println!("{tg}");
 
     // Reference and floor facts.
-    let mut facts = String::from("| problem | reference RHS evals | ref vs ref at rtol 1e-13 | scipy DOP853 1e-12 vs reference | ns per RHS evaluation |\n|---|---:|---:|---:|---:|\n");
+    let mut facts = String::from("| problem | reference RHS evals | ref vs ref at rtol 1e-13 | scipy DOP853 1e-12 vs reference | ns per RHS evaluation (tight loop) | ns per RHS evaluation (chained) |\n|---|---:|---:|---:|---:|---:|\n");
     if let Value::Array(refs) = &refs {
         for r in refs {
             let p = r["problem"].as_str().unwrap_or("");
@@ -207,11 +209,12 @@ fn peers(dir: &Path, md_path: Option<&Path>, quick: bool) -> Result<()> {
                 .find(|x| x["problem"] == p && x["tool"] == "scipy DOP853 (reference check)")
                 .and_then(|x| f64_of(x, "max_rel_error"));
             facts.push_str(&format!(
-                "| {p} | {} | {} | {} | {:.2} |\n",
+                "| {p} | {} | {} | {} | {:.2} | {:.2} |\n",
                 r["rhs_evals"].as_u64().unwrap_or(0),
                 fmt_e(f64_of(r, "self_check")),
                 fmt_e(dop),
                 f64_of(r, "ns_per_rhs").unwrap_or(f64::NAN),
+                f64_of(r, "ns_per_rhs_chained").unwrap_or(f64::NAN),
             ));
         }
     }
