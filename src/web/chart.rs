@@ -343,11 +343,19 @@ where
         .filter(|s| !runs(&s.points, y0, y1).is_empty())
         .map(|s| (s.label.clone(), Key::Line(s.color, s.dashed, s.width)))
         .collect();
+    // Pixels covered by data and markers, so the legend can avoid them.
+    let mut occupied: Vec<(i32, i32)> = Vec::new();
+    for s in &chart.series {
+        for run in runs(&s.points, y0, y1) {
+            occupied.extend(run.iter().map(|p| ctx.backend_coord(p)));
+        }
+    }
+    occupied.extend(chart.markers.iter().map(|m| ctx.backend_coord(&m.at)));
     legend(
         &ctx.plotting_area().strip_coord_spec(),
         surface,
         &keys,
-        false,
+        Corner::Emptiest(&occupied),
     )
 }
 
@@ -453,8 +461,16 @@ where
         &ctx.plotting_area().strip_coord_spec(),
         surface,
         &keys,
-        true,
+        Corner::LowerRight,
     )
+}
+
+/// Where the legend goes.
+enum Corner<'a> {
+    /// Lower right.
+    LowerRight,
+    /// The corner covering the fewest of these backend pixels.
+    Emptiest(&'a [(i32, i32)]),
 }
 
 /// How a legend entry is keyed.
@@ -472,7 +488,7 @@ fn legend(
     area: &DrawingArea<CanvasBackend, plotters::coord::Shift>,
     surface: Surface,
     keys: &[(String, Key)],
-    lower: bool,
+    corner: Corner,
 ) -> Result<(), String> {
     if keys.is_empty() {
         return Ok(());
@@ -488,11 +504,33 @@ fn legend(
     let box_w = pad + key_w + gap + text_w + pad;
     let box_h = 2 * pad + line_h * keys.len() as i32;
     let (aw, ah) = area.dim_in_pixel();
-    let x0 = aw as i32 - box_w - px(8.0);
-    let y0 = if lower {
-        ah as i32 - box_h - px(8.0)
-    } else {
-        px(8.0)
+    let (bx, by) = area.get_base_pixel();
+    let (left, right) = (px(8.0), aw as i32 - box_w - px(8.0));
+    let (top, bottom) = (px(8.0), ah as i32 - box_h - px(8.0));
+    let (x0, y0) = match corner {
+        Corner::LowerRight => (right, bottom),
+        Corner::Emptiest(points) => {
+            // Upper right first: ties keep the conventional place.
+            let corners = [(right, top), (left, top), (right, bottom), (left, bottom)];
+            let margin = px(4.0);
+            let covered = |&(cx, cy): &(i32, i32)| {
+                points
+                    .iter()
+                    .filter(|(x, y)| {
+                        let (x, y) = (x - bx, y - by);
+                        x >= cx - margin
+                            && x <= cx + box_w + margin
+                            && y >= cy - margin
+                            && y <= cy + box_h + margin
+                    })
+                    .count()
+            };
+            corners
+                .iter()
+                .copied()
+                .min_by_key(covered)
+                .unwrap_or((right, top))
+        }
     };
     area.draw(&Rectangle::new(
         [(x0, y0), (x0 + box_w, y0 + box_h)],
