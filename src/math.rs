@@ -31,6 +31,12 @@ pub fn log10(x: f64) -> f64 {
     libm::log10(x)
 }
 
+/// Base-2 logarithm of `x`.
+#[inline]
+pub fn log2(x: f64) -> f64 {
+    libm::log2(x)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,7 +17,56 @@ pub type Set = (&'static str, Vec<f64>);
 
 /// Every set compared across targets.
 pub fn sets() -> Vec<Set> {
-    vec![("solver", crate::solver::reference::parity_problems())]
+    vec![
+        ("solver", crate::solver::reference::parity_problems()),
+        ("cohort", cohort_values()),
+        ("trial", trial_values()),
+    ]
+}
+
+/// A small seeded cohort: every drawn parameter, then each patient's metrics
+/// (peak, day of peak, AUC7, AUC28, FP, class index).
+fn cohort_values() -> Vec<f64> {
+    use crate::cohort;
+    let patients = cohort::generate(7, 3);
+    let mut v: Vec<f64> = patients.iter().flat_map(|p| p.params.0).collect();
+    match cohort::score(&patients, &cohort::TrialSettings::default()) {
+        Ok(scored) => {
+            for s in scored {
+                let m = s.metrics;
+                v.extend([m.peak, m.t_peak, m.auc7, m.auc28, m.fp]);
+                v.push(cohort::response_index(m.response) as f64);
+            }
+        }
+        Err(_) => v.push(f64::NAN),
+    }
+    v
+}
+
+/// A small virtual trial of early prediction with 20% noise, both methods:
+/// accuracies and the Bayesian Brier score.
+fn trial_values() -> Vec<f64> {
+    use crate::predict::trial::{run, TrialConfig};
+    let mut config = TrialConfig {
+        seed: 3,
+        per_cohort: 3,
+        noise_cv: 0.2,
+        ..TrialConfig::default()
+    };
+    config.bayes_settings.bank_per_cohort = 40;
+    match run(&config) {
+        Ok((report, _)) => {
+            let mut v = Vec::new();
+            for m in [report.paper, report.bayes].into_iter().flatten() {
+                let a = m.vs_cohort;
+                v.extend([a.overall, a.cr_cd19neg, a.cd19pos, a.nr]);
+                v.extend(m.confusion.iter().flatten().map(|&c| c as f64));
+                v.push(m.brier.unwrap_or(-1.0));
+            }
+            v
+        }
+        Err(_) => vec![f64::NAN],
+    }
 }
 
 /// The text form of `sets` (see the module docs).

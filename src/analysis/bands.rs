@@ -4,6 +4,7 @@
 //! (computed in log space, so far tails never divide 0 by 0).
 
 use super::density::{Density, Family, FitError};
+use crate::math::{exp, ln};
 
 /// One class's values of the factor.
 #[derive(Debug, Clone)]
@@ -69,7 +70,7 @@ pub fn grid_for(classes: &[ClassValues], n: usize, log: bool) -> Vec<f64> {
     let lo = all.iter().copied().fold(f64::INFINITY, f64::min);
     let hi = all.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let (a, b) = if log {
-        (lo.ln() - 0.5, hi.ln() + 0.5)
+        (ln(lo) - 0.5, ln(hi) + 0.5)
     } else {
         let m = 0.1 * (hi - lo).max(1e-9);
         (lo - m, hi + m)
@@ -78,7 +79,7 @@ pub fn grid_for(classes: &[ClassValues], n: usize, log: bool) -> Vec<f64> {
         .map(|i| {
             let u = a + (b - a) * i as f64 / (n - 1) as f64;
             if log {
-                u.exp()
+                exp(u)
             } else {
                 u
             }
@@ -126,9 +127,9 @@ pub fn compute(
             }
             continue;
         }
-        let z: f64 = lp.iter().map(|l| (l - m).exp()).sum();
+        let z: f64 = lp.iter().map(|l| exp(l - m)).sum();
         for (i, row) in p.iter_mut().enumerate() {
-            row[g] = (lp[i] - m).exp() / z;
+            row[g] = exp(lp[i] - m) / z;
         }
     }
     Ok(Bands {

@@ -3,6 +3,7 @@
 //! response-probability bands of [L] Fig. 5D/6D (MODELS.md §1: cartsim must
 //! name the family it uses and fit it by maximum likelihood).
 
+use crate::math::{exp, ln, pow};
 use std::f64::consts::PI;
 
 /// A density family.
@@ -97,7 +98,7 @@ impl Density {
             if !x.is_finite() || (log && x <= 0.0) {
                 return Err(FitError::BadValue(x));
             }
-            w.push(if log { x.ln() } else { x });
+            w.push(if log { ln(x) } else { x });
         }
         let (mu, sd) = mean_sd(&w);
         // A degenerate sample (all equal) gets a tiny positive width so the
@@ -118,7 +119,7 @@ impl Density {
                 let q = |p: f64| sorted[((sorted.len() - 1) as f64 * p).round() as usize];
                 let iqr = q(0.75) - q(0.25);
                 let spread = if iqr > 0.0 { sd.min(iqr / 1.34) } else { sd };
-                let bw = 0.9 * spread * (w.len() as f64).powf(-0.2);
+                let bw = 0.9 * spread * pow(w.len() as f64, -0.2);
                 Ok(Density {
                     family,
                     mu,
@@ -138,12 +139,12 @@ impl Density {
             return f64::NEG_INFINITY;
         }
         let (u, jac) = if self.log_scale {
-            (x.ln(), -x.ln())
+            (ln(x), -ln(x))
         } else {
             (x, 0.0)
         };
         let s = self.sigma;
-        let norm = -(s * (2.0 * PI).sqrt()).ln();
+        let norm = -ln(s * (2.0 * PI).sqrt());
         match self.family {
             Family::Normal | Family::Lognormal => {
                 let z = (u - self.mu) / s;
@@ -154,21 +155,27 @@ impl Density {
                 let m = self
                     .centres
                     .iter()
-                    .map(|c| -0.5 * ((u - c) / s).powi(2))
+                    .map(|c| {
+                        let z = (u - c) / s;
+                        -0.5 * z * z
+                    })
                     .fold(f64::NEG_INFINITY, f64::max);
                 let sum: f64 = self
                     .centres
                     .iter()
-                    .map(|c| (-0.5 * ((u - c) / s).powi(2) - m).exp())
+                    .map(|c| {
+                        let z = (u - c) / s;
+                        exp(-0.5 * z * z - m)
+                    })
                     .sum();
-                norm + m + (sum / self.centres.len() as f64).ln() + jac
+                norm + m + ln(sum / self.centres.len() as f64) + jac
             }
         }
     }
 
     /// p(x).
     pub fn pdf(&self, x: f64) -> f64 {
-        self.ln_pdf(x).exp()
+        exp(self.ln_pdf(x))
     }
 }
 

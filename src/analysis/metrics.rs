@@ -411,7 +411,7 @@ impl CourseTracker {
         Some(Metrics {
             ft,
             fnegr,
-            fp: (peak * auc7).log2(),
+            fp: crate::math::log2(peak * auc7),
             peak,
             t_peak,
             auc7,

@@ -6,6 +6,7 @@ pub mod args;
 pub mod cohort;
 pub mod metrics;
 pub mod simulate;
+pub mod sweep;
 
 use std::fmt;
 
@@ -54,6 +55,7 @@ COMMANDS:
     trial       Virtual trial of early prediction, both methods (clinical model)
     bands       FT/FP response-probability bands from a virtual cohort
     predict     Predict a patient's response from day 0-7 data
+    sweep       Parameter sweeps and the Fig. 7 experiment (marrow model)
     help        Show this help (also --help, -h)
     version     Show the version (also --version, -V)
 
@@ -90,6 +92,7 @@ fn run(args: &[String]) -> Result<(), CliError> {
         "trial" => cohort::run_trial(&args[1..]),
         "bands" => cohort::run_bands(&args[1..]),
         "predict" => cohort::run_predict(&args[1..]),
+        "sweep" => sweep::run_cli(&args[1..]),
         other => Err(CliError::usage(format!(
             "unknown command '{other}'; run `cartsim --help` for the list"
         ))),

@@ -16,7 +16,10 @@
 //!
 //! (log-normal measurement error of coefficient of variation CV; σ_k is a
 //! kernel width that stands in for the finite bank, so that a bank patient
-//! close to — not exactly at — the observation still counts). Then
+//! close to — not exactly at — the observation still counts). σ_k = 0.16 was
+//! chosen on a validation trial (seed 2, 1,600 patients) as the value with the
+//! best Brier score among 0.02, 0.04, 0.08, 0.16, 0.3, both noise-free
+//! (0.177) and at 20% noise (0.209); results are reported on seed 1. Then
 //! P(cohort c | data) ∝ π_c · mean_{s∈c} w_s with equal prior weights π_c,
 //! P(class k | data) = Σ_s w_s [class_s = k] / Σ_s w_s, and the forecast band
 //! is the weighted quantiles of the bank's courses. Evaluating a patient is a
@@ -26,6 +29,7 @@
 use super::{group_of, log_sigma, EarlySim, Observation, GROUPS};
 use crate::analysis::metrics::{metrics_grid, CourseTracker, Response};
 use crate::cohort::{patient, response_index, TrialSettings};
+use crate::math::{exp, ln};
 use crate::model::clinical::{
     arm_triggers, extinction_events, Clinical, Params, NN, NP, NTA, NTN, PRESETS,
 };
@@ -52,7 +56,7 @@ impl Default for BayesSettings {
         BayesSettings {
             bank_per_cohort: 4000,
             bank_seed: 0x0ba4_4b4e,
-            kernel: 0.08,
+            kernel: 0.16,
         }
     }
 }
@@ -155,9 +159,9 @@ pub fn bank_slice(
         if car.iter().any(|v| *v <= 0.0) {
             continue; // cannot be compared on a log scale; negligible mass
         }
-        bank.ln_car.extend(car.iter().map(|v| v.ln()));
+        bank.ln_car.extend(car.iter().map(|v| ln(*v)));
         let y0 = p.initial_state();
-        bank.ln_tb0.push(tumor_burden_pct(y0[NP] + y0[NN]).ln());
+        bank.ln_tb0.push(ln(tumor_burden_pct(y0[NP] + y0[NN])));
         arm_triggers(&mut events, &p);
         let mut obs = ForecastObs {
             grid: &bank.forecast_t,
@@ -301,8 +305,8 @@ fn weighted_quantile(vals: &mut [(f32, f64)], q: f64) -> f64 {
 pub fn log_weights(bank: &Bank, obs: &Observation, noise_cv: f64, kernel: f64) -> Vec<f64> {
     let s2 = log_sigma(noise_cv).powi(2) + kernel * kernel;
     let inv = 0.5 / s2;
-    let ln_obs: Vec<f64> = obs.car_t.iter().map(|m| m.1.ln()).collect();
-    let ln_tb = obs.tb0_pct.ln();
+    let ln_obs: Vec<f64> = obs.car_t.iter().map(|m| ln(m.1)).collect();
+    let ln_tb = ln(obs.tb0_pct);
     let nd = bank.days.len();
     (0..bank.len())
         .map(|s| {
@@ -335,7 +339,7 @@ pub fn posterior(
     }
     let lw = log_weights(bank, obs, noise_cv, settings.kernel);
     let m = lw.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let w: Vec<f64> = lw.iter().map(|l| (l - m).exp()).collect();
+    let w: Vec<f64> = lw.iter().map(|l| exp(l - m)).collect();
     let total: f64 = w.iter().sum();
     let ess = total * total / w.iter().map(|x| x * x).sum::<f64>();
     // Cohort evidence: mean weight within each cohort (equal prior weights).

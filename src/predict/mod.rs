@@ -139,13 +139,13 @@ pub fn noisy(x: f64, cv: f64, stream: &mut Stream) -> f64 {
     if cv <= 0.0 {
         return x;
     }
-    let s2 = (1.0 + cv * cv).ln();
-    x * (s2.sqrt() * stream.standard_normal() - 0.5 * s2).exp()
+    let s2 = crate::math::ln(1.0 + cv * cv);
+    x * crate::math::exp(s2.sqrt() * stream.standard_normal() - 0.5 * s2)
 }
 
 /// σ of log-measurements for a given CV.
 pub fn log_sigma(cv: f64) -> f64 {
-    (1.0 + cv * cv).ln().sqrt()
+    crate::math::ln(1.0 + cv * cv).sqrt()
 }
 
 /// Simulates CAR T totals at given days, reusing its solver (one per thread).

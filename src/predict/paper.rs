@@ -27,6 +27,7 @@ use super::lm::{minimize, LmSettings};
 use super::{log_sigma, EarlySim, Observation};
 use crate::analysis::metrics::Metrics;
 use crate::cohort::TrialSettings;
+use crate::math::{exp, ln};
 use crate::model::clinical::{ix, Params, Runner, N_PARAMS, PRESETS};
 use crate::model::units::cells_from_tumor_burden;
 use crate::model::ModelError;
@@ -107,7 +108,7 @@ pub fn pooled() -> Params {
             .map(|q| q.params.0[i])
             .collect();
         if !vals.is_empty() {
-            p.0[i] = (vals.iter().map(|v| v.ln()).sum::<f64>() / vals.len() as f64).exp();
+            p.0[i] = exp(vals.iter().map(|v| ln(*v)).sum::<f64>() / vals.len() as f64);
         }
     }
     p
@@ -142,16 +143,16 @@ pub fn predict(
         }
     }
     let days = obs.days();
-    let ln_obs: Vec<f64> = obs.car_t.iter().map(|m| m.1.ln()).collect();
+    let ln_obs: Vec<f64> = obs.car_t.iter().map(|m| ln(m.1)).collect();
     let first = usize::from(days.first() == Some(&0.0));
     let sigma = log_sigma(noise_cv).max(settings.sigma_floor);
-    let prior: Vec<f64> = FITTED.iter().map(|&i| base.0[i].ln()).collect();
+    let prior: Vec<f64> = FITTED.iter().map(|&i| ln(base.0[i])).collect();
     let n_res = days.len() - first + FITTED.len();
     let mut sim = EarlySim::new(trial.solver.clone(), trial.options);
     let params_of = |theta: &[f64]| {
         let mut p = base;
         for (k, &i) in FITTED.iter().enumerate() {
-            p.0[i] = theta[k].exp();
+            p.0[i] = exp(theta[k]);
         }
         p
     };
@@ -167,7 +168,7 @@ pub fn predict(
             if c <= 0.0 {
                 return false;
             }
-            out[k - first] = (c.ln() - o) / sigma;
+            out[k - first] = (ln(c) - o) / sigma;
         }
         let off = days.len() - first;
         for k in 0..FITTED.len() {
