@@ -12,9 +12,12 @@ use super::indices::{self, Row};
 use super::{chart, controls};
 use crate::analysis::metrics::{ClassifySettings, Metrics};
 use crate::cohort::bands::Factor;
+use crate::model::marrow::STATE_NAMES;
 use crate::model::registry::{Registry, CLINICAL};
 use crate::model::{clinical, Sampling, SimTable};
 use crate::scenario::{lessons, Catalog, Problem, Scenario};
+use crate::solver::Observer;
+use crate::sweep::marrow::{Metrics as MarrowMetrics, Tracker, RESPONSE_DAY};
 use std::cell::RefCell;
 use wasm_bindgen::JsValue;
 
@@ -348,6 +351,17 @@ fn fit_canvas(id: &str) -> Option<f64> {
     Some(r)
 }
 
+/// Output step: about [`CHART_ROWS`] rows, with day 30 (the marrow
+/// model's response day) on the grid.
+fn output_step(t_end: f64) -> f64 {
+    let dt = t_end / CHART_ROWS;
+    if t_end >= RESPONSE_DAY {
+        RESPONSE_DAY / (RESPONSE_DAY / dt).ceil()
+    } else {
+        dt
+    }
+}
+
 fn classify_for(t_end: f64) -> ClassifySettings {
     ClassifySettings {
         horizon: t_end,
@@ -366,7 +380,7 @@ pub fn render() {
         });
         let req = app
             .scenario
-            .to_request(&app.cat, Sampling::Every(t_end / CHART_ROWS));
+            .to_request(&app.cat, Sampling::Every(output_step(t_end)));
         (app.scenario.model.clone(), req, t_end, app.scenario.clone())
     }) else {
         return;
@@ -384,9 +398,14 @@ pub fn render() {
     let solved = dom::now_ms();
     let outcome = with(|app| match result {
         Ok((table, metrics)) => {
+            let marrow = if metrics.is_none() {
+                marrow_metrics(&table, t_end)
+            } else {
+                None
+            };
             let rows = match &metrics {
                 Some(m) => indices::clinical_rows(m),
-                None => indices::marrow_rows(&table),
+                None => indices::marrow_rows(marrow.as_ref(), &table),
             };
             app.failure = None;
             app.last = Some(Computed {
@@ -425,6 +444,22 @@ pub fn render() {
         dom::attr(&t, "data-ms", &format!("{total:.3}"));
         dom::attr(&t, "data-solve-ms", &format!("{:.3}", solved - started));
     }
+}
+
+/// Marrow metrics of a table (its rows fed to the core's tracker).
+fn marrow_metrics(table: &SimTable, t_end: f64) -> Option<MarrowMetrics> {
+    let states = table
+        .columns
+        .iter()
+        .skip(1)
+        .take_while(|c| STATE_NAMES.contains(&c.as_str()))
+        .count();
+    let mut tracker = Tracker::new(t_end);
+    for i in 0..table.n_rows() {
+        let r = table.row(i);
+        tracker.observe(r[0], &r[1..1 + states]);
+    }
+    tracker.metrics()
 }
 
 /// Draw the last result: charts, badge, indices, lesson, solver statistics.

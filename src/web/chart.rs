@@ -143,7 +143,7 @@ fn rgb(c: Rgb) -> RGBColor {
     RGBColor(c.0, c.1, c.2)
 }
 
-fn draw_err<E: std::fmt::Debug>(e: DrawingAreaErrorKind<E>) -> String
+fn draw_err<E>(e: DrawingAreaErrorKind<E>) -> String
 where
     E: std::error::Error + Send + Sync,
 {

@@ -100,6 +100,7 @@ pub fn tumour(v: &View) -> TimeChart {
             ("B1", "Pre-BI (B1)", c::SKY_BLUE, true),
             ("B2", "Pre-BII (B2)", c::GREEN, true),
             ("B3", "immature B (B3)", c::BLUE, true),
+            ("b_total", "healthy B cells, total", c::BLACK, true),
             ("L", "leukemia (L)", c::VERMILLION, false),
         ] {
             if let Some(p) = column(v.table, name, |x| x) {

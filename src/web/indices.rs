@@ -1,10 +1,11 @@
 //! The indices panel and its CSV: the clinical [`Metrics`] (FT, FNegR, FP,
 //! CAR T peak and its day, AUC7, AUC28, remission, MRD and relapse days,
-//! class) as labelled rows with units, and a short summary of a marrow
-//! course read off its table. Values are formatted, never recomputed.
+//! class) and the marrow metrics (responder, L30, peak, fold expansion) as
+//! labelled rows with units. Values are formatted, never recomputed.
 
 use crate::analysis::metrics::Metrics;
 use crate::model::SimTable;
+use crate::sweep::marrow::Metrics as MarrowMetrics;
 
 /// One row of the panel.
 #[derive(Debug, Clone, PartialEq)]
@@ -81,25 +82,10 @@ pub fn clinical_rows(m: &Metrics) -> Vec<Row> {
     ]
 }
 
-/// Rows for a marrow course: CAR T peak and its day, leukemia at day 30
-/// and at the end, read from the table's rows.
-pub fn marrow_rows(t: &SimTable) -> Vec<Row> {
-    let (Some(jc), Some(jl)) = (t.col("car_t_total"), t.col("L")) else {
-        return Vec::new();
-    };
-    let n = t.n_rows();
-    let mut peak = (0.0, f64::NEG_INFINITY);
-    let mut l30 = None;
-    for i in 0..n {
-        let r = t.row(i);
-        if r[jc] > peak.1 {
-            peak = (r[0], r[jc]);
-        }
-        if l30.is_none() && r[0] >= 30.0 {
-            l30 = Some(r[jl]);
-        }
-    }
-    let last = if n > 0 { t.row(n - 1)[jl] } else { f64::NAN };
+/// Rows for a marrow course (metrics of [`crate::sweep::marrow`]: CAR T
+/// peak, its day and fold expansion, leukemia at day 30 and responder
+/// status), plus the leukemia at the end, read off the table.
+pub fn marrow_rows(m: Option<&MarrowMetrics>, t: &SimTable) -> Vec<Row> {
     let row = |key, label, v: f64, unit| Row {
         key,
         label,
@@ -107,21 +93,35 @@ pub fn marrow_rows(t: &SimTable) -> Vec<Row> {
         unit,
         raw: format!("{v}"),
     };
-    let mut rows = vec![
-        row("peak", "CAR T peak", peak.1, "cells"),
-        row("t_peak", "day of peak", peak.0, "day"),
-    ];
-    if let Some(l) = l30 {
-        rows.push(row("L30", "leukemia at day 30", l, "cells"));
+    let mut rows = Vec::new();
+    if let Some(m) = m {
         rows.push(Row {
             key: "responder",
             label: "responder (L30 < 1 cell)",
-            value: if l < 1.0 { "yes" } else { "no" }.into(),
+            value: if m.responder() { "yes" } else { "no" }.into(),
             unit: "",
-            raw: if l < 1.0 { "1" } else { "0" }.into(),
+            raw: if m.responder() { "1" } else { "0" }.into(),
         });
+        rows.push(row("L30", "leukemia at day 30", m.l30, "cells"));
+        rows.push(row("peak", "CAR T peak", m.c_peak, "cells"));
+        rows.push(row("t_peak", "day of peak", m.tpeak, "day"));
+        rows.push(row(
+            "fold",
+            "fold expansion log10(Cpeak/C0)",
+            m.fold(),
+            "log10",
+        ));
     }
-    rows.push(row("L_end", "leukemia at the end", last, "cells"));
+    if let (Some(j), n) = (t.col("L"), t.n_rows()) {
+        if n > 0 {
+            rows.push(row(
+                "L_end",
+                "leukemia at the end",
+                t.row(n - 1)[j],
+                "cells",
+            ));
+        }
+    }
     rows
 }
 

@@ -267,8 +267,10 @@ test("exports: trajectory and indices CSV, scenario JSON round trip, PNG", async
 test("a solver failure is reported in words and the last chart is marked not current", async () => {
   const page = await openPage(browser.context, `${server.url}?model=clinical&preset=cr`);
   await waitForChart(page, "chart-main");
-  const hash = await pixelHash(page, "chart-main");
   await page.selectOption("#solver-method", "rk4");
+  await page.waitForFunction(() => location.search.includes("solver=rk4"));
+  await nextFrames(page);
+  const hash = await pixelHash(page, "chart-main");
   await page.locator("#dt").fill("0.0001");
   await page.locator("#dt").press("Enter");
   await page.waitForFunction(() => document.getElementById("results").classList.contains("stale"));
@@ -338,8 +340,9 @@ test("updates while dragging take a frame or less", async () => {
       `p90 ${q(times, 0.9).toFixed(1)} ms, max ${times[times.length - 1].toFixed(1)} ms; ` +
       `solve + metrics alone: median ${q(solves, 0.5).toFixed(1)} ms`,
   );
-  // Generous bound: the CI machine is shared; the measured numbers are reported above.
-  assert.ok(q(times, 0.5) < 50, `median update ${q(times, 0.5)} ms`);
+  // The target is one frame (16 ms) per update; the release build takes
+  // about 5 ms here (numbers above), so this holds on a busy machine too.
+  assert.ok(q(times, 0.5) <= 16, `median update ${q(times, 0.5)} ms`);
   assert.deepEqual(page.problems, []);
   await page.close();
 });
@@ -362,4 +365,47 @@ test("model notes and a phone-sized screen", async () => {
   assert.ok(overflow <= 1, `the page is ${overflow}px wider than a phone screen`);
   await phone.screenshot({ path: join((await import("./lib.mjs")).SCREENSHOTS, "phone.png") });
   await phone.close();
+});
+
+test("the bone-marrow model: fig3, the model switch, a second product, variants", async () => {
+  const page = await openPage(browser.context, `${server.url}?model=marrow&preset=fig3`);
+  for (const id of ["chart-main", "chart-cart"]) {
+    const colours = await waitForChart(page, id);
+    assert.ok(colours > 20, `#${id} has only ${colours} colours`);
+  }
+  assert.equal(await page.locator("#error").isHidden(), true, await page.locator("#error").textContent());
+  assert.equal(await page.locator("#model-marrow").isChecked(), true);
+  assert.equal(await page.locator("#presets button").count(), 11);
+  assert.equal(await page.locator("#response").textContent(), "responder");
+  assert.match(await page.locator("#lesson-title").textContent(), /B-cell recovery/);
+  assert.equal(await page.locator("#bands-section").isHidden(), true);
+  assert.equal(await page.locator('input[type=range][data-param="alpha"]').count(), 1);
+  assert.equal(await page.locator('input[type=range][data-param="rTA"]').count(), 0);
+  const idx = await indices(page);
+  assert.ok("L30" in idx && "peak" in idx, JSON.stringify(idx));
+  await screenshot(page, "marrow-fig3");
+
+  // A second product (fig8c): its CA2/CM2 columns are exported.
+  await page.click('[data-preset="fig8c"]');
+  await page.waitForFunction(() => location.search.includes("preset=fig8c"));
+  await nextFrames(page);
+  const [d] = await Promise.all([page.waitForEvent("download"), page.click("#export-csv")]);
+  const header = readFileSync(await d.path(), "utf8").split("\n")[0];
+  assert.match(header, /^t,B0,B1,B2,B3,L,CA,CM,CA2,CM2,/);
+  await screenshot(page, "marrow-fig8c");
+
+  // The printed equations are an option, kept in the link.
+  await page.selectOption("#opt-variant", "as-printed");
+  await page.waitForFunction(() => location.search.includes("variant=as-printed"));
+
+  // Switching model resets to its first preset; switching back works too.
+  await page.check("#model-clinical");
+  await page.waitForFunction(() => location.search.includes("model=clinical&preset=cr"));
+  assert.equal(await page.locator("#response").textContent(), "CR");
+  await page.check("#model-marrow");
+  await page.waitForFunction(() => location.search.includes("model=marrow&preset=fig2"));
+  await nextFrames(page);
+  assert.equal(await page.locator("#response").textContent(), "responder");
+  assert.deepEqual(page.problems, []);
+  await page.close();
 });
