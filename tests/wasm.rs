@@ -74,6 +74,7 @@ fn chart_series_follow_the_model_and_units() {
         model: CLINICAL,
         table: &table,
         metrics: None,
+        marrow: None,
         classify: ClassifySettings::default(),
         units,
         log_y: true,

@@ -33,6 +33,8 @@ pub struct Computed {
     pub table: SimTable,
     /// Clinical metrics.
     pub metrics: Option<Metrics>,
+    /// Marrow metrics.
+    pub marrow: Option<MarrowMetrics>,
     /// The indices panel rows.
     pub rows: Vec<Row>,
 }
@@ -101,6 +103,9 @@ pub fn start() -> Result<(), String> {
 /// Rebuild the controls that depend on the model, then sync every control.
 fn rebuild_model_controls() {
     with(|app| {
+        if let Some(body) = dom::document().ok().and_then(|d| d.body()) {
+            dom::attr(&body, "data-model", &app.scenario.model);
+        }
         let r = controls::build_presets(app)
             .and_then(|_| controls::build_params(app))
             .and_then(|_| controls::build_options(app));
@@ -412,6 +417,7 @@ pub fn render() {
                 scenario,
                 table,
                 metrics,
+                marrow,
                 rows,
             });
             draw(app, classify, t_end)
@@ -471,6 +477,7 @@ fn draw(app: &mut App, classify: ClassifySettings, t_end: f64) -> Result<(), ()>
         model: &last.scenario.model,
         table: &last.table,
         metrics: last.metrics.as_ref(),
+        marrow: last.marrow.as_ref(),
         classify,
         units: &last.scenario.units,
         log_y: app.log_y,

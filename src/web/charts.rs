@@ -13,6 +13,7 @@ use crate::model::units::{
     blood_from_marrow_cells, cells_from_tumor_burden, qpcr_from_car_t, tumor_burden_pct,
 };
 use crate::model::SimTable;
+use crate::sweep::marrow::{Metrics as MarrowMetrics, RESPONSE_DAY};
 
 /// What the charts are drawn from.
 #[derive(Debug, Clone, Copy)]
@@ -23,6 +24,8 @@ pub struct View<'a> {
     pub table: &'a SimTable,
     /// Clinical metrics (None for the marrow model).
     pub metrics: Option<&'a Metrics>,
+    /// Marrow metrics (None for the clinical model).
+    pub marrow: Option<&'a MarrowMetrics>,
     /// Classification thresholds used.
     pub classify: ClassifySettings,
     /// Display units (`cells`, `blood`, `qpcr`).
@@ -111,6 +114,19 @@ pub fn tumour(v: &View) -> TimeChart {
             chart.hlines.push(HLine {
                 y: 1.0,
                 label: "one cell".into(),
+            });
+        }
+        if let Some(m) = v.marrow {
+            let (label, color) = if m.responder() {
+                ("L30 < 1 cell: responder", c::GREEN)
+            } else {
+                ("L30 ≥ 1 cell: non-responder", c::VERMILLION)
+            };
+            chart.markers.push(Marker {
+                at: (RESPONSE_DAY, m.l30.max(1.0)),
+                label: label.into(),
+                color,
+                shape: Shape::Triangle,
             });
         }
         return chart;
@@ -229,6 +245,14 @@ pub fn car_t(v: &View) -> TimeChart {
             if let Some(p) = column(v.table, name, |x| x) {
                 chart.series.push(line(label, p, color, dashed, 2.0));
             }
+        }
+        if let Some(m) = v.marrow {
+            chart.markers.push(Marker {
+                at: (m.tpeak, m.c_peak),
+                label: format!("peak, day {:.1}", m.tpeak),
+                color: c::ORANGE,
+                shape: Shape::Circle,
+            });
         }
         return chart;
     }
