@@ -5,9 +5,10 @@
 //! right model. It implements the scenario codec's [`Catalog`], so URLs and
 //! JSON files are validated against the real models.
 
-use super::params::ParamSpec;
-use super::{clinical, ModelError, SimRequest, SimTable};
+use super::params::{ParamSpec, Scale};
+use super::{clinical, marrow, ModelError, SimRequest, SimTable};
 use crate::scenario::{lessons, Catalog, OptionSpec};
+use std::sync::LazyLock;
 
 /// Model id of the clinical model of [L].
 pub const CLINICAL: &str = "clinical";
@@ -15,7 +16,7 @@ pub const CLINICAL: &str = "clinical";
 pub const MARROW: &str = "marrow";
 
 /// Models that can be simulated now, default first.
-const MODELS: &[&str] = &[CLINICAL];
+const MODELS: &[&str] = &[CLINICAL, MARROW];
 
 /// Every model the page knows of (some may not be simulated yet: see
 /// [`Registry::available`]), with a display title.
@@ -52,6 +53,56 @@ static CLINICAL_OPTIONS: [OptionSpec; 1] = [OptionSpec {
     choices: &["on", "off"],
     meaning: "a tumour population that falls below one cell is set to 0 and stays 0 (MODELS.md §3)",
 }];
+
+/// The marrow model's numeric setting (MODELS.md §3), described like a parameter.
+const MARROW_EXTINCTION: ParamSpec = ParamSpec {
+    name: "extinction_level",
+    symbol: "L_ext",
+    unit: "cells",
+    meaning: "the leukemia below this many cells is extinct (1 = one cell)",
+    min: 1e-6,
+    max: 1e6,
+    scale: Scale::Log,
+    source: "MODELS.md §3",
+};
+
+/// Marrow parameters and initial values, then its numeric setting.
+static MARROW_ALL: LazyLock<Vec<ParamSpec>> = LazyLock::new(|| {
+    let mut v = marrow::SPECS.to_vec();
+    v.push(MARROW_EXTINCTION);
+    v
+});
+
+/// Word-valued options of the marrow model.
+static MARROW_OPTIONS: [OptionSpec; 2] = [
+    OptionSpec {
+        name: "variant",
+        choices: &["corrected", "as-printed"],
+        meaning: "corrected: activation counts CD19+ cells only and effectors move to memory at \
+                  the rate memory gains them; as-printed: the equations exactly as printed in [M]",
+    },
+    OptionSpec {
+        name: "extinction",
+        choices: &["on", "off"],
+        meaning: "the leukemia is set to 0 and stays 0 once below one cell (MODELS.md §3)",
+    },
+];
+
+/// A marrow preset's resolved values (ties such as ρL = ρ1 applied) and
+/// extinction level; `None` if the preset failed to build.
+type PresetValues = Option<(Vec<f64>, f64)>;
+
+/// Each marrow preset's [`PresetValues`], in [`marrow::PRESETS`] order.
+static MARROW_PRESET_VALUES: LazyLock<Vec<PresetValues>> = LazyLock::new(|| {
+    marrow::PRESETS
+        .iter()
+        .map(|p| {
+            marrow::Scenario::from_preset(p.name, &[])
+                .ok()
+                .map(|sc| (sc.model.p.to_vec(), sc.extinction.unwrap_or(1.0)))
+        })
+        .collect()
+});
 
 /// A preset as a menu shows it.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -91,6 +142,15 @@ impl Registry {
                     }
                 })
                 .collect(),
+            MARROW => marrow::PRESETS
+                .iter()
+                .map(|p| PresetInfo {
+                    name: p.name,
+                    title: lessons::lesson(MARROW, p.name).map_or(p.name, |l| l.title),
+                    description: p.description,
+                    figure: p.figure,
+                })
+                .collect(),
             _ => Vec::new(),
         }
     }
@@ -100,6 +160,7 @@ impl Registry {
     pub fn model_params(&self, model: &str) -> &'static [ParamSpec] {
         match model {
             CLINICAL => &CLINICAL_ALL[..clinical::N_PARAMS],
+            MARROW => &marrow::SPECS,
             _ => &[],
         }
     }
@@ -108,6 +169,7 @@ impl Registry {
     pub fn settings(&self, model: &str) -> &'static [ParamSpec] {
         match model {
             CLINICAL => &CLINICAL_ALL[clinical::N_PARAMS..],
+            MARROW => &MARROW_ALL[marrow::N_PARAMS..],
             _ => &[],
         }
     }
@@ -116,6 +178,7 @@ impl Registry {
     pub fn simulate(&self, model: &str, req: &SimRequest) -> Result<SimTable, ModelError> {
         match model {
             CLINICAL => clinical::simulate(req),
+            MARROW => marrow::simulate(req),
             other => Err(ModelError::Invalid(format!(
                 "the {other} model is not available in this build"
             ))),
@@ -131,6 +194,7 @@ impl Catalog for Registry {
     fn presets(&self, model: &str) -> Vec<&'static str> {
         match model {
             CLINICAL => clinical::params::preset_names(),
+            MARROW => marrow::PRESETS.iter().map(|p| p.name).collect(),
             _ => Vec::new(),
         }
     }
@@ -138,6 +202,7 @@ impl Catalog for Registry {
     fn params(&self, model: &str) -> &'static [ParamSpec] {
         match model {
             CLINICAL => &CLINICAL_ALL,
+            MARROW => &MARROW_ALL,
             _ => &[],
         }
     }
@@ -145,6 +210,7 @@ impl Catalog for Registry {
     fn options(&self, model: &str) -> &'static [OptionSpec] {
         match model {
             CLINICAL => &CLINICAL_OPTIONS,
+            MARROW => &MARROW_OPTIONS,
             _ => &[],
         }
     }
@@ -158,13 +224,25 @@ impl Catalog for Registry {
                     _ => p.params.get(name),
                 }
             }
+            MARROW => {
+                let i = marrow::PRESETS.iter().position(|p| p.name == preset)?;
+                let (values, level) = MARROW_PRESET_VALUES.get(i)?.as_ref()?;
+                match name {
+                    "extinction_level" => Some(*level),
+                    _ => {
+                        let j = marrow::SPECS.iter().position(|s| s.name == name)?;
+                        values.get(j).copied()
+                    }
+                }
+            }
             _ => None,
         }
     }
 
-    fn default_t_end(&self, model: &str, _preset: &str) -> f64 {
+    fn default_t_end(&self, model: &str, preset: &str) -> f64 {
         match model {
             CLINICAL => clinical::DEFAULT_T_END,
+            MARROW => marrow::preset(preset).map_or(270.0, |p| p.t_end),
             _ => 180.0,
         }
     }
@@ -210,10 +288,66 @@ mod tests {
         assert_eq!(all.last().unwrap().name, "extinction_threshold");
         assert!(r.available(CLINICAL));
         assert!(r.model_params("nope").is_empty());
+        let all = r.params(MARROW);
+        assert_eq!(
+            all.len(),
+            r.model_params(MARROW).len() + r.settings(MARROW).len()
+        );
+        assert_eq!(r.settings(MARROW)[0].name, "extinction_level");
+        assert!(r.available(MARROW));
+    }
+
+    #[test]
+    fn marrow_presets_resolve_their_ties() {
+        let r = Registry;
+        // fig2: no B-cell production, h = 5e8; ρL tied to ρ1.
+        assert_eq!(r.preset_value(MARROW, "fig2", "B1"), Some(0.0));
+        assert_eq!(r.preset_value(MARROW, "fig2", "h"), Some(5e8));
+        assert_eq!(
+            r.preset_value(MARROW, "fig3", "rhoL"),
+            r.preset_value(MARROW, "fig3", "rho1")
+        );
+        assert_eq!(r.preset_value(MARROW, "fig8c", "h2"), Some(5e8));
+        assert_eq!(
+            r.preset_value(MARROW, "fig3", "extinction_level"),
+            Some(1.0)
+        );
+        assert_eq!(r.default_t_end(MARROW, "fig5"), 30.0);
+        assert_eq!(r.preset_value(MARROW, "nope", "h"), None);
+    }
+
+    #[test]
+    fn marrow_scenarios_simulate_with_a_second_product() {
+        let r = Registry;
+        let (s, p) = Scenario::from_query("model=marrow&preset=fig8c&variant=as-printed", &r);
+        assert!(p.is_empty(), "{p:?}");
+        assert_eq!(
+            s.options.get("variant").map(String::as_str),
+            Some("as-printed")
+        );
+        let (s, p) = Scenario::from_query("model=marrow&preset=fig8c&t_end=60", &r);
+        assert!(p.is_empty(), "{p:?}");
+        let table = r
+            .simulate(MARROW, &s.to_request(&r, Sampling::Every(1.0)))
+            .unwrap();
+        for c in ["t", "B0", "L", "CA", "CM", "CA2", "CM2", "car_t_total"] {
+            assert!(table.col(c).is_some(), "no column {c}");
+        }
+        let (s, _) = Scenario::from_query("model=marrow&preset=fig3&alpha=1e-9", &r);
+        let table = r
+            .simulate(MARROW, &s.to_request(&r, Sampling::Every(1.0)))
+            .unwrap();
+        assert!(table.col("CA2").is_none());
+        assert_eq!(table.n_rows(), 271);
     }
 
     #[test]
     fn presets_have_titles_descriptions_and_figures() {
+        for info in Registry.preset_infos(MARROW) {
+            assert!(!info.description.is_empty());
+            assert!(info.figure.contains("Fig."), "{}", info.figure);
+            assert_ne!(info.title, info.name, "{}: no lesson", info.name);
+        }
         for info in Registry.preset_infos(CLINICAL) {
             assert!(!info.description.is_empty());
             assert!(info.figure.contains("Fig."), "{}", info.figure);
@@ -262,6 +396,6 @@ mod tests {
         assert_eq!(table.n_rows(), 61);
         let m = clinical::metrics(&req, Default::default()).unwrap();
         assert_eq!(m.response.as_str(), "NR");
-        assert!(r.simulate(MARROW, &req).is_err());
+        assert!(r.simulate("nope", &req).is_err());
     }
 }

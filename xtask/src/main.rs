@@ -18,7 +18,9 @@ cargo xtask <task> [options]
 Tasks:
   serve [--port N] [--release]
         Install missing tools, then `trunk serve` the page on
-        http://127.0.0.1:N/ (default port 8080), rebuilding on change.
+        http://127.0.0.1:N/ (default port 8080), rebuilding on change
+        (reload the browser yourself: the page's Content-Security-Policy
+        refuses Trunk's inline auto-reload script).
   dist  Install missing tools, then `trunk build --release --offline`
         into dist/ (a static site: copy it anywhere).
   test  Install missing tools (also Chromium, chromedriver and the e2e
@@ -155,7 +157,10 @@ fn task_serve(ws: &Workspace, port: u16, release: bool) -> Result<(), Fail> {
     println!("cartsim: serving the page at {url}  (Ctrl-C to stop)");
     println!();
     let mut cmd = Command::new("trunk");
+    // No auto-reload: Trunk injects it as an inline script, which the
+    // page's Content-Security-Policy (script-src 'self') refuses.
     cmd.args(["serve", "--offline", "--disable-address-lookup"])
+        .args(["--no-autoreload", "true"])
         .args(["--address", "127.0.0.1", "--port"])
         .arg(port.to_string())
         .current_dir(&ws.root)
