@@ -17,16 +17,38 @@ use web_sys::{HtmlButtonElement, HtmlInputElement, HtmlSelectElement};
 /// Slider resolution (positions 0..=STEPS).
 pub const STEPS: f64 = 1000.0;
 
+/// Lower end of a log slider's scale: the range minimum, or, when that is 0
+/// (initial cell counts), a value 12 decades below the maximum. Position 0
+/// is then exactly 0 and the rest of the track is logarithmic.
+fn log_floor(spec: &ParamSpec) -> f64 {
+    if spec.min > 0.0 {
+        spec.min
+    } else {
+        spec.max * 1e-12
+    }
+}
+
 /// Slider position of a value.
 pub fn position(spec: &ParamSpec, v: f64) -> f64 {
     let u = match spec.scale {
         Scale::Log => {
-            let (a, b) = (spec.min.log10(), spec.max.log10());
-            (v.max(spec.min).log10() - a) / (b - a)
+            let lo = log_floor(spec);
+            if v <= spec.min || v < lo {
+                0.0
+            } else {
+                let (a, b) = (lo.log10(), spec.max.log10());
+                (v.log10() - a) / (b - a)
+            }
         }
         Scale::Linear => (v - spec.min) / (spec.max - spec.min),
     };
-    (u.clamp(0.0, 1.0) * STEPS).round()
+    let pos = (u.clamp(0.0, 1.0) * STEPS).round();
+    // Keep a positive value off position 0 when position 0 means exactly 0.
+    if spec.scale == Scale::Log && spec.min <= 0.0 && v > 0.0 && pos == 0.0 {
+        1.0
+    } else {
+        pos
+    }
 }
 
 /// Value at a slider position, rounded to 4 significant digits (so URLs
@@ -34,8 +56,9 @@ pub fn position(spec: &ParamSpec, v: f64) -> f64 {
 pub fn value_at(spec: &ParamSpec, pos: f64) -> f64 {
     let u = (pos / STEPS).clamp(0.0, 1.0);
     let v = match spec.scale {
+        Scale::Log if u == 0.0 => spec.min,
         Scale::Log => {
-            let (a, b) = (spec.min.log10(), spec.max.log10());
+            let (a, b) = (log_floor(spec).log10(), spec.max.log10());
             10f64.powf(a + u * (b - a))
         }
         Scale::Linear => spec.min + u * (spec.max - spec.min),
