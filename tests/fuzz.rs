@@ -384,6 +384,7 @@ fn marrow_solver_gives_a_result_or_a_typed_error_on_random_parameters() {
     let mut g = Gen(Stream::new(seed() + 6));
     let n = env_usize("CARTSIM_FUZZ_SOLVES", 200) / 4;
     let (mut ok, mut failed) = (0, 0);
+    let mut kinds = std::collections::BTreeMap::new();
     for _ in 0..n {
         let v = random_params(&mut g, &marrow::SPECS);
         let sets = marrow::SPECS
@@ -410,9 +411,12 @@ fn marrow_solver_gives_a_result_or_a_typed_error_on_random_parameters() {
             Err(ModelError::Solver(e)) => {
                 failed += 1;
                 assert!(!e.to_string().is_empty());
+                let kind = format!("{e:?}");
+                let kind = kind.split([' ', '{', '(']).next().unwrap_or("").to_string();
+                *kinds.entry(kind).or_insert(0usize) += 1;
             }
             Err(e) => panic!("unexpected error kind: {e}"),
         }
     }
-    println!("marrow: {ok} solved, {failed} typed solver errors, of {n}");
+    println!("marrow: {ok} solved, {failed} typed solver errors {kinds:?}, of {n}");
 }

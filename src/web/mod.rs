@@ -33,8 +33,31 @@ pub const ERROR_ID: &str = "error";
 /// is shown in the `#error` element.
 pub fn start() {
     console_error_panic_hook::set_once();
-    if let Err(msg) = app::start() {
-        show_error(&msg);
+    // app::start draws the first chart before it returns.
+    match app::start() {
+        Ok(()) => mark(FIRST_CHART_MARK),
+        Err(msg) => show_error(&msg),
+    }
+}
+
+/// Name of the `performance.mark` set when the first chart has been drawn
+/// (read by `cargo xtask bench-browser` for the time from navigation to
+/// the first chart).
+pub const FIRST_CHART_MARK: &str = "cartsim:first-chart";
+
+/// `performance.mark(name)`, if the page has a Performance API (ignored otherwise).
+pub fn mark(name: &str) {
+    use wasm_bindgen::JsCast;
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let perf = js_sys::Reflect::get(&window, &"performance".into()).ok();
+    let mark = perf
+        .as_ref()
+        .and_then(|p| js_sys::Reflect::get(p, &"mark".into()).ok())
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    if let (Some(p), Some(f)) = (perf, mark) {
+        let _ = f.call1(&p, &name.into());
     }
 }
 

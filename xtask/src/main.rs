@@ -4,6 +4,7 @@
 //! anything else is installed. One function per task; tool checks and
 //! installs live in [`tools`].
 
+mod bench;
 mod tools;
 
 use std::ffi::OsString;
@@ -33,6 +34,13 @@ Tasks:
         parameter assignments and unit conversions, 500,000 scenario files
         and round trips, 5,000 random clinical and 1,250 marrow parameter
         sets. Prints the duration and the result.
+  bench-peers [--quick]
+        cartsim against ode_solvers, scipy (RK45, LSODA) and libroadrunner
+        (CVODE) on the benchmark problems; Python peers in target/bench/venv.
+        Writes target/bench/peers.json and the tables in BENCHMARKS.md.
+  bench-browser
+        cartsim's wasm solver against npm odex in headless Chromium, bundle
+        size and time to first chart; target/bench/browser.json, BENCHMARKS.md.
 
 Tools installed when missing or at the wrong version (each skipped when
 already right): the wasm32-unknown-unknown target (rustup), Trunk 0.21.x
@@ -287,6 +295,8 @@ enum Task {
     Dist,
     Test,
     Fuzz { cases: u64, solves: u64, seed: u64 },
+    BenchPeers { quick: bool },
+    BenchBrowser,
 }
 
 fn parse(args: &[String]) -> Result<Task, Fail> {
@@ -323,6 +333,12 @@ fn parse(args: &[String]) -> Result<Task, Fail> {
                 seed,
             })
         }
+        "bench-peers" => match rest {
+            [] => Ok(Task::BenchPeers { quick: false }),
+            [q] if q == "--quick" => Ok(Task::BenchPeers { quick: true }),
+            _ => Err(Fail::new("bench-peers takes only --quick")),
+        },
+        "bench-browser" => no_options(Task::BenchBrowser),
         "serve" => {
             let (mut port, mut release) = (8080u16, false);
             let mut it = rest.iter();
@@ -362,6 +378,8 @@ fn main() -> ExitCode {
             solves,
             seed,
         } => task_fuzz(&ws, cases, solves, seed),
+        Task::BenchPeers { quick } => bench::bench_peers(&ws, quick),
+        Task::BenchBrowser => bench::bench_browser(&ws),
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
