@@ -17,34 +17,37 @@ use web_sys::{HtmlButtonElement, HtmlInputElement, HtmlSelectElement};
 /// Slider resolution (positions 0..=STEPS).
 pub const STEPS: f64 = 1000.0;
 
+/// Lower end of a log slider's scale: the range minimum, or, when that is 0
+/// (initial cell counts), a value 12 decades below the maximum. Position 0
+/// is then exactly 0 and the rest of the track is logarithmic.
+fn log_floor(spec: &ParamSpec) -> f64 {
+    if spec.min > 0.0 {
+        spec.min
+    } else {
+        spec.max * 1e-12
+    }
+}
+
 /// Slider position of a value.
 pub fn position(spec: &ParamSpec, v: f64) -> f64 {
     let u = match spec.scale {
         Scale::Log => {
             let lo = log_floor(spec);
-            if spec.min <= 0.0 {
-                // Position 0 is exactly 0; positions 1..=STEPS are log-spaced
-                // from the floor to the maximum.
-                if v < lo {
-                    return 0.0;
-                }
-                let w = (v.log10() - lo.log10()) / (spec.max.log10() - lo.log10());
-                return (1.0 + w.clamp(0.0, 1.0) * (STEPS - 1.0)).round();
+            if v <= spec.min || v < lo {
+                0.0
+            } else {
+                let (a, b) = (lo.log10(), spec.max.log10());
+                (v.log10() - a) / (b - a)
             }
-            (v.max(lo).log10() - lo.log10()) / (spec.max.log10() - lo.log10())
         }
         Scale::Linear => (v - spec.min) / (spec.max - spec.min),
     };
-    (u.clamp(0.0, 1.0) * STEPS).round()
-}
-
-/// Lowest positive value of a log slider: the minimum, or, when the minimum
-/// is 0 (an initial population that may be absent), 10^-10 of the maximum.
-pub fn log_floor(spec: &ParamSpec) -> f64 {
-    if spec.min > 0.0 {
-        spec.min
+    let pos = (u.clamp(0.0, 1.0) * STEPS).round();
+    // Keep a positive value off position 0 when position 0 means exactly 0.
+    if spec.scale == Scale::Log && spec.min <= 0.0 && v > 0.0 && pos == 0.0 {
+        1.0
     } else {
-        spec.max * 1e-10
+        pos
     }
 }
 
@@ -53,16 +56,9 @@ pub fn log_floor(spec: &ParamSpec) -> f64 {
 pub fn value_at(spec: &ParamSpec, pos: f64) -> f64 {
     let u = (pos / STEPS).clamp(0.0, 1.0);
     let v = match spec.scale {
-        Scale::Log if spec.min <= 0.0 => {
-            if pos < 0.5 {
-                return spec.min;
-            }
-            let w = ((pos - 1.0) / (STEPS - 1.0)).clamp(0.0, 1.0);
-            let (a, b) = (log_floor(spec).log10(), spec.max.log10());
-            10f64.powf(a + w * (b - a))
-        }
+        Scale::Log if u == 0.0 => spec.min,
         Scale::Log => {
-            let (a, b) = (spec.min.log10(), spec.max.log10());
+            let (a, b) = (log_floor(spec).log10(), spec.max.log10());
             10f64.powf(a + u * (b - a))
         }
         Scale::Linear => spec.min + u * (spec.max - spec.min),
