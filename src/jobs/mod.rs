@@ -557,7 +557,7 @@ pub fn decode_paper(bytes: &[u8]) -> Vec<Option<usize>> {
 
 /// Decode [`Task::Posterior`] results: group probabilities per patient.
 pub fn decode_probs(bytes: &[u8]) -> Result<Vec<[f64; 3]>, WireError> {
-    if bytes.len() % 24 != 0 {
+    if !bytes.len().is_multiple_of(24) {
         return Err("job result: bad posterior length".into());
     }
     let mut r = Reader::new(bytes);

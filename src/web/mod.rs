@@ -3,6 +3,10 @@
 //! Dormand–Prince next to its exact solution. Drawing lives in [`chart`].
 
 pub mod chart;
+// Issue 6: jobs in Web Workers and the panels that use them.
+pub mod jobs;
+pub mod panels;
+pub mod worker;
 
 use crate::solver::reference::Logistic;
 use crate::solver::{solve, Settings};
@@ -20,6 +24,7 @@ pub fn start() {
     if let Err(msg) = run() {
         show_error(&msg);
     }
+    panels::start();
 }
 
 /// Solve the demonstration problem and draw it.
