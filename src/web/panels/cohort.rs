@@ -52,14 +52,15 @@ fn run() -> Result<(), String> {
     let per = dom::number("cohort-per", "Patients per cohort", 1.0, 2000.0)?;
     let seed = dom::number("cohort-seed", "Seed", 0.0, 9.0e15)?;
     let noise = dom::number("cohort-noise", "Noise CV", 0.0, 2.0)?;
-    if per.fract() != 0.0 || seed.fract() != 0.0 {
-        return Err("patients per cohort and seed must be whole numbers".into());
+    let bank = dom::number("cohort-bank", "Prior bank per cohort", 10.0, 20000.0)?;
+    if per.fract() != 0.0 || seed.fract() != 0.0 || bank.fract() != 0.0 {
+        return Err("patients per cohort, seed and bank size must be whole numbers".into());
     }
     let spec = TrialSpec {
         seed: seed as u64,
         per_cohort: per as usize,
         noise_cv: noise,
-        bank_per_cohort: crate::predict::bayes::BayesSettings::default().bank_per_cohort,
+        bank_per_cohort: bank as usize,
     };
     let (slices, job) = plan(spec);
     dom::show("cohort-results", false);
