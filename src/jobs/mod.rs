@@ -51,6 +51,7 @@ impl TrialSpec {
         BankSpec {
             days: self.config().days,
             per_cohort: self.bank_per_cohort,
+            forecast: false,
         }
     }
     /// Number of virtual patients.
@@ -66,6 +67,10 @@ pub struct BankSpec {
     pub days: Vec<f64>,
     /// Bank patients per cohort.
     pub per_cohort: usize,
+    /// Keep each bank patient's coarse forecast (needed for forecast bands
+    /// only; a trial's posteriors do without, which makes the bank ten
+    /// times smaller to pass around).
+    pub forecast: bool,
 }
 
 impl BankSpec {
@@ -86,7 +91,9 @@ impl BankSpec {
     }
     /// True when `other` is the same bank (days compared bit for bit).
     pub fn same(&self, other: &BankSpec) -> bool {
-        self.per_cohort == other.per_cohort && same_days(&self.days, &other.days)
+        self.per_cohort == other.per_cohort
+            && self.forecast == other.forecast
+            && same_days(&self.days, &other.days)
     }
 }
 
@@ -247,6 +254,7 @@ impl Task {
             } => Some(BankSpec {
                 days: obs.days(),
                 per_cohort: *bank_per_cohort,
+                forecast: true,
             }),
             _ => None,
         }
@@ -358,6 +366,10 @@ pub fn execute(
                 bank.extend(bayes::bank_slice(days, &settings, &trial, at..to).map_err(err)?);
                 at = to;
                 progress(at - start, total);
+            }
+            if !spec.forecast {
+                bank.forecast_tb = Vec::new();
+                bank.forecast_car = Vec::new();
             }
             wire::put_bank(&mut w, &bank);
         }

@@ -243,8 +243,8 @@ pub fn get_bank(r: &mut Reader) -> Result<Bank, WireError> {
     if bank.response.len() != n
         || bank.ln_tb0.len() != n
         || bank.ln_car.len() != n * nd
-        || bank.forecast_tb.len() != n * nf
-        || bank.forecast_car.len() != n * nf
+        || bank.forecast_tb.len() != bank.forecast_car.len()
+        || (!bank.forecast_tb.is_empty() && bank.forecast_tb.len() != n * nf)
     {
         return Err("job result: inconsistent prior bank".into());
     }

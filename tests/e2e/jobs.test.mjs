@@ -5,7 +5,15 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { ROOT, canvasColours, launchBrowser, openPage, screenshot, serveStatic } from "./lib.mjs";
+import {
+  ROOT,
+  canvasColours,
+  launchBrowser,
+  openPage,
+  screenshot,
+  serveStatic,
+  waitForChart,
+} from "./lib.mjs";
 
 let server;
 let browser;
@@ -70,9 +78,10 @@ test("a 20-per-cohort trial in the workers equals native `cartsim trial`", async
   assert.ok((await page.locator("#cohort-summary tbody tr").count()) === 4);
   assert.ok((await page.locator("#cohort-accuracy tbody tr").count()) >= 5);
   for (const id of ["cohort-peak", "cohort-auc", "cohort-ft", "cohort-bands-ft", "cohort-bands-fp"]) {
-    assert.ok((await canvasColours(page, id)) > 10, `#${id} is blank`);
+    assert.ok((await waitForChart(page, id)) > 10, `#${id} is blank`);
   }
   // The CSV download holds every patient.
+  await page.waitForFunction(() => true);
   const [download] = await Promise.all([page.waitForEvent("download"), page.click("#cohort-csv")]);
   const csv = await (await download.createReadStream()).toArray();
   const lines = Buffer.concat(csv).toString("utf8").trim().split("\n");
@@ -111,7 +120,7 @@ test("Cancel stops a running trial promptly; the page stays usable and a 20×20 
   await page.click("#sweep-run");
   const s = await waitState(page, "sweep", ["done", "error"], 60000);
   assert.equal(s, "done", await page.textContent("#sweep-status"));
-  assert.equal(await page.getAttribute("#sweep-canvas", "data-cells"), "400");
+  await page.waitForSelector('#sweep-canvas[data-cells="400"]', { timeout: 5000 });
   assert.ok((await canvasColours(page, "sweep-canvas")) > 50, "heatmap looks blank");
   // The pointer readout and the simulator link follow the cell.
   const box = await page.locator("#sweep-canvas").boundingBox();
@@ -138,5 +147,26 @@ test("errors from a job show as text in the page", async () => {
   await page.waitForFunction(() => document.getElementById("sweep-status").dataset.state === "error");
   assert.match(await status.textContent(), /nope/);
   assert.equal(await status.locator("b").count(), 0);
+  await page.close();
+});
+
+test("early-prediction form: fill from a preset, both methods, forecast drawn", async () => {
+  const page = await openPage(browser.context, server.url);
+  await page.waitForSelector("#predict-run:not([disabled])");
+  await page.selectOption("#predict-scenario", "nr");
+  await page.click("#predict-fill");
+  assert.notEqual(await page.inputValue("#predict-car-7"), "");
+  await page.selectOption("#predict-unit", "qpcr");
+  await page.click("#predict-fill"); // refill in the new unit
+  await page.click("#predict-run");
+  const state = await waitState(page, "predict", ["done", "error"], 120000);
+  assert.equal(state, "done", await page.textContent("#predict-status"));
+  const rows = await page.locator("#predict-table tbody tr").allTextContents();
+  assert.equal(rows.length, 3, rows.join("\n"));
+  assert.match(rows[0], /paper/);
+  assert.match(rows[1], /Bayesian.*NR/);
+  assert.ok((await waitForChart(page, "predict-chart")) > 10);
+  await screenshot(page, "jobs-predict");
+  assert.deepEqual(page.problems, []);
   await page.close();
 });

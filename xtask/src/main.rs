@@ -20,6 +20,11 @@ Tasks:
         http://127.0.0.1:N/ (default port 8080), rebuilding on change.
   dist  Install missing tools, then `trunk build --release --offline`
         into dist/ (a static site: copy it anywhere).
+  bench-browser-jobs
+        Build the page (as `dist`), then time the job panels in headless
+        Chromium (tests/e2e/bench-jobs.mjs): a 200x200 fig6 heatmap, the
+        1,600-patient trial with both methods, Fig. 7, and the longest
+        main-thread task during each.
   test  Install missing tools (also Chromium, chromedriver and the e2e
         node modules), then run every check in order, stopping at the
         first failure: rustfmt, clippy (native), native tests, clippy
@@ -149,6 +154,17 @@ fn task_dist(ws: &Workspace) -> Result<(), Fail> {
     Ok(())
 }
 
+fn task_bench_browser_jobs(ws: &Workspace) -> Result<(), Fail> {
+    task_dist(ws)?;
+    tools::ensure_chromium()?;
+    tools::ensure_e2e_deps(ws)?;
+    run(Command::new("node")
+        .args(["tests/e2e/bench-jobs.mjs"])
+        .current_dir(&ws.root)
+        .env("CARTSIM_DIST", ws.dist())
+        .env("CARTSIM_CHROMIUM", tools::CHROMIUM))
+}
+
 fn task_test(ws: &Workspace) -> Result<(), Fail> {
     let started = Instant::now();
     let mut passed: Vec<(&str, Duration)> = Vec::new();
@@ -254,6 +270,7 @@ enum Task {
     Serve { port: u16, release: bool },
     Dist,
     Test,
+    BenchBrowserJobs,
 }
 
 fn parse(args: &[String]) -> Result<Task, Fail> {
@@ -268,6 +285,7 @@ fn parse(args: &[String]) -> Result<Task, Fail> {
         "-h" | "--help" | "help" => Ok(Task::Help),
         "dist" => no_options(Task::Dist),
         "test" => no_options(Task::Test),
+        "bench-browser-jobs" => no_options(Task::BenchBrowserJobs),
         "serve" => {
             let (mut port, mut release) = (8080u16, false);
             let mut it = rest.iter();
@@ -302,6 +320,7 @@ fn main() -> ExitCode {
         Task::Serve { port, release } => task_serve(&ws, port, release),
         Task::Dist => task_dist(&ws),
         Task::Test => task_test(&ws),
+        Task::BenchBrowserJobs => task_bench_browser_jobs(&ws),
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,

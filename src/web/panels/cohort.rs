@@ -226,13 +226,24 @@ impl Job for TrialJob {
                 MethodResults::Bayes(probs, seconds),
             ],
         );
-        render(&report, &scored)?;
+        tables(&report)?;
         dom::set_text(
             "cohort-json",
             &serde_json::to_string(&report).map_err(|e| e.to_string())?,
         );
-        CSV.with(|c| *c.borrow_mut() = Some(trial::patients_csv(&scored, &preds)));
         dom::show("cohort-results", true);
+        // The charts and the CSV in later tasks, each well under 50 ms.
+        let report = std::rc::Rc::new(report);
+        let scored = std::rc::Rc::new(scored);
+        let r = report.clone();
+        dom::later(move || boxes(&r));
+        for factor in [Factor::Ft, Factor::Fp] {
+            let s = scored.clone();
+            dom::later(move || draw_bands(&s, factor));
+        }
+        dom::later(move || {
+            CSV.with(|c| *c.borrow_mut() = Some(trial::patients_csv(&scored, &preds)));
+        });
         Ok(())
     }
 }
@@ -251,7 +262,7 @@ fn q(v: Option<crate::cohort::Quartiles>) -> String {
     })
 }
 
-fn render(report: &trial::TrialReport, scored: &[Scored]) -> Result<(), String> {
+fn tables(report: &trial::TrialReport) -> Result<(), String> {
     let rows: Vec<Vec<String>> = report
         .summary
         .iter()
@@ -313,6 +324,10 @@ fn render(report: &trial::TrialReport, scored: &[Scored]) -> Result<(), String> 
         ],
         &acc_rows,
     )?;
+    Ok(())
+}
+
+fn boxes(report: &trial::TrialReport) {
     let groups = |f: fn(&crate::cohort::CohortSummary) -> Option<crate::cohort::Quartiles>| {
         report
             .summary
@@ -320,44 +335,51 @@ fn render(report: &trial::TrialReport, scored: &[Scored]) -> Result<(), String> 
             .map(|s| (s.cohort.to_string(), f(s)))
             .collect::<Vec<_>>()
     };
-    plots::boxes(
+    let drawn = plots::boxes(
         "cohort-peak",
         "CAR T peak",
         "10^9 cells",
         true,
         &groups(|s| s.peak),
-    )?;
-    plots::boxes(
-        "cohort-auc",
-        "AUC28",
-        "10^9 cells·day",
-        true,
-        &groups(|s| s.auc28),
-    )?;
-    plots::boxes(
-        "cohort-ft",
-        "FT = rTA·e·kA/lTA",
-        "FT",
-        true,
-        &groups(|s| s.ft),
-    )?;
-    for (factor, id, title, xl) in [
-        (
-            Factor::Ft,
-            "cohort-bands-ft",
-            "FT bands (this cohort)",
+    )
+    .and_then(|_| {
+        plots::boxes(
+            "cohort-auc",
+            "AUC28",
+            "10^9 cells·day",
+            true,
+            &groups(|s| s.auc28),
+        )
+    })
+    .and_then(|_| {
+        plots::boxes(
+            "cohort-ft",
+            "FT = rTA·e·kA/lTA",
             "FT",
-        ),
-        (
-            Factor::Fp,
+            true,
+            &groups(|s| s.ft),
+        )
+    });
+    if let Err(e) = drawn {
+        dom::panel_error(P, &e);
+    }
+}
+
+/// The FT or FP bands recomputed from this cohort.
+fn draw_bands(scored: &[Scored], factor: Factor) {
+    let (id, title, xl) = match factor {
+        Factor::Ft => ("cohort-bands-ft", "FT bands (this cohort)", "FT"),
+        Factor::Fp => (
             "cohort-bands-fp",
             "FP bands (this cohort)",
             "FP = log2(peak·AUC7)",
         ),
-    ] {
-        let family = factor.default_family();
-        match bands::factor_bands(scored, factor, family, LabelSource::Simulated, 200) {
-            Ok(b) => plots::bands(
+    };
+    let family = factor.default_family();
+    let drawn = bands::factor_bands(scored, factor, family, LabelSource::Simulated, 200)
+        .map_err(|e| format!("{title}: {e:?}"))
+        .and_then(|b| {
+            plots::bands(
                 id,
                 &format!("{title}, {} fit", family.as_str()),
                 xl,
@@ -365,9 +387,9 @@ fn render(report: &trial::TrialReport, scored: &[Scored]) -> Result<(), String> 
                 &b.x,
                 &b.labels,
                 &b.p,
-            )?,
-            Err(e) => dom::panel_error(P, &format!("{title}: {e:?}")),
-        }
+            )
+        });
+    if let Err(e) = drawn {
+        dom::panel_error(P, &e);
     }
-    Ok(())
 }

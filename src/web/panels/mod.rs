@@ -192,6 +192,15 @@ pub mod dom {
         Ok(())
     }
 
+    /// Run `f` in a later task of the event loop (splits long drawing work
+    /// into tasks under 50 ms so the page stays responsive).
+    pub fn later(f: impl FnOnce() + 'static) {
+        let cb = Closure::once_into_js(f);
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(cb.unchecked_ref(), 0);
+        }
+    }
+
     /// Report an error in the status line of panel `prefix` (as text).
     pub fn panel_error(prefix: &str, msg: &str) {
         if let Some(el) = by_id(&format!("{prefix}-status")) {

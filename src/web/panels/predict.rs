@@ -120,6 +120,7 @@ fn run() -> Result<(), String> {
     let bank = BankSpec {
         days: obs.days(),
         per_cohort: per,
+        forecast: true,
     };
     let predict = Slice {
         task: Task::Predict {

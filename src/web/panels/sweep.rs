@@ -373,8 +373,12 @@ fn draw_map(mut shown: Shown) -> Result<(), String> {
         )?;
         shown.geom = Some(geom);
     }
-    if let Some(c) = dom::by_id("sweep-canvas") {
-        let _ = c.set_attribute("data-cells", &shown.values.len().to_string());
+    if shown.geom.is_none() {
+        if let Some(c) = dom::by_id("sweep-canvas") {
+            let _ = c.set_attribute("data-cells", &shown.values.len().to_string());
+        }
+    } else if let Some(c) = dom::by_id("sweep-canvas") {
+        let _ = c.remove_attribute("data-cells");
     }
     SHOWN.with(|s| *s.borrow_mut() = Some(shown));
     readout(false);
