@@ -25,6 +25,7 @@ OPTIONS:
     --noise-cv X         measurement noise, coefficient of variation (default 0)
     --days D1,D2,...     CAR T measurement days (default 0,1,2,3,4,5,6,7)
     --bank N             prior-bank patients per cohort for the Bayesian method (default 4000)
+    --kernel K           kernel width on log counts for the Bayesian method (default 0.16)
     --paper-base B       cr (default) or pooled: fixed parameters of the paper's method
     --patients-csv FILE  also write every virtual patient (parameters, indices, labels, predictions)
     --format json        output format (json only)
@@ -148,6 +149,14 @@ pub fn run_trial(args: &[String]) -> Result<(), CliError> {
         config.days = days;
     }
     config.bayes_settings.bank_per_cohort = count(&mut a, "bank", 4000, 1_000_000)?;
+    if let Some(k) = a.number("kernel")? {
+        if !(0.0..=5.0).contains(&k) {
+            return Err(CliError::usage(format!(
+                "--kernel {k} is out of range; allowed: 0 to 5"
+            )));
+        }
+        config.bayes_settings.kernel = k;
+    }
     if let Some(b) = a.value("paper-base") {
         config.paper_settings.base = paper::PaperBase::parse(&b)
             .ok_or_else(|| CliError::usage(format!("--paper-base '{b}': expected cr or pooled")))?;

@@ -9,7 +9,7 @@ use super::events::{Action, Direction, Events, Trigger};
 use super::tableau::{DenseOutput, Tableau, DOPRI5, RK4};
 use super::OdeSystem;
 // Portable pow: step sizes must be bit-identical natively and in wasm.
-use crate::math::pow;
+use crate::math::{exp, ln, pow};
 
 /// Largest number of stages a tableau may have.
 const MAX_STAGES: usize = 16;
@@ -319,6 +319,8 @@ pub struct Solver {
     f_end: Vec<f64>,
     tmp: Vec<f64>,
     held: Vec<bool>,
+    /// True when any component is held (lets the hot loops skip the masks).
+    any_held: bool,
     g_prev: Vec<f64>,
     fired: Vec<bool>,
 }
@@ -350,6 +352,7 @@ impl Solver {
         resize(&mut self.g_prev, n_triggers);
         self.held.clear();
         self.held.resize(dim, false);
+        self.any_held = false;
         self.fired.clear();
         self.fired.resize(n_triggers, false);
     }
@@ -450,7 +453,8 @@ impl Solver {
             settings.dt
         };
         h = h.min(settings.h_max);
-        let mut err_old: f64 = 1e-4;
+        // ln of the previous accepted error (PI control), starting at 1e-4.
+        let mut ln_err_old: f64 = ln(1e-4);
         let mut last_rejected = false;
         let mut nonfinite_reject = false;
 
@@ -471,7 +475,7 @@ impl Solver {
                 }
                 self.eval(sys, &mut run.stats, run.t, 0);
                 self.refresh_g(events, run.t);
-                err_old = 1e-4;
+                ln_err_old = ln(1e-4);
                 continue;
             }
             if run.stats.accepted + run.stats.rejected >= settings.max_steps {
@@ -509,23 +513,29 @@ impl Solver {
                     h = h_try * 0.1;
                     continue;
                 }
-                // PI step-size control (Hairer & Wanner's dopri5, β = 0.04).
+                // PI step-size control (Hairer & Wanner's dopri5, β = 0.04):
+                // fac = err^expo1 / err_old^β, computed as one exp of
+                // logarithms (one log and one exp per step instead of two
+                // pows; pure-Rust libm, so native and wasm still agree).
                 let beta = 0.04;
                 let expo1 = 1.0 / tab.err_order as f64 - 0.75 * beta;
-                let fac11 = pow(err, expo1);
+                // err = 0 (an exact step) behaves like the smallest error the
+                // PI controller distinguishes; fac is clamped below anyway.
+                let ln_err = ln(err.max(1e-300));
                 if err > 1.0 {
+                    let fac11 = exp(expo1 * ln_err);
                     run.stats.rejected += 1;
                     last_rejected = true;
                     nonfinite_reject = false;
                     h = h_try / (fac11 / 0.9).min(5.0);
                     continue;
                 }
-                let fac = (fac11 / pow(err_old, beta) / 0.9).clamp(0.2, 10.0);
+                let fac = (exp(expo1 * ln_err - beta * ln_err_old) / 0.9).clamp(0.2, 10.0);
                 let mut h_new = h_try / fac;
                 if last_rejected {
                     h_new = h_new.min(h_try);
                 }
-                err_old = err.max(1e-4);
+                ln_err_old = ln_err.max(ln(1e-4));
                 last_rejected = false;
                 nonfinite_reject = false;
                 if !last {
@@ -576,7 +586,7 @@ impl Solver {
                 }
                 self.eval(sys, &mut run.stats, run.t, 0);
                 self.refresh_g(events, run.t);
-                err_old = 1e-4;
+                ln_err_old = ln(1e-4);
                 continue;
             }
 
@@ -622,14 +632,19 @@ impl Solver {
         let k = &mut self.k[stage * dim..(stage + 1) * dim];
         sys.rhs(t, &self.y, k);
         stats.rhs_evals += 1;
-        for (d, &h) in k.iter_mut().zip(&self.held) {
-            if h {
-                *d = 0.0;
+        if self.any_held {
+            for (d, &h) in k.iter_mut().zip(&self.held) {
+                if h {
+                    *d = 0.0;
+                }
             }
         }
     }
 
     fn mask_held_end(&mut self) {
+        if !self.any_held {
+            return;
+        }
         for (d, &h) in self.f_end.iter_mut().zip(&self.held) {
             if h {
                 *d = 0.0;
@@ -653,6 +668,9 @@ impl Solver {
         for i in 1..s {
             let row = tab.a[i];
             let (done, rest) = self.k.split_at_mut(i * dim);
+            // y_stage = y + h Σ_j a_ij k_j, the sum in a register per component.
+            let y = &self.y[..dim];
+            let ys = &mut self.y_stage[..dim];
             for c in 0..dim {
                 let mut acc = 0.0;
                 for (j, &a) in row.iter().enumerate() {
@@ -660,14 +678,16 @@ impl Solver {
                         acc += a * done[j * dim + c];
                     }
                 }
-                self.y_stage[c] = self.y[c] + h * acc;
+                ys[c] = y[c] + h * acc;
             }
             let ki = &mut rest[..dim];
             sys.rhs(t + tab.c[i] * h, &self.y_stage, ki);
             stats.rhs_evals += 1;
-            for (d, &hd) in ki.iter_mut().zip(&self.held) {
-                if hd {
-                    *d = 0.0;
+            if self.any_held {
+                for (d, &hd) in ki.iter_mut().zip(&self.held) {
+                    if hd {
+                        *d = 0.0;
+                    }
                 }
             }
         }
@@ -686,9 +706,11 @@ impl Solver {
             }
         }
         // Held components stay exactly where they were.
-        for c in 0..dim {
-            if self.held[c] {
-                self.y_new[c] = self.y[c];
+        if self.any_held {
+            for c in 0..dim {
+                if self.held[c] {
+                    self.y_new[c] = self.y[c];
+                }
             }
         }
     }
@@ -697,17 +719,33 @@ impl Solver {
     fn error_norm(&self, tab: &Tableau, st: &Settings, h: f64) -> f64 {
         let Some(e) = tab.e else { return 0.0 };
         let dim = self.dim;
-        let mut sum = 0.0;
-        for c in 0..dim {
+        let (y, y_new) = (&self.y[..dim], &self.y_new[..dim]);
+        // Σ_j e_j k_j per component, in a register.
+        let err_c = |c: usize| {
             let mut acc = 0.0;
             for (j, &ej) in e.iter().enumerate() {
                 if ej != 0.0 {
                     acc += ej * self.k[j * dim + c];
                 }
             }
-            let sc = st.atol.get(c) + st.rtol.get(c) * self.y[c].abs().max(self.y_new[c].abs());
-            let r = h * acc / sc;
-            sum += r * r;
+            acc
+        };
+        let mut sum = 0.0;
+        match (&st.atol, &st.rtol) {
+            (Tolerance::Scalar(atol), Tolerance::Scalar(rtol)) => {
+                for c in 0..dim {
+                    let sc = atol + rtol * y[c].abs().max(y_new[c].abs());
+                    let r = h * err_c(c) / sc;
+                    sum += r * r;
+                }
+            }
+            _ => {
+                for c in 0..dim {
+                    let sc = st.atol.get(c) + st.rtol.get(c) * y[c].abs().max(y_new[c].abs());
+                    let r = h * err_c(c) / sc;
+                    sum += r * r;
+                }
+            }
         }
         if dim == 0 {
             0.0
@@ -808,9 +846,11 @@ impl Solver {
                 }
             }
         }
-        for c in 0..dim {
-            if self.held[c] {
-                self.tmp[c] = self.y[c];
+        if self.any_held {
+            for c in 0..dim {
+                if self.held[c] {
+                    self.tmp[c] = self.y[c];
+                }
             }
         }
     }
@@ -932,6 +972,7 @@ impl Solver {
             Action::Extinguish { component } => {
                 self.y[component] = 0.0;
                 self.held[component] = true;
+                self.any_held = true;
             }
             Action::Stop => return true,
         }

@@ -11,6 +11,7 @@ pub mod worker;
 use crate::solver::reference::Logistic;
 use crate::solver::{solve, Settings};
 use chart::{LineChart, Mark, Series};
+use wasm_bindgen::JsCast;
 
 /// Id of the main chart's `<canvas>`.
 pub const CHART_ID: &str = "chart-main";
@@ -21,8 +22,29 @@ pub const ERROR_ID: &str = "error";
 /// shown in the `#error` element.
 pub fn start() {
     console_error_panic_hook::set_once();
-    if let Err(msg) = run() {
-        show_error(&msg);
+    match run() {
+        Ok(()) => mark(FIRST_CHART_MARK),
+        Err(msg) => show_error(&msg),
+    }
+}
+
+/// Name of the `performance.mark` set when the first chart has been drawn
+/// (read by `cargo xtask bench-browser` for the time from navigation to
+/// the first chart).
+pub const FIRST_CHART_MARK: &str = "cartsim:first-chart";
+
+/// `performance.mark(name)`, if the page has a Performance API (ignored otherwise).
+pub fn mark(name: &str) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let perf = js_sys::Reflect::get(&window, &"performance".into()).ok();
+    let mark = perf
+        .as_ref()
+        .and_then(|p| js_sys::Reflect::get(p, &"mark".into()).ok())
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    if let (Some(p), Some(f)) = (perf, mark) {
+        let _ = f.call1(&p, &name.into());
     }
     panels::start();
 }

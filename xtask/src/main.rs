@@ -4,6 +4,7 @@
 //! anything else is installed. One function per task; tool checks and
 //! installs live in [`tools`].
 
+mod bench;
 mod tools;
 
 use std::ffi::OsString;
@@ -30,6 +31,19 @@ Tasks:
         first failure: rustfmt, clippy (native), native tests, clippy
         (wasm32), wasm tests in headless Chromium, the release page build,
         and the end-to-end browser tests against dist/.
+  fuzz [--cases N] [--solves N] [--seed S]
+        The long run of the property tests of every input path
+        (tests/fuzz.rs, release build): by default 5,000,000 random links,
+        parameter assignments and unit conversions, 500,000 scenario files
+        and round trips, 5,000 random clinical and 1,250 marrow parameter
+        sets. Prints the duration and the result.
+  bench-peers [--quick]
+        cartsim against ode_solvers, scipy (RK45, LSODA) and libroadrunner
+        (CVODE) on the benchmark problems; Python peers in target/bench/venv.
+        Writes target/bench/peers.json and the tables in BENCHMARKS.md.
+  bench-browser
+        cartsim's wasm solver against npm odex in headless Chromium, bundle
+        size and time to first chart; target/bench/browser.json, BENCHMARKS.md.
 
 Tools installed when missing or at the wrong version (each skipped when
 already right): the wasm32-unknown-unknown target (rustup), Trunk 0.21.x
@@ -106,6 +120,27 @@ fn cargo(ws: &Workspace, args: &[&str]) -> Command {
     let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     cmd.args(args).current_dir(&ws.root);
     cmd
+}
+
+/// The long property-test run (tests/fuzz.rs in release).
+fn task_fuzz(ws: &Workspace, cases: u64, solves: u64, seed: u64) -> Result<(), Fail> {
+    println!("cargo xtask fuzz: {cases} cases, {solves} solves, seed {seed}");
+    let start = std::time::Instant::now();
+    let result = run(cargo(
+        ws,
+        &["test", "--release", "--test", "fuzz", "--", "--nocapture"],
+    )
+    .env("CARTSIM_FUZZ_CASES", cases.to_string())
+    .env("CARTSIM_FUZZ_SOLVES", solves.to_string())
+    .env("CARTSIM_FUZZ_SEED", seed.to_string()));
+    let secs = start.elapsed().as_secs_f64();
+    match &result {
+        Ok(()) => println!("cargo xtask fuzz: passed in {secs:.1} s"),
+        Err(_) => {
+            println!("cargo xtask fuzz: FAILED after {secs:.1} s (replay with --seed {seed})")
+        }
+    }
+    result
 }
 
 /// `trunk build --release --offline` into dist/.
@@ -270,6 +305,9 @@ enum Task {
     Serve { port: u16, release: bool },
     Dist,
     Test,
+    Fuzz { cases: u64, solves: u64, seed: u64 },
+    BenchPeers { quick: bool },
+    BenchBrowser,
     BenchBrowserJobs,
 }
 
@@ -285,6 +323,34 @@ fn parse(args: &[String]) -> Result<Task, Fail> {
         "-h" | "--help" | "help" => Ok(Task::Help),
         "dist" => no_options(Task::Dist),
         "test" => no_options(Task::Test),
+        "fuzz" => {
+            let (mut cases, mut solves, mut seed) = (5_000_000u64, 5_000u64, 1u64);
+            let mut it = rest.iter();
+            while let Some(arg) = it.next() {
+                let value = |it: &mut std::slice::Iter<String>| -> Result<u64, Fail> {
+                    it.next()
+                        .and_then(|v| v.parse().ok())
+                        .ok_or_else(|| Fail::new(format!("{arg} needs a whole number")))
+                };
+                match arg.as_str() {
+                    "--cases" => cases = value(&mut it)?,
+                    "--solves" => solves = value(&mut it)?,
+                    "--seed" => seed = value(&mut it)?,
+                    other => return Err(Fail::new(format!("unknown fuzz option '{other}'"))),
+                }
+            }
+            Ok(Task::Fuzz {
+                cases,
+                solves,
+                seed,
+            })
+        }
+        "bench-peers" => match rest {
+            [] => Ok(Task::BenchPeers { quick: false }),
+            [q] if q == "--quick" => Ok(Task::BenchPeers { quick: true }),
+            _ => Err(Fail::new("bench-peers takes only --quick")),
+        },
+        "bench-browser" => no_options(Task::BenchBrowser),
         "bench-browser-jobs" => no_options(Task::BenchBrowserJobs),
         "serve" => {
             let (mut port, mut release) = (8080u16, false);
@@ -320,6 +386,13 @@ fn main() -> ExitCode {
         Task::Serve { port, release } => task_serve(&ws, port, release),
         Task::Dist => task_dist(&ws),
         Task::Test => task_test(&ws),
+        Task::Fuzz {
+            cases,
+            solves,
+            seed,
+        } => task_fuzz(&ws, cases, solves, seed),
+        Task::BenchPeers { quick } => bench::bench_peers(&ws, quick),
+        Task::BenchBrowser => bench::bench_browser(&ws),
         Task::BenchBrowserJobs => task_bench_browser_jobs(&ws),
     });
     match result {

@@ -1,0 +1,110 @@
+// Times cartsim (wasm) and odex (JS) on the same problem in the same page.
+// The result goes to window.__bench (read by run.mjs) and to the page.
+import init, { ClinicalBench } from "/pkg/bench_wasm.js";
+
+const odex = window.exports;
+const log = (s) => (document.getElementById("log").textContent += s + "\n");
+
+function clinicalRhs(p) {
+  const { rP, rTA, lTA, lTN, nC, e, KP, Kr, KA, kA, rN, km, kb, KN } = p;
+  return (t, y) => {
+    const nP = y[0], nTA = y[1], nTN = y[2], nN = y[3];
+    const act = (kA * nTN * nP) / (nP + KA);
+    return [
+      rP * nP * (1 - nP / nC) - (e * nTA * nP) / (nP + KP),
+      (rTA * nTA * nP) / (nP + Kr) + act - lTA * nTA,
+      -act - lTN * nTN,
+      rN * nN * (1 - nN / nC) + km * nP - (e * nTA * nN) / (kb * nN + KN),
+    ];
+  };
+}
+
+function maxRelError(got, ref, floor) {
+  if (got.length !== ref.length) return Infinity;
+  let m = 0;
+  for (let i = 0; i < ref.length; i++) {
+    const e = Math.abs(got[i] - ref[i]) / Math.max(Math.abs(ref[i]), floor);
+    if (!(e <= m)) m = Number.isNaN(e) ? Infinity : e;
+  }
+  return m;
+}
+
+// Median µs per call: batches of at least 150 ms, 7 of them.
+function timeUs(batchFn) {
+  batchFn(1);
+  let reps = 1;
+  for (;;) {
+    const t = performance.now();
+    batchFn(reps);
+    const dt = performance.now() - t;
+    if (dt >= 150) break;
+    reps = Math.ceil(reps * Math.min(10, Math.max(2, 160 / Math.max(dt, 1))));
+  }
+  const per = [];
+  for (let b = 0; b < 7; b++) {
+    const t = performance.now();
+    batchFn(reps);
+    per.push(((performance.now() - t) * 1000) / reps);
+  }
+  per.sort((a, b) => a - b);
+  return per[3];
+}
+
+async function main() {
+  await init();
+  const problems = await (await fetch("/data/problems.json")).json();
+  const refs = await (await fetch("/data/reference.json")).json();
+  const prob = problems.find((p) => p.problem === "cr");
+  const ref = refs.find((r) => r.problem === "cr").cases[0];
+  const rtol = 1e-6, atol = prob.atol, floor = prob.floor;
+  const rows = [];
+
+  // cartsim, wasm.
+  const cb = new ClinicalBench("cr", rtol, atol);
+  const evals = cb.run(1);
+  const cartErr = maxRelError(cb.output(), ref, floor);
+  const cartUs = timeUs((n) => cb.run(n));
+  rows.push({ problem: "cr", tool: "cartsim DP5 (wasm)", rtol, us_per_solve: cartUs, rhs_evals: evals, max_rel_error: cartErr });
+  log(`cartsim wasm: ${cartUs.toFixed(1)} µs, ${evals} evals, err ${cartErr.toExponential(2)}`);
+
+  // odex at the same rtol, and (if less accurate beyond 2x) at the loosest
+  // rtol/10^i that comes within 2x of cartsim's error.
+  const f = clinicalRhs(prob.cases[0]);
+  const odexSolve = (r) => {
+    const s = new odex.Solver(4);
+    s.relativeTolerance = r;
+    s.absoluteTolerance = atol;
+    s.denseOutput = true;
+    s.maxSteps = 1e6;
+    const out = [];
+    const res = s.solve(f, 0, prob.y0.slice(), prob.t_end, s.grid(1, (x, y) => { out.push(...y); }));
+    return { out, res };
+  };
+  const odexRow = (tool, r) => {
+    const { out, res } = odexSolve(r);
+    const err = maxRelError(out, ref, floor);
+    const us = timeUs((n) => { for (let i = 0; i < n; i++) odexSolve(r); });
+    const row = { problem: "cr", tool, rtol, us_per_solve: us, rhs_evals: res.nEval, max_rel_error: err };
+    if (r !== rtol) row.rtol_used = r;
+    rows.push(row);
+    log(`${tool}: ${us.toFixed(1)} µs, ${res.nEval} evals, err ${err.toExponential(2)}`);
+    return err;
+  };
+  const e0 = odexRow("odex (npm 2.0.4)", rtol);
+  if (!(e0 <= 2 * cartErr)) {
+    for (let i = 1; i <= 6; i++) {
+      const r = rtol * 10 ** -i;
+      if (maxRelError(odexSolve(r).out, ref, floor) <= 2 * cartErr) {
+        odexRow("odex (npm 2.0.4, matched)", r);
+        break;
+      }
+    }
+  }
+  window.__bench = { rows, userAgent: navigator.userAgent };
+  log("done");
+}
+
+main().catch((e) => {
+  window.__bench = { error: String(e && e.stack ? e.stack : e) };
+  log("error: " + e);
+});

@@ -1,0 +1,358 @@
+//! Merging, tables and BENCHMARKS.md for `cargo xtask bench-peers` and
+//! `cargo xtask bench-browser` (kept here, not in the std-only xtask, so
+//! JSON handling can use serde_json).
+
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+
+type Result<T> = std::result::Result<T, String>;
+
+fn read_json(path: &Path) -> Result<Value> {
+    let text =
+        std::fs::read_to_string(path).map_err(|e| format!("read {}: {e}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| format!("parse {}: {e}", path.display()))
+}
+
+fn write(path: &Path, text: &str) -> Result<()> {
+    std::fs::write(path, text).map_err(|e| format!("write {}: {e}", path.display()))
+}
+
+/// Machine description for BENCHMARKS.md (lscpu, nproc, load).
+fn machine() -> String {
+    let out = |c: &str, a: &[&str]| {
+        Command::new(c)
+            .args(a)
+            .output()
+            .ok()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+            .unwrap_or_default()
+    };
+    let lscpu = out("lscpu", &[]);
+    let pick = |key: &str| {
+        lscpu
+            .lines()
+            .find(|l| l.starts_with(key))
+            .and_then(|l| l.split_once(':'))
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_else(|| "?".into())
+    };
+    format!(
+        "- CPU: {} ({}; {} CPU(s), {} thread(s) per core)\n- nproc: {}\n- load average when run (uptime): {}\n- rustc: {}\n",
+        pick("Model name"),
+        pick("Architecture"),
+        pick("CPU(s)"),
+        pick("Thread(s) per core"),
+        out("nproc", &[]),
+        out("uptime", &[])
+            .split("load average:")
+            .nth(1)
+            .unwrap_or("?")
+            .trim(),
+        out("rustc", &["--version"]),
+    )
+}
+
+/// Replace the text between `<!-- NAME:begin -->` and `<!-- NAME:end -->`
+/// in BENCHMARKS.md (appending the block when absent).
+fn splice(path: &Path, name: &str, body: &str) -> Result<()> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|_| "# Benchmarks\n".into());
+    let (b, e) = (
+        format!("<!-- {name}:begin -->"),
+        format!("<!-- {name}:end -->"),
+    );
+    let block = format!("{b}\n{body}{e}");
+    let new = match (text.find(&b), text.find(&e)) {
+        (Some(i), Some(j)) if j > i => format!("{}{}{}", &text[..i], block, &text[j + e.len()..]),
+        _ => format!("{}\n{}\n", text.trim_end(), block),
+    };
+    write(path, &new)
+}
+
+fn f64_of(v: &Value, k: &str) -> Option<f64> {
+    v.get(k).and_then(Value::as_f64)
+}
+
+fn fmt_us(us: Option<f64>) -> String {
+    match us {
+        Some(u) if u >= 1000.0 => format!("{:.0}", u),
+        Some(u) => format!("{:.1}", u),
+        None => "–".into(),
+    }
+}
+
+fn fmt_e(v: Option<f64>) -> String {
+    v.map_or("–".into(), |e| format!("{e:.1e}"))
+}
+
+/// Merge `rust.json` and `python.json` into `peers.json`, print the
+/// tables, and write them into `md` between the `bench-peers` markers.
+fn peers(dir: &Path, md_path: Option<&Path>, quick: bool) -> Result<()> {
+    let mut rows: Vec<Value> = Vec::new();
+    for f in ["rust.json", "python.json"] {
+        match read_json(&dir.join(f))? {
+            Value::Array(a) => rows.extend(a),
+            _ => return Err(format!("{f}: expected a list")),
+        }
+    }
+    let refs = read_json(&dir.join("reference.json"))?;
+    let problems = read_json(&dir.join("problems.json"))?;
+
+    // Ratio of every timed row to cartsim DP5 on the same problem and rtol.
+    let key = |r: &Value| {
+        (
+            r["problem"].as_str().unwrap_or("").to_string(),
+            format!("{:e}", f64_of(r, "rtol").unwrap_or(0.0)),
+        )
+    };
+    let mut dp5: BTreeMap<(String, String), (f64, f64)> = BTreeMap::new();
+    for r in &rows {
+        if r["tool"] == "cartsim DP5" {
+            if let (Some(us), Some(e)) = (f64_of(r, "us_per_solve"), f64_of(r, "max_rel_error")) {
+                dp5.insert(key(r), (us, e));
+            }
+        }
+    }
+    for r in rows.iter_mut() {
+        let ratio = match (dp5.get(&key(r)), f64_of(r, "us_per_solve")) {
+            (Some((base, _)), Some(us)) => Some(us / base),
+            _ => None,
+        };
+        if let Some(x) = ratio {
+            r["ratio_to_cartsim_dp5"] = json!(x);
+        }
+    }
+    let out = serde_json::to_string_pretty(&rows).map_err(|e| e.to_string())?;
+    write(&dir.join("peers.json"), &out)?;
+
+    // The main table.
+    let mut md = String::new();
+    md.push_str("| problem | tool | rtol | µs per solve | RHS evals | max rel error | × cartsim DP5 time |\n|---|---|---|---:|---:|---:|---:|\n");
+    for r in &rows {
+        md.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} | {} |\n",
+            r["problem"].as_str().unwrap_or(""),
+            r["tool"].as_str().unwrap_or(""),
+            f64_of(r, "rtol").map_or("–".into(), |v| format!("{v:.0e}")),
+            fmt_us(f64_of(r, "us_per_solve")),
+            r["rhs_evals"]
+                .as_u64()
+                .map_or("–".into(), |v| v.to_string()),
+            fmt_e(f64_of(r, "max_rel_error")),
+            f64_of(r, "ratio_to_cartsim_dp5").map_or("–".into(), |v| format!("{v:.2}")),
+        ));
+    }
+    println!("\n{md}");
+
+    // Targets: peer time / cartsim DP5 time at equal or better accuracy.
+    let mut tg = String::from("| problem | rtol | LSODA ÷ DP5 (≥ 100) | CVODE ÷ DP5 (≥ 20) | ode_solvers ÷ DP5 (≥ 1) | DP5 ÷ RHS floor (≤ 1.5) | DP5 ÷ chained floor | RK4 ÷ RHS floor | RK4 ÷ chained floor |\n|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
+    for ((problem, rtol), (base, base_err)) in &dp5 {
+        let find = |tool: &str| {
+            rows.iter()
+                .filter(|r| key(r) == (problem.clone(), rtol.clone()))
+                .find(|r| r["tool"] == tool)
+        };
+        // A peer less accurate than cartsim (beyond 2×) is compared through
+        // its atol-matched row when there is one, and flagged otherwise.
+        let peer = |tool: &str| {
+            let plain = find(tool);
+            let matched = find(&format!("{tool} (matched)"));
+            let r = match (plain, matched) {
+                (Some(p), Some(m))
+                    if f64_of(p, "max_rel_error").is_none_or(|e| e > 2.0 * base_err) =>
+                {
+                    Some(m)
+                }
+                (Some(p), _) => Some(p),
+                (None, m) => m,
+            };
+            match r.and_then(|r| Some((f64_of(r, "us_per_solve")?, f64_of(r, "max_rel_error")?))) {
+                Some((us, e)) => {
+                    let flag = if e > 2.0 * base_err {
+                        " (less accurate)"
+                    } else {
+                        ""
+                    };
+                    format!("{:.1}{flag}", us / base)
+                }
+                None => "failed".into(),
+            }
+        };
+        let floor_ratio = |tool: &str, k: &str| {
+            find(tool)
+                .and_then(|r| f64_of(r, k))
+                .map_or("–".into(), |v| format!("{v:.2}"))
+        };
+        tg.push_str(&format!(
+            "| {problem} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+            rtol,
+            peer("scipy LSODA"),
+            peer("libroadrunner CVODE"),
+            peer("ode_solvers Dopri5"),
+            floor_ratio("cartsim DP5", "floor_ratio"),
+            floor_ratio("cartsim DP5", "chained_floor_ratio"),
+            floor_ratio("cartsim RK4", "floor_ratio"),
+            floor_ratio("cartsim RK4", "chained_floor_ratio"),
+        ));
+        let _ = base;
+    }
+    println!("{tg}");
+
+    // Reference and floor facts.
+    let mut facts = String::from("| problem | reference RHS evals | ref vs ref at rtol 1e-13 | scipy DOP853 1e-12 vs reference | ns per RHS evaluation (tight loop) | ns per RHS evaluation (chained) |\n|---|---:|---:|---:|---:|---:|\n");
+    if let Value::Array(refs) = &refs {
+        for r in refs {
+            let p = r["problem"].as_str().unwrap_or("");
+            let dop = rows
+                .iter()
+                .find(|x| x["problem"] == p && x["tool"] == "scipy DOP853 (reference check)")
+                .and_then(|x| f64_of(x, "max_rel_error"));
+            facts.push_str(&format!(
+                "| {p} | {} | {} | {} | {:.2} | {:.2} |\n",
+                r["rhs_evals"].as_u64().unwrap_or(0),
+                fmt_e(f64_of(r, "self_check")),
+                fmt_e(dop),
+                f64_of(r, "ns_per_rhs").unwrap_or(f64::NAN),
+                f64_of(r, "ns_per_rhs_chained").unwrap_or(f64::NAN),
+            ));
+        }
+    }
+    println!("{facts}");
+    let mut notes = String::new();
+    if let Value::Array(ps) = &problems {
+        for p in ps {
+            notes.push_str(&format!(
+                "- `{}`: {} (atol {:e}, error floor {:e}).\n",
+                p["problem"].as_str().unwrap_or(""),
+                p["note"].as_str().unwrap_or(""),
+                f64_of(p, "atol").unwrap_or(0.0),
+                f64_of(p, "floor").unwrap_or(0.0),
+            ));
+        }
+    }
+
+    let body = format!(
+        "Generated by `cargo xtask bench-peers{}`.\n\n### Machine\n\n{}\n### Problems\n\n{notes}\n### Results\n\n{md}\n### Targets (peer time ÷ cartsim DP5 time, same problem and rtol)\n\n{tg}\n### References and the RHS floor\n\n{facts}",
+        if quick { " --quick" } else { "" },
+        machine()
+    );
+    if let Some(md) = md_path {
+        splice(md, "bench-peers", &body)?;
+    }
+    eprintln!("wrote {}", dir.join("peers.json").display());
+    Ok(())
+}
+
+/// Entry point of `--report WHAT`.
+pub fn report(what: &str, dir: &Path, md: Option<&Path>, quick: bool) -> Result<()> {
+    match what {
+        "peers" => peers(dir, md, quick),
+        "browser" => browser(dir, md),
+        other => Err(format!("unknown report '{other}' (peers, browser)")),
+    }
+}
+
+/// Tabulate `browser.json` (written by bench/browser/run.mjs) into `md`.
+fn browser(dir: &Path, md_path: Option<&Path>) -> Result<()> {
+    let b = read_json(&dir.join("browser.json"))?;
+    let rows = b["rows"].as_array().cloned().unwrap_or_default();
+    let wasm = rows
+        .iter()
+        .find(|r| r["tool"] == "cartsim DP5 (wasm)")
+        .and_then(|r| f64_of(r, "us_per_solve"));
+    let mut md = String::from("| problem | tool | rtol | µs per solve | RHS evals | max rel error | × cartsim wasm time |\n|---|---|---|---:|---:|---:|---:|\n");
+    for r in &rows {
+        let used =
+            f64_of(r, "rtol_used").map_or(String::new(), |u| format!(" (run at rtol {u:.0e})"));
+        md.push_str(&format!(
+            "| {} | {}{used} | {} | {} | {} | {} | {} |\n",
+            r["problem"].as_str().unwrap_or(""),
+            r["tool"].as_str().unwrap_or(""),
+            f64_of(r, "rtol").map_or("–".into(), |v| format!("{v:.0e}")),
+            fmt_us(f64_of(r, "us_per_solve")),
+            r["rhs_evals"]
+                .as_u64()
+                .map_or("–".into(), |v| v.to_string()),
+            fmt_e(f64_of(r, "max_rel_error")),
+            match (f64_of(r, "us_per_solve"), wasm) {
+                (Some(u), Some(w)) => format!("{:.2}", u / w),
+                _ => "–".into(),
+            },
+        ));
+    }
+    let native = f64_of(&b, "native_us_per_solve");
+    md.push_str(&format!(
+        "| cr | cartsim DP5 (native, same session) | 1e-6 | {} | | | {} |\n",
+        fmt_us(native),
+        match (native, wasm) {
+            (Some(n), Some(w)) => format!("{:.2}", n / w),
+            _ => "–".into(),
+        }
+    ));
+    let kb = |v: Option<f64>| v.map_or("–".into(), |x| format!("{:.1} KB", x / 1000.0));
+    let bundle = &b["bundle"];
+    let fc = &b["first_chart_ms"];
+    let mut files = String::new();
+    if let Some(fs) = bundle["files"].as_array() {
+        for f in fs {
+            files.push_str(&format!(
+                "| {} | {} | {} |\n",
+                f["file"].as_str().unwrap_or(""),
+                kb(f64_of(f, "raw_bytes")),
+                kb(f64_of(f, "gzip_bytes"))
+            ));
+        }
+    }
+    let targets = format!(
+        "| target | measured | met |\n|---|---:|---|\n\
+         | odex time ÷ cartsim wasm time ≥ 5 ({}) | {} | {} |\n\
+         | cartsim wasm ÷ native ≤ 1.6 | {} | {} |\n\
+         | bundle ≤ 600 KB gzipped | {} | {} |\n\
+         | first chart ≤ 1000 ms after navigation (median) | {} | {} |\n",
+        b["odex_compared"].as_str().unwrap_or("odex"),
+        fmt_ratio(f64_of(&b, "odex_over_wasm")),
+        met(f64_of(&b, "odex_over_wasm").map(|x| x >= 5.0)),
+        fmt_ratio(f64_of(&b, "wasm_over_native")),
+        met(f64_of(&b, "wasm_over_native").map(|x| x <= 1.6)),
+        kb(f64_of(bundle, "gzip_bytes")),
+        met(f64_of(bundle, "gzip_bytes").map(|x| x <= 600_000.0)),
+        f64_of(fc, "median").map_or("–".into(), |x| format!("{x:.0} ms")),
+        met(f64_of(fc, "median").map(|x| x <= 1000.0)),
+    );
+    let body = format!(
+        "Generated by `cargo xtask bench-browser` in {} (headless, system Chromium via playwright-core).\n\n\
+         ### Machine\n\n{}\n### Solvers in one page (`cr`, 180 days, daily output, extinction off, atol 1e-12)\n\n{md}\n\
+         ### Targets\n\n{targets}\n### App bundle (`dist/` from `trunk build --release --offline`)\n\n\
+         | file | raw | gzip -9 |\n|---|---:|---:|\n{files}| **total** | **{}** | **{}** |\n\n\
+         First chart (performance mark `cartsim:first-chart`, set by the page after its first chart is drawn; \
+         ms after navigation start, fresh tab each time): runs {}.\n",
+        b["user_agent"].as_str().unwrap_or("Chromium"),
+        machine(),
+        kb(f64_of(bundle, "raw_bytes")),
+        kb(f64_of(bundle, "gzip_bytes")),
+        fc["runs"].as_array().map_or("–".into(), |r| r
+            .iter()
+            .filter_map(Value::as_f64)
+            .map(|x| format!("{x:.0}"))
+            .collect::<Vec<_>>()
+            .join(", ")),
+    );
+    println!("{body}");
+    if let Some(md) = md_path {
+        splice(md, "bench-browser", &body)?;
+    }
+    Ok(())
+}
+
+fn fmt_ratio(v: Option<f64>) -> String {
+    v.map_or("–".into(), |x| format!("{x:.2}×"))
+}
+
+fn met(v: Option<bool>) -> &'static str {
+    match v {
+        Some(true) => "yes",
+        Some(false) => "**no**",
+        None => "–",
+    }
+}
