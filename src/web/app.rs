@@ -341,7 +341,7 @@ pub fn show_messages() {
 
 /// Fit a canvas's pixel size to its CSS size × devicePixelRatio; None when
 /// it is not displayed.
-fn fit_canvas(id: &str) -> Option<f64> {
+pub(crate) fn fit_canvas(id: &str) -> Option<f64> {
     let c: web_sys::HtmlCanvasElement = dom::by_id_as(id).ok()?;
     let (w, h) = (c.client_width(), c.client_height());
     if w <= 0 || h <= 0 {

@@ -23,6 +23,11 @@ pub mod dom;
 pub mod export;
 pub mod indices;
 pub mod notes;
+// Issue 6: jobs in Web Workers and the panels that use them.
+pub mod jobs;
+pub mod linechart;
+pub mod panels;
+pub mod worker;
 
 /// Id of the main chart's `<canvas>` (the tumour chart).
 pub const CHART_ID: &str = "chart-main";
@@ -38,6 +43,8 @@ pub fn start() {
         Ok(()) => mark(FIRST_CHART_MARK),
         Err(msg) => show_error(&msg),
     }
+    // The cohort, prediction and sweep panels (jobs in Web Workers).
+    panels::start();
 }
 
 /// Name of the `performance.mark` set when the first chart has been drawn

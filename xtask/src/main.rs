@@ -23,6 +23,11 @@ Tasks:
         refuses Trunk's inline auto-reload script).
   dist  Install missing tools, then `trunk build --release --offline`
         into dist/ (a static site: copy it anywhere).
+  bench-browser-jobs
+        Build the page (as `dist`), then time the job panels in headless
+        Chromium (tests/e2e/bench-jobs.mjs): a 200x200 fig6 heatmap, the
+        1,600-patient trial with both methods, Fig. 7, and the longest
+        main-thread task during each.
   test  Install missing tools (also Chromium, chromedriver and the e2e
         node modules), then run every check in order, stopping at the
         first failure: rustfmt, clippy (native), native tests, clippy
@@ -189,6 +194,17 @@ fn task_dist(ws: &Workspace) -> Result<(), Fail> {
     Ok(())
 }
 
+fn task_bench_browser_jobs(ws: &Workspace) -> Result<(), Fail> {
+    task_dist(ws)?;
+    tools::ensure_chromium()?;
+    tools::ensure_e2e_deps(ws)?;
+    run(Command::new("node")
+        .args(["tests/e2e/bench-jobs.mjs"])
+        .current_dir(&ws.root)
+        .env("CARTSIM_DIST", ws.dist())
+        .env("CARTSIM_CHROMIUM", tools::CHROMIUM))
+}
+
 fn task_test(ws: &Workspace) -> Result<(), Fail> {
     let started = Instant::now();
     let mut passed: Vec<(&str, Duration)> = Vec::new();
@@ -297,6 +313,7 @@ enum Task {
     Fuzz { cases: u64, solves: u64, seed: u64 },
     BenchPeers { quick: bool },
     BenchBrowser,
+    BenchBrowserJobs,
 }
 
 fn parse(args: &[String]) -> Result<Task, Fail> {
@@ -339,6 +356,7 @@ fn parse(args: &[String]) -> Result<Task, Fail> {
             _ => Err(Fail::new("bench-peers takes only --quick")),
         },
         "bench-browser" => no_options(Task::BenchBrowser),
+        "bench-browser-jobs" => no_options(Task::BenchBrowserJobs),
         "serve" => {
             let (mut port, mut release) = (8080u16, false);
             let mut it = rest.iter();
@@ -380,6 +398,7 @@ fn main() -> ExitCode {
         } => task_fuzz(&ws, cases, solves, seed),
         Task::BenchPeers { quick } => bench::bench_peers(&ws, quick),
         Task::BenchBrowser => bench::bench_browser(&ws),
+        Task::BenchBrowserJobs => task_bench_browser_jobs(&ws),
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
