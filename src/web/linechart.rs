@@ -40,11 +40,10 @@ pub struct LineChart {
 }
 
 /// Draw `chart` on the canvas with id `canvas_id` (sized to its CSS box and
-/// the device pixel ratio). A hidden canvas is left alone.
+/// the device pixel ratio; a hidden one keeps its own size).
 pub fn draw(canvas_id: &str, chart: &LineChart) -> Result<(), String> {
-    let Some(ratio) = super::app::fit_canvas(canvas_id) else {
-        return Ok(());
-    };
+    // A canvas in a hidden panel has no CSS size yet: draw at its own size.
+    let ratio = super::app::fit_canvas(canvas_id).unwrap_or(1.0);
     let xs = chart
         .series
         .iter()

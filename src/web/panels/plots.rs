@@ -5,7 +5,9 @@
 
 use crate::cohort::Quartiles;
 use plotters::prelude::*;
-use plotters_canvas::CanvasBackend;
+// Text is measured on the canvas, not through DOM spans (the page's CSP
+// forbids the inline styles plotters' stock backend would insert).
+use crate::web::backend::Canvas as CanvasBackend;
 use wasm_bindgen::{Clamped, JsCast};
 
 /// Colours of the four cohorts / classes.
@@ -104,8 +106,8 @@ pub fn boxes(
     root.present().map_err(e)
 }
 
-/// Stacked bands: `p[i][g]` probability of class i at `x[g]`, bottom to
-/// top; x on a log10 axis when `log_x`.
+/// Stacked response-probability bands (they sum to 1 at every x), drawn by
+/// the simulator's band chart so both pages show bands the same way.
 pub fn bands(
     id: &str,
     title: &str,
@@ -115,62 +117,26 @@ pub fn bands(
     labels: &[String],
     p: &[Vec<f64>],
 ) -> Result<(), String> {
-    let root = backend(id)?.into_drawing_area();
-    root.fill(&WHITE).map_err(e)?;
-    let fx = |v: f64| if log_x { v.max(1e-300).log10() } else { v };
-    let xs: Vec<f64> = x.iter().map(|v| fx(*v)).collect();
-    let (x0, x1) = (
-        xs.first().copied().unwrap_or(0.0),
-        xs.last().copied().unwrap_or(1.0),
-    );
-    if x1.partial_cmp(&x0) != Some(std::cmp::Ordering::Greater) {
-        return Err("nothing to plot".into());
-    }
-    let mut chart = ChartBuilder::on(&root)
-        .caption(title, ("sans-serif", 16))
-        .margin(8)
-        .x_label_area_size(36)
-        .y_label_area_size(48)
-        .build_cartesian_2d(x0..x1, 0.0..1.0)
-        .map_err(e)?;
-    chart
-        .configure_mesh()
-        .x_desc(x_label)
-        .y_desc("probability")
-        .x_label_formatter(&|v| {
-            if log_x {
-                format!("{:.3}", 10f64.powf(*v))
-            } else {
-                format!("{v:.1}")
-            }
-        })
-        .label_style(("sans-serif", 12))
-        .draw()
-        .map_err(e)?;
-    let mut base = vec![0.0; xs.len()];
-    for (i, row) in p.iter().enumerate() {
-        let top: Vec<f64> = base.iter().zip(row).map(|(b, v)| b + v).collect();
-        let c = PALETTE[i % 4];
-        let color = RGBColor(c.0, c.1, c.2);
-        let mut poly: Vec<(f64, f64)> = xs.iter().copied().zip(top.iter().copied()).collect();
-        poly.extend(xs.iter().copied().zip(base.iter().copied()).rev());
-        let label = labels.get(i).cloned().unwrap_or_default();
-        chart
-            .draw_series([Polygon::new(poly, color.mix(0.6).filled())])
-            .map_err(e)?
-            .label(label)
-            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], color.filled()));
-        base = top;
-    }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .label_font(("sans-serif", 12))
-        .draw()
-        .map_err(e)?;
-    root.present().map_err(e)
+    use crate::web::chart::{draw_bands, BandChart, Surface};
+    // A canvas in a hidden panel has no CSS size yet: draw at its own size.
+    let ratio = crate::web::app::fit_canvas(id).unwrap_or(1.0);
+    let bands = labels
+        .iter()
+        .zip(p)
+        .enumerate()
+        .map(|(i, (l, row))| (l.clone(), PALETTE[i % PALETTE.len()], row.clone()))
+        .collect();
+    draw_bands(
+        Surface { id, ratio },
+        &BandChart {
+            title: title.to_string(),
+            x_label: x_label.to_string(),
+            log_x,
+            x: x.to_vec(),
+            bands,
+            mark: None,
+        },
+    )
 }
 
 /// Viridis-like colour map of `t` in [0, 1] (NaN: grey).
