@@ -409,7 +409,8 @@ fn run_problem<S: OdeSystem, const N: usize>(
             us,
             evals,
             err_dp5,
-            json!({"floor_us": floor_us, "floor_ratio": us / floor_us, "ns_per_rhs": ns_rhs}),
+            json!({"floor_us": floor_us, "floor_ratio": us / floor_us, "ns_per_rhs": ns_rhs,
+                "chained_floor_ratio": us / (ns_chain * evals as f64 / 1e3), "ns_per_rhs_chained": ns_chain}),
         ));
 
         // cartsim RK4: the largest step 2^-k day whose error is at most DP5's.

@@ -135,6 +135,31 @@ fn peers(dir: &Path, md_path: Option<&Path>, quick: bool) -> Result<()> {
         (i, (f64_of(r, "rtol").unwrap_or(0.0) * -1e15) as i64)
     };
     rows.sort_by_key(pos);
+    // Floor ratios of cartsim's rows from the reference's ns per evaluation
+    // (filled in when a row lacks them).
+    if let Value::Array(rs) = &refs {
+        for r in rows.iter_mut() {
+            if !r["tool"].as_str().unwrap_or("").starts_with("cartsim") {
+                continue;
+            }
+            let f = rs.iter().find(|x| x["problem"] == r["problem"]);
+            let (Some(f), Some(us), Some(ev)) =
+                (f, f64_of(r, "us_per_solve"), f64_of(r, "rhs_evals"))
+            else {
+                continue;
+            };
+            for (k, ns) in [
+                ("floor_ratio", "ns_per_rhs"),
+                ("chained_floor_ratio", "ns_per_rhs_chained"),
+            ] {
+                if r.get(k).is_none() {
+                    if let Some(ns) = f64_of(f, ns) {
+                        r[k] = json!(us / (ns * ev / 1e3));
+                    }
+                }
+            }
+        }
+    }
     // Ratio of every timed row to cartsim DP5 on the same problem and rtol.
     let key = |r: &Value| {
         (
