@@ -3,11 +3,15 @@
 //! notes"), our own Runge–Kutta solvers, analyses, and two front ends: the
 //! native `cartsim` command line and a WebAssembly page.
 #![warn(missing_docs)]
+// The docs cite the two papers as [L] and [M] (as MODELS.md does); rustdoc
+// would read those as links to items.
+#![allow(rustdoc::broken_intra_doc_links, rustdoc::private_intra_doc_links)]
 
 pub mod analysis;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
 pub mod cohort;
+pub mod jobs;
 pub mod math;
 pub mod model;
 pub mod parity;

@@ -25,6 +25,7 @@ OPTIONS:
     --noise-cv X         measurement noise, coefficient of variation (default 0)
     --days D1,D2,...     CAR T measurement days (default 0,1,2,3,4,5,6,7)
     --bank N             prior-bank patients per cohort for the Bayesian method (default 4000)
+    --kernel K           kernel width on log counts for the Bayesian method (default 0.16)
     --paper-base B       cr (default) or pooled: fixed parameters of the paper's method
     --patients-csv FILE  also write every virtual patient (parameters, indices, labels, predictions)
     --format json        output format (json only)
@@ -148,6 +149,14 @@ pub fn run_trial(args: &[String]) -> Result<(), CliError> {
         config.days = days;
     }
     config.bayes_settings.bank_per_cohort = count(&mut a, "bank", 4000, 1_000_000)?;
+    if let Some(k) = a.number("kernel")? {
+        if !(0.0..=5.0).contains(&k) {
+            return Err(CliError::usage(format!(
+                "--kernel {k} is out of range; allowed: 0 to 5"
+            )));
+        }
+        config.bayes_settings.kernel = k;
+    }
     if let Some(b) = a.value("paper-base") {
         config.paper_settings.base = paper::PaperBase::parse(&b)
             .ok_or_else(|| CliError::usage(format!("--paper-base '{b}': expected cr or pooled")))?;
@@ -164,52 +173,14 @@ pub fn run_trial(args: &[String]) -> Result<(), CliError> {
     print_json(&report)
 }
 
-/// CSV of every virtual patient: parameters, indices, both labels, predictions.
+/// CSV of every virtual patient: parameters, indices, labels, predictions.
 fn patients_csv(
     config: &TrialConfig,
     preds: &[trial::PatientPrediction],
 ) -> Result<String, crate::model::ModelError> {
-    use crate::model::clinical::SPECS;
     let patients = cohort::generate(config.seed, config.per_cohort);
     let scored = cohort::score(&patients, &config.trial)?;
-    let mut s = String::from("id,cohort");
-    for spec in SPECS.iter() {
-        s.push(',');
-        s.push_str(spec.name);
-    }
-    s.push_str(",ft,fp,peak,t_peak,auc7,auc28,simulated_class,paper_prediction");
-    for g in GROUPS {
-        s.push_str(&format!(",p_bayes[{g}]"));
-    }
-    s.push('\n');
-    for (sc, pr) in scored.iter().zip(preds) {
-        let m = &sc.metrics;
-        s.push_str(&format!(
-            "{},{}",
-            sc.patient.id,
-            crate::model::clinical::PRESETS[sc.patient.cohort].name
-        ));
-        for v in sc.patient.params.0 {
-            s.push_str(&format!(",{v}"));
-        }
-        s.push_str(&format!(
-            ",{},{},{},{},{},{},{},{}",
-            m.ft,
-            m.fp,
-            m.peak,
-            m.t_peak,
-            m.auc7,
-            m.auc28,
-            m.response.as_str(),
-            pr.paper.map_or("", |g| GROUPS[g])
-        ));
-        match pr.bayes {
-            Some(p) => p.iter().for_each(|v| s.push_str(&format!(",{v}"))),
-            None => s.push_str(",,,"),
-        }
-        s.push('\n');
-    }
-    Ok(s)
+    Ok(trial::patients_csv(&scored, preds))
 }
 
 /// Run `cartsim bands`.

@@ -6,6 +6,7 @@
 pub mod clinical;
 pub mod marrow;
 pub mod params;
+pub mod registry;
 pub mod units;
 
 use crate::solver::{EventRecord, Settings, SolverError, Stats};

@@ -61,16 +61,21 @@ impl From<UnitError> for super::ModelError {
     }
 }
 
+/// Largest count any conversion accepts (in its own unit). Far above any
+/// patient (≈10^5 ×10^9 cells, ≈10^6 copies/µg, ≈10^6 cells/µL), and small
+/// enough that every conversion stays finite.
+pub const MAX_COUNT: f64 = 1e12;
+
 fn non_negative(quantity: &'static str, value: f64) -> Result<f64, UnitError> {
-    if value.is_finite() && value >= 0.0 {
+    if value.is_finite() && (0.0..=MAX_COUNT).contains(&value) {
         Ok(value)
     } else {
         Err(UnitError::OutOfRange {
             quantity,
             value,
             min: 0.0,
-            max: f64::INFINITY,
-            max_exclusive: true,
+            max: MAX_COUNT,
+            max_exclusive: false,
         })
     }
 }

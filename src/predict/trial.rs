@@ -193,6 +193,17 @@ fn reliability(pairs: &[(f64, bool)]) -> Vec<ReliabilityBin> {
         .collect()
 }
 
+/// The observation of one patient (noise from the patient's own stream, so
+/// any slice of patients can be observed anywhere with the same result).
+pub fn observation(
+    config: &TrialConfig,
+    sim: &mut EarlySim,
+    patient: &cohort::VirtualPatient,
+) -> Result<Observation, ModelError> {
+    let mut s = Stream::substream(config.seed ^ 0x6e6f_6973_6521, patient.id as u64);
+    observe(sim, &patient.params, &config.days, config.noise_cv, &mut s)
+}
+
 /// The observations of every patient (noise from the patient's own stream).
 pub fn observations(
     config: &TrialConfig,
@@ -201,11 +212,137 @@ pub fn observations(
     let mut sim = EarlySim::new(config.trial.solver.clone(), config.trial.options);
     patients
         .iter()
-        .map(|p| {
-            let mut s = Stream::substream(config.seed ^ 0x6e6f_6973_6521, p.id as u64);
-            observe(&mut sim, &p.params, &config.days, config.noise_cv, &mut s)
-        })
+        .map(|p| observation(config, &mut sim, p))
         .collect()
+}
+
+/// The paper's method on one observation: the predicted group, `None` when
+/// the fit fails (scored as wrong).
+pub fn paper_group(config: &TrialConfig, obs: &Observation) -> Option<usize> {
+    paper::predict(obs, config.noise_cv, &config.paper_settings, &config.trial)
+        .ok()
+        .map(|f| group_of(f.metrics.response))
+}
+
+/// The Bayesian method on one observation: group probabilities (cohort of
+/// origin), from a bank built at `config.days` with `config.bayes_settings`.
+pub fn bayes_group(
+    config: &TrialConfig,
+    bank: &bayes::Bank,
+    obs: &Observation,
+) -> Result<[f64; 3], ModelError> {
+    bayes::posterior(bank, obs, config.noise_cv, &config.bayes_settings, false).map(|p| p.group)
+}
+
+/// What a method predicted for every patient, in patient order, and how
+/// long it took (seconds; 0 when not measured).
+#[derive(Debug, Clone, PartialEq)]
+pub enum MethodResults {
+    /// The paper's method: a group per patient (`None` = the fit failed).
+    Paper(Vec<Option<usize>>, f64),
+    /// The Bayesian method: group probabilities per patient.
+    Bayes(Vec<[f64; 3]>, f64),
+}
+
+/// Assemble the report from its parts: the scored patients (in trial
+/// order) and each method's per-patient results. [`run`] and the browser's
+/// sliced trial both end here, so their reports agree bit for bit.
+pub fn assemble(
+    config: &TrialConfig,
+    scored: &[Scored],
+    methods: &[MethodResults],
+) -> (TrialReport, Vec<PatientPrediction>) {
+    let mut preds: Vec<PatientPrediction> = scored
+        .iter()
+        .map(|s| PatientPrediction {
+            id: s.patient.id,
+            paper: None,
+            bayes: None,
+        })
+        .collect();
+    let (mut paper_score, mut bayes_score) = (None, None);
+    for m in methods {
+        match m {
+            MethodResults::Paper(predicted, secs) => {
+                for (pp, p) in preds.iter_mut().zip(predicted) {
+                    pp.paper = *p;
+                }
+                paper_score = Some(score_method("paper", scored, predicted, None, *secs));
+            }
+            MethodResults::Bayes(probs, secs) => {
+                for (pp, p) in preds.iter_mut().zip(probs) {
+                    pp.bayes = Some(*p);
+                }
+                let predicted: Vec<Option<usize>> = probs.iter().map(|p| Some(argmax(p))).collect();
+                bayes_score = Some(score_method(
+                    "bayes",
+                    scored,
+                    &predicted,
+                    Some(probs),
+                    *secs,
+                ));
+            }
+        }
+    }
+    (
+        TrialReport {
+            patients: scored.len(),
+            seed: config.seed,
+            noise_cv: config.noise_cv,
+            days: config.days.clone(),
+            summary: cohort::summarize(scored),
+            groups: GROUPS,
+            paper: paper_score,
+            bayes: bayes_score,
+            paper_reported: PAPER_ACCURACY,
+        },
+        preds,
+    )
+}
+
+/// CSV of every virtual patient: id, cohort, parameters, indices (FT, FP,
+/// peak, day of peak, AUC7, AUC28), simulated class, the paper's predicted
+/// group and the Bayesian group probabilities (empty when not run).
+pub fn patients_csv(scored: &[Scored], preds: &[PatientPrediction]) -> String {
+    use crate::model::clinical::{PRESETS, SPECS};
+    use std::fmt::Write as _;
+    let mut s = String::from("id,cohort");
+    for spec in SPECS.iter() {
+        s.push(',');
+        s.push_str(spec.name);
+    }
+    s.push_str(",ft,fp,peak,t_peak,auc7,auc28,simulated_class,paper_prediction");
+    for g in GROUPS {
+        let _ = write!(s, ",p_bayes[{g}]");
+    }
+    s.push('\n');
+    for (sc, pr) in scored.iter().zip(preds) {
+        let m = &sc.metrics;
+        let _ = write!(s, "{},{}", sc.patient.id, PRESETS[sc.patient.cohort].name);
+        for v in sc.patient.params.0 {
+            let _ = write!(s, ",{v}");
+        }
+        let _ = write!(
+            s,
+            ",{},{},{},{},{},{},{},{}",
+            m.ft,
+            m.fp,
+            m.peak,
+            m.t_peak,
+            m.auc7,
+            m.auc28,
+            m.response.as_str(),
+            pr.paper.map_or("", |g| GROUPS[g])
+        );
+        match pr.bayes {
+            Some(p) => p.iter().for_each(|v| {
+                let _ = write!(s, ",{v}");
+            }),
+            None => s.push_str(",,,"),
+        }
+        s.push('\n');
+    }
+    s
 }
 
 fn score_method(
@@ -285,69 +422,20 @@ pub fn run(config: &TrialConfig) -> Result<(TrialReport, Vec<PatientPrediction>)
     let patients = cohort::generate(config.seed, config.per_cohort);
     let scored = cohort::score(&patients, &config.trial)?;
     let obs = observations(config, &patients)?;
-    let mut preds: Vec<PatientPrediction> = patients
-        .iter()
-        .map(|p| PatientPrediction {
-            id: p.id,
-            paper: None,
-            bayes: None,
-        })
-        .collect();
-
-    let bayes_score = if config.bayes {
+    let mut methods = Vec::new();
+    if config.bayes {
         let t0 = now();
         let bank = bayes::build_bank(&config.days, &config.bayes_settings, &config.trial)?;
-        let probs: Result<Vec<[f64; 3]>, ModelError> = map_maybe_parallel(&obs, |o| {
-            bayes::posterior(&bank, o, config.noise_cv, &config.bayes_settings, false)
-                .map(|p| p.group)
-        });
-        let probs = probs?;
-        let predicted: Vec<Option<usize>> = probs.iter().map(|p| Some(argmax(p))).collect();
-        for (pp, p) in preds.iter_mut().zip(&probs) {
-            pp.bayes = Some(*p);
-        }
-        Some(score_method(
-            "bayes",
-            &scored,
-            &predicted,
-            Some(&probs),
-            now() - t0,
-        ))
-    } else {
-        None
-    };
-
-    let paper_score = if config.paper {
+        let probs = map_maybe_parallel(&obs, |o| bayes_group(config, &bank, o))?;
+        methods.push(MethodResults::Bayes(probs, now() - t0));
+    }
+    if config.paper {
         let t0 = now();
-        let predicted: Vec<Option<usize>> = map_maybe_parallel(&obs, |o| {
-            Ok::<_, ModelError>(
-                paper::predict(o, config.noise_cv, &config.paper_settings, &config.trial)
-                    .ok()
-                    .map(|f| group_of(f.metrics.response)),
-            )
-        })?;
-        for (pp, p) in preds.iter_mut().zip(&predicted) {
-            pp.paper = *p;
-        }
-        Some(score_method("paper", &scored, &predicted, None, now() - t0))
-    } else {
-        None
-    };
-
-    Ok((
-        TrialReport {
-            patients: patients.len(),
-            seed: config.seed,
-            noise_cv: config.noise_cv,
-            days: config.days.clone(),
-            summary: cohort::summarize(&scored),
-            groups: GROUPS,
-            paper: paper_score,
-            bayes: bayes_score,
-            paper_reported: PAPER_ACCURACY,
-        },
-        preds,
-    ))
+        let predicted: Vec<Option<usize>> =
+            map_maybe_parallel(&obs, |o| Ok::<_, ModelError>(paper_group(config, o)))?;
+        methods.push(MethodResults::Paper(predicted, now() - t0));
+    }
+    Ok(assemble(config, &scored, &methods))
 }
 
 /// Map over items, in parallel natively when the `parallel` feature is on.

@@ -125,7 +125,8 @@ impl Tracker {
     fn reset(&mut self) {
         self.m = Metrics0::default();
     }
-    fn metrics(&self) -> Option<Metrics> {
+    /// The metrics, once day 0 and day 30 have been observed.
+    pub fn metrics(&self) -> Option<Metrics> {
         Some(Metrics {
             l30: self.m.l30?,
             c0: self.m.c0?,

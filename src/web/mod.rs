@@ -1,27 +1,50 @@
-//! The browser front end (wasm only). For now one page that proves the
-//! chain Rust solver → WebAssembly → canvas: logistic growth solved with
-//! Dormand–Prince next to its exact solution. Drawing lives in [`chart`].
+//! The browser front end (wasm only): the single-patient simulator page.
+//! A thin layer over the core: it decodes the scenario from the URL
+//! ([`crate::scenario`]), simulates it ([`crate::model::registry`]), scores
+//! it ([`crate::analysis::metrics`]), fetches cohort bands
+//! ([`crate::cohort::bands`]) and draws. Nothing scientific is computed here.
+//!
+//! - [`app`]: state, update cycle, URL, messages;
+//! - [`controls`]: controls generated from the parameter descriptions;
+//! - [`charts`]: what each chart shows; [`chart`]: drawing with plotters;
+//! - [`indices`]: the indices panel and its CSV;
+//! - [`bands`]: the cohort behind the FT/FP bands, computed lazily;
+//! - [`export`]: CSV, PNG, JSON, copy link; [`notes`]: the model notes view;
+//! - [`dom`]: small DOM helpers (text only, never HTML); [`backend`]: the
+//!   canvas backend for plotters (text measured without touching the DOM).
 
+pub mod app;
+pub mod backend;
+pub mod bands;
 pub mod chart;
+pub mod charts;
+pub mod controls;
+pub mod dom;
+pub mod export;
+pub mod indices;
+pub mod notes;
+// Issue 6: jobs in Web Workers and the panels that use them.
+pub mod jobs;
+pub mod linechart;
+pub mod panels;
+pub mod worker;
 
-use crate::solver::reference::Logistic;
-use crate::solver::{solve, Settings};
-use chart::{LineChart, Mark, Series};
-use wasm_bindgen::JsCast;
-
-/// Id of the main chart's `<canvas>`.
+/// Id of the main chart's `<canvas>` (the tumour chart).
 pub const CHART_ID: &str = "chart-main";
 /// Id of the element that shows errors (as text).
 pub const ERROR_ID: &str = "error";
 
-/// Start the page: install the panic hook, solve, draw; any failure is
-/// shown in the `#error` element.
+/// Start the page: install the panic hook and build the app; any failure
+/// is shown in the `#error` element.
 pub fn start() {
     console_error_panic_hook::set_once();
-    match run() {
+    // app::start draws the first chart before it returns.
+    match app::start() {
         Ok(()) => mark(FIRST_CHART_MARK),
         Err(msg) => show_error(&msg),
     }
+    // The cohort, prediction and sweep panels (jobs in Web Workers).
+    panels::start();
 }
 
 /// Name of the `performance.mark` set when the first chart has been drawn
@@ -31,6 +54,7 @@ pub const FIRST_CHART_MARK: &str = "cartsim:first-chart";
 
 /// `performance.mark(name)`, if the page has a Performance API (ignored otherwise).
 pub fn mark(name: &str) {
+    use wasm_bindgen::JsCast;
     let Some(window) = web_sys::window() else {
         return;
     };
@@ -42,45 +66,6 @@ pub fn mark(name: &str) {
     if let (Some(p), Some(f)) = (perf, mark) {
         let _ = f.call1(&p, &name.into());
     }
-}
-
-/// Solve the demonstration problem and draw it.
-fn run() -> Result<(), String> {
-    let sys = Logistic { r: 0.8, k: 100.0 };
-    let (y0, t1) = (1.0, 14.0);
-    let sol =
-        solve(&sys, 0.0, &[y0], t1, &Settings::dopri5(1e-6, 1e-9)).map_err(|e| e.to_string())?;
-    let numeric: Vec<(f64, f64)> = sol
-        .trajectory
-        .t
-        .iter()
-        .copied()
-        .zip(sol.trajectory.component(0))
-        .collect();
-    let exact: Vec<(f64, f64)> = crate::solver::linspace(0.0, t1, 200)
-        .into_iter()
-        .map(|t| (t, sys.exact(y0, t)))
-        .collect();
-    let chart = LineChart {
-        title: "Logistic growth, y' = r y (1 - y/K)".into(),
-        x_label: "time (days)".into(),
-        y_label: "population y".into(),
-        series: vec![
-            Series {
-                label: "exact solution".into(),
-                points: exact,
-                mark: Mark::Line,
-                color: (31, 119, 180),
-            },
-            Series {
-                label: format!("Dormand-Prince, {} steps", sol.outcome.stats.accepted),
-                points: numeric,
-                mark: Mark::Dots,
-                color: (214, 39, 40),
-            },
-        ],
-    };
-    chart::draw(CHART_ID, &chart)
 }
 
 /// Put `msg` in the `#error` element as plain text (never HTML) and

@@ -12,8 +12,8 @@ import { chromium } from "playwright-core";
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 /** The built site (`cargo xtask dist`); CARTSIM_DIST overrides. */
 export const DIST = process.env.CARTSIM_DIST || join(ROOT, "dist");
-/** Where screenshots go (linked from the README). */
-export const SCREENSHOTS = join(ROOT, "target", "screenshots");
+/** Where screenshots go (committed, linked from the README). */
+export const SCREENSHOTS = join(ROOT, "docs", "screenshots");
 /** The system Chromium; CARTSIM_CHROMIUM overrides. */
 export const CHROMIUM = process.env.CARTSIM_CHROMIUM || "/usr/bin/chromium";
 
@@ -161,7 +161,7 @@ export async function waitForChart(page, id, timeout = 15000) {
   return canvasColours(page, id);
 }
 
-/** Save a full-page screenshot as target/screenshots/<name>.png; returns its path. */
+/** Save a full-page screenshot as docs/screenshots/<name>.png; returns its path. */
 export async function screenshot(page, name) {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const path = join(SCREENSHOTS, `${name}.png`);

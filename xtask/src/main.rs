@@ -18,14 +18,27 @@ cargo xtask <task> [options]
 Tasks:
   serve [--port N] [--release]
         Install missing tools, then `trunk serve` the page on
-        http://127.0.0.1:N/ (default port 8080), rebuilding on change.
+        http://127.0.0.1:N/ (default port 8080), rebuilding on change
+        (reload the browser yourself: the page's Content-Security-Policy
+        refuses Trunk's inline auto-reload script).
   dist  Install missing tools, then `trunk build --release --offline`
         into dist/ (a static site: copy it anywhere).
+  bench-browser-jobs
+        Build the page (as `dist`), then time the job panels in headless
+        Chromium (tests/e2e/bench-jobs.mjs): a 200x200 fig6 heatmap, the
+        1,600-patient trial with both methods, Fig. 7, and the longest
+        main-thread task during each.
   test  Install missing tools (also Chromium, chromedriver and the e2e
         node modules), then run every check in order, stopping at the
         first failure: rustfmt, clippy (native), native tests, clippy
         (wasm32), wasm tests in headless Chromium, the release page build,
         and the end-to-end browser tests against dist/.
+  fuzz [--cases N] [--solves N] [--seed S]
+        The long run of the property tests of every input path
+        (tests/fuzz.rs, release build): by default 5,000,000 random links,
+        parameter assignments and unit conversions, 500,000 scenario files
+        and round trips, 5,000 random clinical and 1,250 marrow parameter
+        sets. Prints the duration and the result.
   bench-peers [--quick]
         cartsim against ode_solvers, scipy (RK45, LSODA) and libroadrunner
         (CVODE) on the benchmark problems; Python peers in target/bench/venv.
@@ -111,6 +124,27 @@ fn cargo(ws: &Workspace, args: &[&str]) -> Command {
     cmd
 }
 
+/// The long property-test run (tests/fuzz.rs in release).
+fn task_fuzz(ws: &Workspace, cases: u64, solves: u64, seed: u64) -> Result<(), Fail> {
+    println!("cargo xtask fuzz: {cases} cases, {solves} solves, seed {seed}");
+    let start = std::time::Instant::now();
+    let result = run(cargo(
+        ws,
+        &["test", "--release", "--test", "fuzz", "--", "--nocapture"],
+    )
+    .env("CARTSIM_FUZZ_CASES", cases.to_string())
+    .env("CARTSIM_FUZZ_SOLVES", solves.to_string())
+    .env("CARTSIM_FUZZ_SEED", seed.to_string()));
+    let secs = start.elapsed().as_secs_f64();
+    match &result {
+        Ok(()) => println!("cargo xtask fuzz: passed in {secs:.1} s"),
+        Err(_) => {
+            println!("cargo xtask fuzz: FAILED after {secs:.1} s (replay with --seed {seed})")
+        }
+    }
+    result
+}
+
 /// `trunk build --release --offline` into dist/.
 fn trunk_build(ws: &Workspace, web: &tools::WebTools) -> Result<(), Fail> {
     let dist = ws.dist();
@@ -128,7 +162,10 @@ fn task_serve(ws: &Workspace, port: u16, release: bool) -> Result<(), Fail> {
     println!("cartsim: serving the page at {url}  (Ctrl-C to stop)");
     println!();
     let mut cmd = Command::new("trunk");
+    // No auto-reload: Trunk injects it as an inline script, which the
+    // page's Content-Security-Policy (script-src 'self') refuses.
     cmd.args(["serve", "--offline", "--disable-address-lookup"])
+        .args(["--no-autoreload", "true"])
         .args(["--address", "127.0.0.1", "--port"])
         .arg(port.to_string())
         .current_dir(&ws.root)
@@ -155,6 +192,17 @@ fn task_dist(ws: &Workspace) -> Result<(), Fail> {
     trunk_build(ws, &web)?;
     println!("cartsim: static site written to {}", ws.dist().display());
     Ok(())
+}
+
+fn task_bench_browser_jobs(ws: &Workspace) -> Result<(), Fail> {
+    task_dist(ws)?;
+    tools::ensure_chromium()?;
+    tools::ensure_e2e_deps(ws)?;
+    run(Command::new("node")
+        .args(["tests/e2e/bench-jobs.mjs"])
+        .current_dir(&ws.root)
+        .env("CARTSIM_DIST", ws.dist())
+        .env("CARTSIM_CHROMIUM", tools::CHROMIUM))
 }
 
 fn task_test(ws: &Workspace) -> Result<(), Fail> {
@@ -262,8 +310,10 @@ enum Task {
     Serve { port: u16, release: bool },
     Dist,
     Test,
+    Fuzz { cases: u64, solves: u64, seed: u64 },
     BenchPeers { quick: bool },
     BenchBrowser,
+    BenchBrowserJobs,
 }
 
 fn parse(args: &[String]) -> Result<Task, Fail> {
@@ -278,12 +328,35 @@ fn parse(args: &[String]) -> Result<Task, Fail> {
         "-h" | "--help" | "help" => Ok(Task::Help),
         "dist" => no_options(Task::Dist),
         "test" => no_options(Task::Test),
+        "fuzz" => {
+            let (mut cases, mut solves, mut seed) = (5_000_000u64, 5_000u64, 1u64);
+            let mut it = rest.iter();
+            while let Some(arg) = it.next() {
+                let value = |it: &mut std::slice::Iter<String>| -> Result<u64, Fail> {
+                    it.next()
+                        .and_then(|v| v.parse().ok())
+                        .ok_or_else(|| Fail::new(format!("{arg} needs a whole number")))
+                };
+                match arg.as_str() {
+                    "--cases" => cases = value(&mut it)?,
+                    "--solves" => solves = value(&mut it)?,
+                    "--seed" => seed = value(&mut it)?,
+                    other => return Err(Fail::new(format!("unknown fuzz option '{other}'"))),
+                }
+            }
+            Ok(Task::Fuzz {
+                cases,
+                solves,
+                seed,
+            })
+        }
         "bench-peers" => match rest {
             [] => Ok(Task::BenchPeers { quick: false }),
             [q] if q == "--quick" => Ok(Task::BenchPeers { quick: true }),
             _ => Err(Fail::new("bench-peers takes only --quick")),
         },
         "bench-browser" => no_options(Task::BenchBrowser),
+        "bench-browser-jobs" => no_options(Task::BenchBrowserJobs),
         "serve" => {
             let (mut port, mut release) = (8080u16, false);
             let mut it = rest.iter();
@@ -318,8 +391,14 @@ fn main() -> ExitCode {
         Task::Serve { port, release } => task_serve(&ws, port, release),
         Task::Dist => task_dist(&ws),
         Task::Test => task_test(&ws),
+        Task::Fuzz {
+            cases,
+            solves,
+            seed,
+        } => task_fuzz(&ws, cases, solves, seed),
         Task::BenchPeers { quick } => bench::bench_peers(&ws, quick),
         Task::BenchBrowser => bench::bench_browser(&ws),
+        Task::BenchBrowserJobs => task_bench_browser_jobs(&ws),
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,

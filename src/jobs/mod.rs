@@ -1,0 +1,658 @@
+//! Jobs split into slices: the browser runs each slice in a Web Worker,
+//! natively they run anywhere. This module is the platform-independent
+//! half: what a slice asks for ([`Task`], plain data sent as JSON), how a
+//! worker carries it out ([`execute`], results as exact bytes in [`wire`])
+//! and how the page decodes and assembles the results (the `decode_*`
+//! functions, then the science crate's own summaries, e.g.
+//! [`trial::assemble`]). No science is re-implemented here: every slice
+//! calls the same functions as the `cartsim` command line, so a job's
+//! result is bit-identical to the native one.
+
+pub mod wire;
+
+use crate::cohort::{self, Scored, TrialSettings};
+use crate::model::marrow;
+use crate::model::{ModelError, SimRequest};
+use crate::predict::bayes::{self, Bank, BayesSettings, Posterior};
+use crate::predict::trial::{self, TrialConfig};
+use crate::predict::{paper, EarlySim, Observation};
+use crate::sweep::marrow::{MarrowEval, Metrics as SweepMetrics};
+use crate::sweep::{run_range, Axis, Grid, Spacing};
+use wire::{Reader, WireError, Writer};
+
+/// The parts of a virtual trial that the page lets you choose; everything
+/// else is [`TrialConfig::default`] (as for `cartsim trial`).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct TrialSpec {
+    /// Seed of the virtual patients.
+    pub seed: u64,
+    /// Patients per cohort.
+    pub per_cohort: usize,
+    /// Measurement noise (coefficient of variation).
+    pub noise_cv: f64,
+    /// Prior-bank patients per cohort of the Bayesian method (4000 by default).
+    pub bank_per_cohort: usize,
+}
+
+impl TrialSpec {
+    /// The full trial configuration.
+    pub fn config(&self) -> TrialConfig {
+        let mut c = TrialConfig {
+            seed: self.seed,
+            per_cohort: self.per_cohort,
+            noise_cv: self.noise_cv,
+            ..TrialConfig::default()
+        };
+        c.bayes_settings.bank_per_cohort = self.bank_per_cohort;
+        c
+    }
+    /// The prior bank the trial's Bayesian method needs.
+    pub fn bank(&self) -> BankSpec {
+        BankSpec {
+            days: self.config().days,
+            per_cohort: self.bank_per_cohort,
+            forecast: false,
+        }
+    }
+    /// Number of virtual patients.
+    pub fn patients(&self) -> usize {
+        self.per_cohort * crate::model::clinical::PRESETS.len()
+    }
+}
+
+/// Which prior bank (default Bayesian settings otherwise).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct BankSpec {
+    /// Measurement days.
+    pub days: Vec<f64>,
+    /// Bank patients per cohort.
+    pub per_cohort: usize,
+    /// Keep each bank patient's coarse forecast (needed for forecast bands
+    /// only; a trial's posteriors do without, which makes the bank ten
+    /// times smaller to pass around).
+    pub forecast: bool,
+}
+
+impl BankSpec {
+    /// The Bayesian settings of this bank.
+    pub fn settings(&self) -> BayesSettings {
+        BayesSettings {
+            bank_per_cohort: self.per_cohort,
+            ..BayesSettings::default()
+        }
+    }
+    /// Number of bank patients.
+    pub fn len(&self) -> usize {
+        self.per_cohort * crate::model::clinical::PRESETS.len()
+    }
+    /// True when the bank has no patients.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// True when `other` is the same bank (days compared bit for bit).
+    pub fn same(&self, other: &BankSpec) -> bool {
+        self.per_cohort == other.per_cohort
+            && self.forecast == other.forecast
+            && same_days(&self.days, &other.days)
+    }
+}
+
+/// An axis of a sweep as sent to a worker.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct AxisSpec {
+    /// Marrow parameter name (or `Btot`).
+    pub name: String,
+    /// First value.
+    pub lo: f64,
+    /// Last value.
+    pub hi: f64,
+    /// Log spacing (else linear).
+    pub log: bool,
+    /// Number of values.
+    pub n: usize,
+}
+
+impl AxisSpec {
+    /// The checked axis.
+    pub fn axis(&self) -> Result<Axis, String> {
+        let sp = if self.log { Spacing::Log } else { Spacing::Lin };
+        Axis::new(&self.name, self.lo, self.hi, sp, self.n).map_err(|e| e.to_string())
+    }
+}
+
+/// A sweep of the marrow model as sent to a worker.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SweepSpec {
+    /// Base preset of the marrow model.
+    pub preset: String,
+    /// `NAME=VALUE` overrides of the base scenario.
+    pub sets: Vec<(String, String)>,
+    /// The axes (the last varies fastest).
+    pub axes: Vec<AxisSpec>,
+    /// Days over which the CAR T peak is sought.
+    pub peak_window: f64,
+}
+
+impl SweepSpec {
+    /// The checked grid.
+    pub fn grid(&self) -> Result<Grid, String> {
+        let axes = self
+            .axes
+            .iter()
+            .map(AxisSpec::axis)
+            .collect::<Result<Vec<_>, _>>()?;
+        Grid::new(axes).map_err(|e| e.to_string())
+    }
+    /// The evaluator of grid points.
+    pub fn evaluator(&self, grid: &Grid) -> Result<MarrowEval, String> {
+        let req = SimRequest {
+            preset: self.preset.clone(),
+            sets: self.sets.clone(),
+            ..SimRequest::default()
+        };
+        let base = marrow::scenario(&req).map_err(|e| e.to_string())?;
+        let names: Vec<&str> = grid.axes.iter().map(|a| a.name.as_str()).collect();
+        MarrowEval::new(&base, &names, &req.settings, self.peak_window).map_err(|e| e.to_string())
+    }
+}
+
+/// An early-prediction request from the page's form.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ObservationSpec {
+    /// Initial tumour burden, %.
+    pub tb0_pct: f64,
+    /// (day, 10^9 CAR T cells), days increasing.
+    pub car_t: Vec<(f64, f64)>,
+    /// Measurement noise (coefficient of variation) assumed by both methods.
+    pub noise_cv: f64,
+}
+
+impl ObservationSpec {
+    /// The observation.
+    pub fn observation(&self) -> Observation {
+        Observation {
+            tb0_pct: self.tb0_pct,
+            car_t: self.car_t.clone(),
+        }
+    }
+    /// Its days.
+    pub fn days(&self) -> Vec<f64> {
+        self.car_t.iter().map(|m| m.0).collect()
+    }
+}
+
+/// One slice of a job: what a worker is asked to do. Ranges are half-open
+/// (`start..end`) indices: trial patients (cohort-major), bank patients or
+/// grid points.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Task {
+    /// Simulate trial patients: their metrics ([`decode_scored`]).
+    Score {
+        /// The trial.
+        trial: TrialSpec,
+        /// First patient.
+        start: usize,
+        /// One past the last.
+        end: usize,
+    },
+    /// The paper's method on trial patients ([`decode_paper`]).
+    Paper {
+        /// The trial.
+        trial: TrialSpec,
+        /// First patient.
+        start: usize,
+        /// One past the last.
+        end: usize,
+    },
+    /// Simulate prior-bank patients.
+    Bank {
+        /// Which bank.
+        bank: BankSpec,
+        /// First bank patient.
+        start: usize,
+        /// One past the last.
+        end: usize,
+    },
+    /// Bayesian group probabilities of trial patients ([`decode_probs`]);
+    /// needs the bank at the trial's days (sent along, or kept from before).
+    Posterior {
+        /// The trial.
+        trial: TrialSpec,
+        /// First patient.
+        start: usize,
+        /// One past the last.
+        end: usize,
+    },
+    /// Both methods on one observation ([`decode_prediction`]); the
+    /// Bayesian one needs the bank at the observation's days.
+    Predict {
+        /// The observation.
+        obs: ObservationSpec,
+        /// Bank patients per cohort.
+        bank_per_cohort: usize,
+    },
+    /// Grid points of a marrow sweep ([`decode_sweep`]).
+    Sweep {
+        /// The sweep.
+        sweep: SweepSpec,
+        /// First point.
+        start: usize,
+        /// One past the last.
+        end: usize,
+    },
+}
+
+impl Task {
+    /// The prior bank the task needs, if any.
+    pub fn needs_bank(&self) -> Option<BankSpec> {
+        match self {
+            Task::Posterior { trial, .. } => Some(trial.bank()),
+            Task::Predict {
+                obs,
+                bank_per_cohort,
+            } => Some(BankSpec {
+                days: obs.days(),
+                per_cohort: *bank_per_cohort,
+                forecast: true,
+            }),
+            _ => None,
+        }
+    }
+    /// Number of items (patients, points) in the slice.
+    pub fn items(&self) -> usize {
+        match self {
+            Task::Score { start, end, .. }
+            | Task::Paper { start, end, .. }
+            | Task::Bank { start, end, .. }
+            | Task::Posterior { start, end, .. }
+            | Task::Sweep { start, end, .. } => end.saturating_sub(*start),
+            Task::Predict { .. } => 1,
+        }
+    }
+}
+
+/// What a worker keeps between slices: the prior bank last assembled.
+#[derive(Debug, Default)]
+pub struct WorkerState {
+    bank: Option<(BankSpec, Bank)>,
+}
+
+impl WorkerState {
+    /// True when `spec`'s bank is loaded.
+    pub fn has_bank(&self, spec: &BankSpec) -> bool {
+        self.bank.as_ref().is_some_and(|(s, _)| s.same(spec))
+    }
+}
+
+fn same_days(a: &[f64], b: &[f64]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits())
+}
+
+/// Merge bank slices (encoded by [`execute`] for [`Task::Bank`]) in order.
+pub fn merge_bank(parts: &[&[u8]]) -> Result<Bank, WireError> {
+    let mut bank: Option<Bank> = None;
+    for p in parts {
+        let b = wire::get_bank(&mut Reader::new(p))?;
+        match bank.as_mut() {
+            None => bank = Some(b),
+            Some(acc) => {
+                if !same_days(&acc.days, &b.days) {
+                    return Err("bank slices of different days".into());
+                }
+                acc.extend(b);
+            }
+        }
+    }
+    bank.ok_or_else(|| "no bank slices".to_string())
+}
+
+fn err(e: ModelError) -> String {
+    e.to_string()
+}
+
+/// Carry out one slice. `bank_parts` are the encoded bank slices (in
+/// order) when the task needs a bank the worker does not hold yet;
+/// `progress(done, total)` is called after each item.
+pub fn execute(
+    task: &Task,
+    state: &mut WorkerState,
+    bank_parts: &[&[u8]],
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Vec<u8>, String> {
+    if let Some(spec) = task.needs_bank() {
+        if !bank_parts.is_empty() {
+            state.bank = Some((spec.clone(), merge_bank(bank_parts)?));
+        }
+        if !state.has_bank(&spec) {
+            return Err("internal: the prior bank was not sent to this worker".into());
+        }
+    }
+    let mut w = Writer::new();
+    let total = task.items();
+    match task {
+        Task::Score { trial, start, end } => {
+            let settings = TrialSettings::default();
+            for (k, id) in (*start..*end).enumerate() {
+                let p = trial_patient(trial, id);
+                let s = cohort::score_slice(&[p], &settings).map_err(err)?;
+                wire::put_metrics(&mut w, &s[0].metrics);
+                progress(k + 1, total);
+            }
+        }
+        Task::Paper { trial, start, end } => {
+            let config = trial.config();
+            let mut sim = EarlySim::new(config.trial.solver.clone(), config.trial.options);
+            for (k, id) in (*start..*end).enumerate() {
+                let obs = trial::observation(&config, &mut sim, &trial_patient(trial, id))
+                    .map_err(err)?;
+                w.u8(trial::paper_group(&config, &obs).map_or(255, |g| g as u8));
+                progress(k + 1, total);
+            }
+        }
+        Task::Bank {
+            bank: spec,
+            start,
+            end,
+        } => {
+            let (days, settings) = (&spec.days, spec.settings());
+            let trial = TrialSettings::default();
+            let mut bank =
+                bayes::bank_slice(days, &settings, &trial, *start..*start).map_err(err)?;
+            // Slices of 25 bank patients keep progress moving.
+            let mut at = *start;
+            while at < *end {
+                let to = (at + 25).min(*end);
+                bank.extend(bayes::bank_slice(days, &settings, &trial, at..to).map_err(err)?);
+                at = to;
+                progress(at - start, total);
+            }
+            if !spec.forecast {
+                bank.forecast_tb = Vec::new();
+                bank.forecast_car = Vec::new();
+            }
+            wire::put_bank(&mut w, &bank);
+        }
+        Task::Posterior { trial, start, end } => {
+            let config = trial.config();
+            let bank = &state.bank.as_ref().ok_or("no bank")?.1;
+            let mut sim = EarlySim::new(config.trial.solver.clone(), config.trial.options);
+            for (k, id) in (*start..*end).enumerate() {
+                let obs = trial::observation(&config, &mut sim, &trial_patient(trial, id))
+                    .map_err(err)?;
+                let p = trial::bayes_group(&config, bank, &obs).map_err(err)?;
+                p.iter().for_each(|v| w.f64(*v));
+                progress(k + 1, total);
+            }
+        }
+        Task::Predict {
+            obs,
+            bank_per_cohort,
+        } => {
+            let bank = &state.bank.as_ref().ok_or("no bank")?.1;
+            let bset = BayesSettings {
+                bank_per_cohort: *bank_per_cohort,
+                ..BayesSettings::default()
+            };
+            let o = obs.observation();
+            let settings = TrialSettings::default();
+            match paper::predict(
+                &o,
+                obs.noise_cv,
+                &paper::PaperSettings::default(),
+                &settings,
+            ) {
+                Ok(f) => {
+                    w.u8(1);
+                    wire::put_metrics(&mut w, &f.metrics);
+                    paper::FITTED.iter().for_each(|&i| w.f64(f.params.0[i]));
+                    let days: Vec<f64> = (0..=settings.classify.horizon as usize)
+                        .map(|d| d as f64)
+                        .collect();
+                    let mut sim = EarlySim::new(settings.solver.clone(), settings.options);
+                    let car = sim.car_t(&f.params, &days).map_err(err)?;
+                    w.f64s(&days);
+                    w.f64s(car);
+                }
+                Err(e) => {
+                    w.u8(0);
+                    w.str(&e.to_string());
+                }
+            }
+            match bayes::posterior(bank, &o, obs.noise_cv, &bset, true) {
+                Ok(p) => {
+                    w.u8(1);
+                    put_posterior(&mut w, &p);
+                }
+                Err(e) => {
+                    w.u8(0);
+                    w.str(&e.to_string());
+                }
+            }
+            progress(1, 1);
+        }
+        Task::Sweep { sweep, start, end } => {
+            let grid = sweep.grid()?;
+            let ev = sweep.evaluator(&grid)?;
+            let out = run_range(&grid, &ev, *start..*end, progress);
+            out.iter().for_each(|m| wire::put_sweep(&mut w, m));
+        }
+    }
+    Ok(w.bytes)
+}
+
+/// Trial patient `id` (cohort-major), drawn from its own stream.
+pub fn trial_patient(trial: &TrialSpec, id: usize) -> cohort::VirtualPatient {
+    let m = trial.per_cohort.max(1);
+    cohort::patient(trial.seed, m, id / m, id % m)
+}
+
+fn put_posterior(w: &mut Writer, p: &Posterior) {
+    p.cohort.iter().for_each(|v| w.f64(*v));
+    p.group.iter().for_each(|v| w.f64(*v));
+    p.class.iter().for_each(|v| w.f64(*v));
+    p.class_group.iter().for_each(|v| w.f64(*v));
+    w.f64(p.ess);
+    for b in [&p.tumor_burden, &p.car_t] {
+        w.f64s(&b.t);
+        w.f64s(&b.lo);
+        w.f64s(&b.median);
+        w.f64s(&b.hi);
+    }
+}
+
+fn get_array<const N: usize>(r: &mut Reader) -> Result<[f64; N], WireError> {
+    let mut a = [0.0; N];
+    for x in a.iter_mut() {
+        *x = r.f64()?;
+    }
+    Ok(a)
+}
+
+fn get_posterior(r: &mut Reader) -> Result<Posterior, WireError> {
+    let cohort = get_array::<4>(r)?;
+    let group = get_array::<3>(r)?;
+    let class = get_array::<4>(r)?;
+    let class_group = get_array::<3>(r)?;
+    let ess = r.f64()?;
+    let mut band = || -> Result<bayes::Band, WireError> {
+        Ok(bayes::Band {
+            t: r.f64s()?,
+            lo: r.f64s()?,
+            median: r.f64s()?,
+            hi: r.f64s()?,
+        })
+    };
+    let tumor_burden = band()?;
+    let car_t = band()?;
+    Ok(Posterior {
+        cohort,
+        group,
+        class,
+        class_group,
+        ess,
+        tumor_burden,
+        car_t,
+    })
+}
+
+/// The paper's forecast for the form: the fitted course and its metrics.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PaperForecast {
+    /// Metrics of the forecast course (its class is the prediction).
+    pub metrics: crate::analysis::metrics::Metrics,
+    /// Fitted rTA, e, kA, lTA.
+    pub fitted: [f64; 4],
+    /// Days of the forecast.
+    pub days: Vec<f64>,
+    /// CAR T total (10^9 cells) on those days.
+    pub car_t: Vec<f64>,
+}
+
+/// Both methods' answers for one observation (each may have failed).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prediction {
+    /// The paper's method.
+    pub paper: Result<PaperForecast, String>,
+    /// The Bayesian method.
+    pub bayes: Result<Posterior, String>,
+}
+
+/// Decode the result of [`Task::Predict`].
+pub fn decode_prediction(bytes: &[u8]) -> Result<Prediction, WireError> {
+    let mut r = Reader::new(bytes);
+    let paper = match r.u8()? {
+        0 => Err(r.str()?),
+        _ => {
+            let metrics = wire::get_metrics(&mut r)?;
+            let fitted = get_array::<4>(&mut r)?;
+            Ok(PaperForecast {
+                metrics,
+                fitted,
+                days: r.f64s()?,
+                car_t: r.f64s()?,
+            })
+        }
+    };
+    let bayes = match r.u8()? {
+        0 => Err(r.str()?),
+        _ => Ok(get_posterior(&mut r)?),
+    };
+    Ok(Prediction { paper, bayes })
+}
+
+/// Decode [`Task::Score`] results for patients `start..`: the scored
+/// patients (parameters redrawn from their seeds, which is cheap).
+pub fn decode_scored(
+    trial: &TrialSpec,
+    start: usize,
+    bytes: &[u8],
+) -> Result<Vec<Scored>, WireError> {
+    let mut r = Reader::new(bytes);
+    let mut out = Vec::new();
+    while !r.at_end() {
+        out.push(Scored {
+            patient: trial_patient(trial, start + out.len()),
+            metrics: wire::get_metrics(&mut r)?,
+        });
+    }
+    Ok(out)
+}
+
+/// Decode [`Task::Paper`] results: a group per patient (`None` = failed fit).
+pub fn decode_paper(bytes: &[u8]) -> Vec<Option<usize>> {
+    bytes
+        .iter()
+        .map(|&g| (g < 3).then_some(g as usize))
+        .collect()
+}
+
+/// Decode [`Task::Posterior`] results: group probabilities per patient.
+pub fn decode_probs(bytes: &[u8]) -> Result<Vec<[f64; 3]>, WireError> {
+    if !bytes.len().is_multiple_of(24) {
+        return Err("job result: bad posterior length".into());
+    }
+    let mut r = Reader::new(bytes);
+    (0..bytes.len() / 24)
+        .map(|_| get_array::<3>(&mut r))
+        .collect()
+}
+
+/// Decode [`Task::Sweep`] results: one outcome per grid point.
+pub fn decode_sweep(bytes: &[u8]) -> Result<Vec<Result<SweepMetrics, ModelError>>, WireError> {
+    let mut r = Reader::new(bytes);
+    let mut out = Vec::new();
+    while !r.at_end() {
+        out.push(wire::get_sweep(&mut r)?);
+    }
+    Ok(out)
+}
+
+/// Split `0..total` into `parts` contiguous ranges of near-equal size
+/// (fewer when `total < parts`; none when `total` is 0).
+pub fn split(total: usize, parts: usize) -> Vec<(usize, usize)> {
+    let parts = parts.clamp(1, total.max(1));
+    (0..parts)
+        .map(|k| (k * total / parts, (k + 1) * total / parts))
+        .filter(|(a, b)| b > a)
+        .collect()
+}
+
+/// Split `0..total` into ranges of about `size` items each.
+pub fn chunks(total: usize, size: usize) -> Vec<(usize, usize)> {
+    split(total, total.div_ceil(size.max(1)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_covers_everything_once() {
+        for (total, parts) in [(0, 3), (1, 4), (10, 3), (1600, 16), (7, 7)] {
+            let s = split(total, parts);
+            let mut next = 0;
+            for (a, b) in &s {
+                assert_eq!(*a, next);
+                assert!(b > a);
+                next = *b;
+            }
+            assert_eq!(next, total);
+        }
+        assert_eq!(chunks(1000, 300).len(), 4);
+    }
+
+    #[test]
+    fn tasks_round_trip_through_json_exactly() {
+        let t = Task::Sweep {
+            sweep: SweepSpec {
+                preset: "fig6".into(),
+                sets: vec![("h".into(), "5e8".into())],
+                axes: vec![AxisSpec {
+                    name: "alpha".into(),
+                    lo: 3e-11,
+                    hi: 0.1 + 0.2,
+                    log: true,
+                    n: 7,
+                }],
+                peak_window: 30.0,
+            },
+            start: 3,
+            end: 5,
+        };
+        let text = serde_json::to_string(&t).unwrap();
+        let back: Task = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, t);
+    }
+
+    #[test]
+    fn wire_rejects_truncated_results() {
+        let mut w = Writer::new();
+        w.f64s(&[1.0, f64::NAN, f64::INFINITY]);
+        let mut r = Reader::new(&w.bytes);
+        let v = r.f64s().unwrap();
+        assert!(v[1].is_nan() && v[2].is_infinite());
+        assert!(Reader::new(&w.bytes[..10]).f64s().is_err());
+        assert!(decode_probs(&[0u8; 23]).is_err());
+    }
+}

@@ -1,0 +1,394 @@
+//! The controls, generated from the model descriptions: model switch,
+//! scenario list (title, one line, paper figure), one row per [`ParamSpec`]
+//! (slider on its log or linear scale, exact number field, unit, meaning on
+//! hover and focus, reset button, highlight when changed), model options,
+//! and [`sync`], which sets every control from the current scenario.
+//! Handlers only forward the user's text to [`super::app`], where it is
+//! validated by the scenario codec exactly like a URL.
+
+use super::app::{self, App};
+use super::dom::{self, append, attr, el, on};
+use crate::model::params::{ParamSpec, Scale};
+use crate::model::registry::ALL_MODELS;
+use crate::scenario::Catalog;
+use wasm_bindgen::JsCast;
+use web_sys::{HtmlButtonElement, HtmlInputElement, HtmlSelectElement};
+
+/// Slider resolution (positions 0..=STEPS).
+pub const STEPS: f64 = 1000.0;
+
+/// Lower end of a log slider's scale: the range minimum, or, when that is 0
+/// (initial cell counts), a value 12 decades below the maximum. Position 0
+/// is then exactly 0 and the rest of the track is logarithmic.
+fn log_floor(spec: &ParamSpec) -> f64 {
+    if spec.min > 0.0 {
+        spec.min
+    } else {
+        spec.max * 1e-12
+    }
+}
+
+/// Slider position of a value.
+pub fn position(spec: &ParamSpec, v: f64) -> f64 {
+    let u = match spec.scale {
+        Scale::Log => {
+            let lo = log_floor(spec);
+            if v <= spec.min || v < lo {
+                0.0
+            } else {
+                let (a, b) = (lo.log10(), spec.max.log10());
+                (v.log10() - a) / (b - a)
+            }
+        }
+        Scale::Linear => (v - spec.min) / (spec.max - spec.min),
+    };
+    let pos = (u.clamp(0.0, 1.0) * STEPS).round();
+    // Keep a positive value off position 0 when position 0 means exactly 0.
+    if spec.scale == Scale::Log && spec.min <= 0.0 && v > 0.0 && pos == 0.0 {
+        1.0
+    } else {
+        pos
+    }
+}
+
+/// Value at a slider position, rounded to 4 significant digits (so URLs
+/// stay short) and kept inside the range.
+pub fn value_at(spec: &ParamSpec, pos: f64) -> f64 {
+    let u = (pos / STEPS).clamp(0.0, 1.0);
+    let v = match spec.scale {
+        Scale::Log if u == 0.0 => spec.min,
+        Scale::Log => {
+            let (a, b) = (log_floor(spec).log10(), spec.max.log10());
+            10f64.powf(a + u * (b - a))
+        }
+        Scale::Linear => spec.min + u * (spec.max - spec.min),
+    };
+    let rounded: f64 = format!("{v:.3e}").parse().unwrap_or(v);
+    rounded.clamp(spec.min, spec.max)
+}
+
+/// A number as typed in a field: shortest exact form, exponent for very
+/// small or large magnitudes.
+pub fn fmt_value(v: f64) -> String {
+    let a = v.abs();
+    if a != 0.0 && !(1e-3..1e6).contains(&a) {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
+    }
+}
+
+fn slider_id(name: &str) -> String {
+    format!("p-{name}-slider")
+}
+fn field_id(name: &str) -> String {
+    format!("p-{name}")
+}
+fn row_id(name: &str) -> String {
+    format!("p-{name}-row")
+}
+fn reset_id(name: &str) -> String {
+    format!("p-{name}-reset")
+}
+
+/// The model switch (radio buttons); models not in this build are disabled.
+pub fn build_models(app: &App) -> Result<(), String> {
+    let box_ = dom::by_id("models")?;
+    dom::clear(&box_);
+    for (id, title) in ALL_MODELS {
+        let label = el("label", "model-choice", "")?;
+        let radio = el("input", "", "")?;
+        attr(&radio, "type", "radio");
+        attr(&radio, "name", "model");
+        attr(&radio, "value", id);
+        attr(&radio, "id", &format!("model-{id}"));
+        let available = app.cat.available(id);
+        if !available {
+            attr(&radio, "disabled", "");
+        }
+        append(&label, &radio);
+        append(&label, &el("span", "", title)?);
+        if !available {
+            append(
+                &label,
+                &el("small", "muted", " (arriving with the marrow model)")?,
+            );
+        }
+        let model = id.to_string();
+        on(&radio, "change", move |_| app::choose_model(&model));
+        append(&box_, &label);
+    }
+    Ok(())
+}
+
+/// The scenario list of the current model.
+pub fn build_presets(app: &App) -> Result<(), String> {
+    let list = dom::by_id("presets")?;
+    dom::clear(&list);
+    for info in app.cat.preset_infos(&app.scenario.model) {
+        let li = el("li", "", "")?;
+        let b = el("button", "preset", "")?;
+        attr(&b, "type", "button");
+        attr(&b, "data-preset", info.name);
+        append(&b, &el("strong", "", info.title)?);
+        append(&b, &el("span", "fig", info.figure)?);
+        append(&b, &el("span", "desc", info.description)?);
+        let name = info.name.to_string();
+        on(&b, "click", move |_| app::choose_preset(&name));
+        append(&li, &b);
+        append(&list, &li);
+    }
+    Ok(())
+}
+
+fn param_row(spec: &'static ParamSpec) -> Result<web_sys::Element, String> {
+    let row = el("div", "param", "")?;
+    attr(&row, "id", &row_id(spec.name));
+    let help = format!("{} ({}); {}", spec.meaning, spec.unit, spec.source);
+    attr(&row, "title", &help);
+    let label = el("label", "", "")?;
+    attr(&label, "for", &field_id(spec.name));
+    append(&label, &el("span", "sym", spec.symbol)?);
+    append(&label, &el("code", "pname", spec.name)?);
+    append(&row, &label);
+
+    let slider = el("input", "slider", "")?;
+    attr(&slider, "type", "range");
+    attr(&slider, "id", &slider_id(spec.name));
+    attr(&slider, "min", "0");
+    attr(&slider, "max", &format!("{STEPS}"));
+    attr(&slider, "step", "1");
+    attr(&slider, "data-param", spec.name);
+    let scale = match spec.scale {
+        Scale::Log => "log scale",
+        Scale::Linear => "linear scale",
+    };
+    attr(
+        &slider,
+        "aria-label",
+        &format!("{} ({}), slider on a {scale}", spec.name, spec.meaning),
+    );
+    attr(
+        &slider,
+        "aria-describedby",
+        &format!("p-{}-help", spec.name),
+    );
+    on(&slider, "input", move |ev| {
+        if let Some(pos) = dom::event_value(&ev).and_then(|t| t.parse::<f64>().ok()) {
+            app::set_from_slider(spec, value_at(spec, pos));
+        }
+    });
+    on(&slider, "change", |_| app::schedule_url());
+    append(&row, &slider);
+
+    let field = el("input", "number", "")?;
+    attr(&field, "type", "text");
+    attr(&field, "inputmode", "decimal");
+    attr(&field, "spellcheck", "false");
+    attr(&field, "autocomplete", "off");
+    attr(&field, "id", &field_id(spec.name));
+    attr(&field, "data-param", spec.name);
+    attr(&field, "aria-describedby", &format!("p-{}-help", spec.name));
+    on(&field, "change", move |ev| {
+        if let Some(text) = dom::event_value(&ev) {
+            app::apply(spec.name, &text);
+        }
+    });
+    append(&row, &field);
+    append(&row, &el("span", "unit", spec.unit)?);
+
+    let reset = el("button", "reset", "↺")?;
+    attr(&reset, "type", "button");
+    attr(&reset, "id", &reset_id(spec.name));
+    attr(
+        &reset,
+        "aria-label",
+        &format!("reset {} to the scenario's value", spec.name),
+    );
+    attr(&reset, "title", "reset to the scenario's value");
+    on(&reset, "click", move |_| app::reset(spec.name));
+    append(&row, &reset);
+
+    let help_el = el(
+        "small",
+        "help",
+        &format!(
+            "{}; {} to {} {}, {scale}; {}",
+            spec.meaning, spec.min, spec.max, spec.unit, spec.source
+        ),
+    )?;
+    attr(&help_el, "id", &format!("p-{}-help", spec.name));
+    append(&row, &help_el);
+    Ok(row)
+}
+
+/// The parameter panel of the current model.
+pub fn build_params(app: &App) -> Result<(), String> {
+    let box_ = dom::by_id("params")?;
+    dom::clear(&box_);
+    for spec in app.cat.model_params(&app.scenario.model) {
+        append(&box_, &param_row(spec)?);
+    }
+    Ok(())
+}
+
+/// The model options (word choices and numeric settings).
+pub fn build_options(app: &App) -> Result<(), String> {
+    let box_ = dom::by_id("options")?;
+    dom::clear(&box_);
+    for opt in app.cat.options(&app.scenario.model) {
+        let label = el("label", "field", "")?;
+        attr(&label, "title", opt.meaning);
+        append(&label, &el("span", "", opt.name)?);
+        let sel = el("select", "", "")?;
+        attr(&sel, "id", &format!("opt-{}", opt.name));
+        attr(&sel, "data-option", opt.name);
+        for c in opt.choices {
+            let o = el("option", "", c)?;
+            attr(&o, "value", c);
+            append(&sel, &o);
+        }
+        let name = opt.name;
+        on(&sel, "change", move |ev| {
+            if let Some(v) = dom::event_value(&ev) {
+                app::apply(name, &v);
+            }
+        });
+        append(&label, &sel);
+        append(&box_, &label);
+    }
+    for spec in app.cat.settings(&app.scenario.model) {
+        let label = el("label", "field", "")?;
+        attr(&label, "title", spec.meaning);
+        append(
+            &label,
+            &el("span", "", &format!("{} ({})", spec.name, spec.unit))?,
+        );
+        let field = el("input", "number", "")?;
+        attr(&field, "type", "text");
+        attr(&field, "inputmode", "decimal");
+        attr(&field, "id", &format!("set-{}", spec.name));
+        attr(&field, "data-param", spec.name);
+        let name = spec.name;
+        on(&field, "change", move |ev| {
+            if let Some(v) = dom::event_value(&ev) {
+                app::apply(name, &v);
+            }
+        });
+        append(&label, &field);
+        append(&box_, &label);
+    }
+    Ok(())
+}
+
+/// Wire the static solver and display controls to the scenario keys.
+pub fn wire_static() {
+    for (id, key) in [
+        ("solver-method", "solver"),
+        ("rtol", "rtol"),
+        ("atol", "atol"),
+        ("dt", "dt"),
+        ("t-end", "t_end"),
+        ("units", "units"),
+    ] {
+        dom::on_id(id, "change", move |ev| {
+            if let Some(v) = dom::event_value(&ev) {
+                app::apply(key, &v);
+            }
+        });
+    }
+    dom::on_id("log-y", "change", |ev| {
+        let on = ev
+            .target()
+            .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+            .is_some_and(|i| i.checked());
+        app::set_log_y(on);
+    });
+}
+
+fn set_input(id: &str, value: &str) {
+    if let Ok(i) = dom::input(id) {
+        if i.value() != value {
+            i.set_value(value);
+        }
+        let _ = i.remove_attribute("aria-invalid");
+    }
+}
+
+fn set_select(id: &str, value: &str) {
+    if let Ok(s) = dom::by_id_as::<HtmlSelectElement>(id) {
+        s.set_value(value);
+    }
+}
+
+/// Set every control from the scenario (values, highlights, pressed preset).
+pub fn sync(app: &App) {
+    let s = &app.scenario;
+    if let Ok(r) = dom::input(&format!("model-{}", s.model)) {
+        r.set_checked(true);
+    }
+    if let Ok(list) = dom::by_id("presets") {
+        let buttons = list.get_elements_by_tag_name("button");
+        for i in 0..buttons.length() {
+            if let Some(b) = buttons.item(i) {
+                let pressed = b.get_attribute("data-preset").as_deref() == Some(&s.preset);
+                attr(&b, "aria-pressed", if pressed { "true" } else { "false" });
+            }
+        }
+    }
+    for spec in app.cat.model_params(&s.model) {
+        let v = s.value(&app.cat, spec.name).unwrap_or(spec.min);
+        if let Ok(sl) = dom::input(&slider_id(spec.name)) {
+            sl.set_value(&format!("{}", position(spec, v)));
+        }
+        set_input(&field_id(spec.name), &fmt_value(v));
+        let changed = s.values.contains_key(spec.name);
+        if let Ok(row) = dom::by_id(&row_id(spec.name)) {
+            dom::toggle_class(&row, "changed", changed);
+        }
+        if let Ok(b) = dom::by_id_as::<HtmlButtonElement>(&reset_id(spec.name)) {
+            b.set_disabled(!changed);
+        }
+    }
+    for spec in app.cat.settings(&s.model) {
+        let v = s.value(&app.cat, spec.name).unwrap_or(spec.min);
+        set_input(&format!("set-{}", spec.name), &fmt_value(v));
+    }
+    for opt in app.cat.options(&s.model) {
+        let v = s
+            .options
+            .get(opt.name)
+            .map(String::as_str)
+            .or(opt.choices.first().copied())
+            .unwrap_or("");
+        set_select(&format!("opt-{}", opt.name), v);
+    }
+    set_select("solver-method", s.solver.as_str());
+    set_input("rtol", &fmt_value(s.rtol));
+    set_input("atol", &fmt_value(s.atol));
+    set_input("dt", &fmt_value(s.dt));
+    let rk4 = s.solver == crate::solver::Method::Rk4;
+    dom::set_hidden("tol-fields", rk4);
+    dom::set_hidden("dt-field", !rk4);
+    let t_end = s
+        .t_end
+        .unwrap_or_else(|| app.cat.default_t_end(&s.model, &s.preset));
+    set_input("t-end", &fmt_value(t_end));
+    set_select("units", &s.units);
+    let clinical = s.model == crate::model::registry::CLINICAL;
+    if let Ok(u) = dom::by_id_as::<HtmlSelectElement>("units") {
+        u.set_disabled(!clinical);
+    }
+    if let Ok(c) = dom::input("log-y") {
+        c.set_checked(app.log_y);
+    }
+}
+
+/// Mark a field's text as refused (until the next sync).
+pub fn mark_invalid(key: &str) {
+    for id in [field_id(key), format!("set-{key}"), key.replace('_', "-")] {
+        if let Ok(i) = dom::by_id(&id) {
+            attr(&i, "aria-invalid", "true");
+        }
+    }
+}

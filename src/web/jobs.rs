@@ -1,0 +1,454 @@
+//! A pool of Web Workers that runs jobs split into slices, on the page's
+//! main thread only as a dispatcher: it posts slices (plain data) to idle
+//! workers, shows progress per worker and overall, and hands each result
+//! (bytes) to the job. Cancel terminates every worker at once; the next
+//! job spawns fresh ones. One job runs at a time; starting another cancels
+//! the one running.
+//!
+//! Prior banks (for the Bayesian prediction) are built by the workers in
+//! slices, kept here as opaque byte arrays (never decoded on the main
+//! thread) and sent once to each worker that needs them.
+
+use super::panels::dom;
+use crate::jobs::{BankSpec, Task};
+use js_sys::{Array, Object, Reflect, Uint8Array};
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{ErrorEvent, MessageEvent, Worker};
+
+/// The worker script Trunk writes (`data-loader-shim`).
+pub const WORKER_URL: &str = "./cartsim-worker_loader.js";
+/// Most workers spawned, whatever the machine says.
+pub const MAX_WORKERS: usize = 8;
+
+/// One slice to run: the task, its share of the job's work (for the
+/// overall progress bar) and a label for the per-worker display.
+#[derive(Debug, Clone)]
+pub struct Slice {
+    /// What to do.
+    pub task: Task,
+    /// Relative cost (any unit, summed over the job).
+    pub weight: f64,
+    /// Short label, e.g. "bank 500–999".
+    pub label: String,
+}
+
+/// What a job asks for after a slice finished.
+#[derive(Default)]
+pub struct Next {
+    /// More slices, run before those already queued.
+    pub slices: Vec<Slice>,
+    /// A complete prior bank (its slices, in order) for later tasks.
+    pub bank: Option<(BankSpec, Array)>,
+    /// Extra work to add to the job's total (for slices added later).
+    pub more_weight: f64,
+}
+
+/// The logic of one job: it receives results and decides what follows.
+pub trait Job {
+    /// Slice `task` finished with `bytes` (also given as the JS array).
+    fn finished(&mut self, task: &Task, bytes: Vec<u8>, raw: Uint8Array) -> Result<Next, String>;
+    /// Every slice finished: show the result.
+    fn complete(&mut self, seconds: f64) -> Result<(), String>;
+}
+
+/// Ids of the elements a job reports to: `{p}-progress` (a `<progress>`),
+/// `{p}-status` (text; `data-state` running/done/cancelled/error and
+/// `data-seconds` when done), `{p}-workers` (a list, one line per worker),
+/// `{p}-cancel` (enabled while running).
+#[derive(Debug, Clone)]
+pub struct View {
+    /// Prefix of the ids.
+    pub prefix: &'static str,
+}
+
+impl View {
+    fn id(&self, s: &str) -> String {
+        format!("{}-{s}", self.prefix)
+    }
+    fn status(&self, state: &str, text: &str) {
+        if let Some(el) = dom::by_id(&self.id("status")) {
+            el.set_text_content(Some(text));
+            let _ = el.set_attribute("data-state", state);
+        }
+        if let Some(b) = dom::by_id(&self.id("cancel")) {
+            dom::set_disabled(&b, state != "running");
+        }
+        if let Some(b) = dom::by_id(&self.id("run")) {
+            dom::set_disabled(&b, state == "running");
+        }
+    }
+    fn bar(&self, fraction: f64) {
+        if let Some(el) = dom::by_id(&self.id("progress")) {
+            let _ = el.set_attribute("value", &format!("{:.4}", fraction.clamp(0.0, 1.0)));
+            let _ = el.set_attribute("max", "1");
+        }
+    }
+    fn workers(&self, lines: &[String]) {
+        if let Some(ul) = dom::by_id(&self.id("workers")) {
+            dom::clear(&ul);
+            for l in lines {
+                dom::append_text(&ul, "li", l);
+            }
+        }
+    }
+}
+
+struct Slot {
+    worker: Worker,
+    ready: bool,
+    current: Option<(Slice, f64)>,
+    bank: Option<BankSpec>,
+    _onmessage: Closure<dyn FnMut(MessageEvent)>,
+    _onerror: Closure<dyn FnMut(ErrorEvent)>,
+}
+
+struct Running {
+    job: Box<dyn Job>,
+    view: View,
+    queue: VecDeque<Slice>,
+    total_weight: f64,
+    done_weight: f64,
+    started: f64,
+}
+
+#[derive(Default)]
+struct Inner {
+    slots: Vec<Slot>,
+    running: Option<Running>,
+    bank: Option<(BankSpec, Array)>,
+    generation: u32,
+}
+
+/// The page's worker pool (cheap to clone: a shared handle).
+#[derive(Clone, Default)]
+pub struct Pool {
+    inner: Rc<RefCell<Inner>>,
+}
+
+thread_local! {
+    static POOL: Pool = Pool::default();
+}
+
+/// The page's single pool.
+pub fn pool() -> Pool {
+    POOL.with(Pool::clone)
+}
+
+/// Workers to use: `navigator.hardwareConcurrency`, between 1 and [`MAX_WORKERS`].
+pub fn worker_count() -> usize {
+    let n = web_sys::window()
+        .map(|w| w.navigator().hardware_concurrency())
+        .unwrap_or(1.0);
+    (n as usize).clamp(1, MAX_WORKERS)
+}
+
+fn now() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or_else(js_sys::Date::now, |p| p.now())
+}
+
+impl Pool {
+    /// True when a bank for `spec` is held (built by an earlier job).
+    pub fn has_bank(&self, spec: &BankSpec) -> bool {
+        self.inner
+            .borrow()
+            .bank
+            .as_ref()
+            .is_some_and(|(s, _)| s.same(spec))
+    }
+
+    /// True while a job runs.
+    pub fn busy(&self) -> bool {
+        self.inner.borrow().running.is_some()
+    }
+
+    /// Start `job` with its first `slices`, reporting to `view`. A job
+    /// already running is cancelled first.
+    pub fn start(&self, view: View, slices: Vec<Slice>, job: Box<dyn Job>) {
+        self.cancel_with("cancelled: another job started");
+        let mut inner = self.inner.borrow_mut();
+        inner.generation += 1;
+        let generation = inner.generation;
+        let total_weight = slices.iter().map(|s| s.weight).sum();
+        view.status("running", "Starting workers…");
+        view.bar(0.0);
+        inner.running = Some(Running {
+            job,
+            view,
+            queue: slices.into(),
+            total_weight,
+            done_weight: 0.0,
+            started: now(),
+        });
+        if inner.slots.is_empty() {
+            for k in 0..worker_count() {
+                match self.spawn(k, generation) {
+                    Ok(slot) => inner.slots.push(slot),
+                    Err(e) => {
+                        drop(inner);
+                        self.fail(&format!("could not start a Web Worker: {e}"));
+                        return;
+                    }
+                }
+            }
+        }
+        drop(inner);
+        self.pump();
+    }
+
+    /// Stop the running job now: terminate every worker (new ones are
+    /// spawned by the next job).
+    pub fn cancel(&self) {
+        self.cancel_with("Cancelled.");
+    }
+
+    fn cancel_with(&self, text: &str) {
+        let mut inner = self.inner.borrow_mut();
+        for s in inner.slots.drain(..) {
+            s.worker.terminate();
+        }
+        if let Some(r) = inner.running.take() {
+            r.view.status("cancelled", text);
+            r.view.workers(&[]);
+        }
+    }
+
+    fn spawn(&self, index: usize, generation: u32) -> Result<Slot, String> {
+        let worker = Worker::new(WORKER_URL).map_err(|e| dom::js_error(&e))?;
+        let pool = self.clone();
+        let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
+            pool.on_message(index, generation, &ev.data());
+        });
+        let pool = self.clone();
+        let onerror = Closure::<dyn FnMut(ErrorEvent)>::new(move |ev: ErrorEvent| {
+            ev.prevent_default();
+            if pool.inner.borrow().generation == generation {
+                pool.fail(&format!("worker {} failed: {}", index + 1, ev.message()));
+            }
+        });
+        worker.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(onerror.as_ref().unchecked_ref()));
+        Ok(Slot {
+            worker,
+            ready: false,
+            current: None,
+            bank: None,
+            _onmessage: onmessage,
+            _onerror: onerror,
+        })
+    }
+
+    fn fail(&self, msg: &str) {
+        let mut inner = self.inner.borrow_mut();
+        for s in inner.slots.drain(..) {
+            s.worker.terminate();
+        }
+        if let Some(r) = inner.running.take() {
+            r.view.status("error", &format!("Error: {msg}"));
+        }
+        web_sys::console::error_1(&msg.into());
+    }
+
+    fn on_message(&self, index: usize, generation: u32, data: &JsValue) {
+        if self.inner.borrow().generation != generation {
+            return; // a message from a terminated job's worker
+        }
+        let kind = Reflect::get(data, &"kind".into())
+            .ok()
+            .and_then(|k| k.as_string())
+            .unwrap_or_default();
+        let num = |k: &str| {
+            Reflect::get(data, &k.into())
+                .ok()
+                .and_then(|v| v.as_f64())
+                .unwrap_or(0.0)
+        };
+        match kind.as_str() {
+            "ready" => {
+                if let Some(s) = self.inner.borrow_mut().slots.get_mut(index) {
+                    s.ready = true;
+                }
+                self.pump();
+            }
+            "progress" => {
+                let (done, total) = (num("done"), num("total"));
+                if let Some(s) = self.inner.borrow_mut().slots.get_mut(index) {
+                    if let Some(cur) = s.current.as_mut() {
+                        cur.1 = if total > 0.0 { done / total } else { 0.0 };
+                    }
+                }
+                self.show();
+            }
+            "done" => {
+                let raw = Reflect::get(data, &"bytes".into())
+                    .ok()
+                    .map(|b| Uint8Array::new(&b))
+                    .unwrap_or_else(|| Uint8Array::new_with_length(0));
+                self.finished(index, raw);
+            }
+            "error" => {
+                let msg = Reflect::get(data, &"message".into())
+                    .ok()
+                    .and_then(|m| m.as_string())
+                    .unwrap_or_else(|| "unknown error".into());
+                self.fail(&format!("worker {}: {msg}", index + 1));
+            }
+            other => self.fail(&format!(
+                "worker {}: unexpected message '{other}'",
+                index + 1
+            )),
+        }
+    }
+
+    fn finished(&self, index: usize, raw: Uint8Array) {
+        let mut inner = self.inner.borrow_mut();
+        let Some(slice) = inner
+            .slots
+            .get_mut(index)
+            .and_then(|s| s.current.take())
+            .map(|c| c.0)
+        else {
+            return;
+        };
+        let Some(run) = inner.running.as_mut() else {
+            return;
+        };
+        run.done_weight += slice.weight;
+        let bytes = raw.to_vec();
+        let outcome = run.job.finished(&slice.task, bytes, raw);
+        match outcome {
+            Err(e) => {
+                drop(inner);
+                self.fail(&e);
+                return;
+            }
+            Ok(next) => {
+                run.total_weight += next.more_weight;
+                for s in next.slices.into_iter().rev() {
+                    run.queue.push_front(s);
+                }
+                if let Some(b) = next.bank {
+                    inner.bank = Some(b);
+                }
+            }
+        }
+        let all_done = inner.running.as_ref().is_some_and(|r| r.queue.is_empty())
+            && inner.slots.iter().all(|s| s.current.is_none());
+        if all_done {
+            let mut run = inner.running.take().expect("running job");
+            drop(inner);
+            let secs = (now() - run.started) / 1000.0;
+            run.view.bar(1.0);
+            run.view.workers(&[]);
+            match run.job.complete(secs) {
+                Ok(()) => {
+                    run.view.status("done", &format!("Done in {secs:.2} s."));
+                    if let Some(el) = dom::by_id(&run.view.id("status")) {
+                        let _ = el.set_attribute("data-seconds", &format!("{secs:.3}"));
+                    }
+                }
+                Err(e) => run.view.status("error", &format!("Error: {e}")),
+            }
+            return;
+        }
+        drop(inner);
+        self.pump();
+    }
+
+    /// Give queued slices to idle, ready workers.
+    fn pump(&self) {
+        if self.dispatch() {
+            self.show();
+        }
+    }
+
+    /// Post queued slices; false when nothing runs (or dispatch failed).
+    fn dispatch(&self) -> bool {
+        let mut guard = self.inner.borrow_mut();
+        let inner = &mut *guard;
+        let Some(run) = inner.running.as_mut() else {
+            return false;
+        };
+        for slot in inner.slots.iter_mut() {
+            if !slot.ready || slot.current.is_some() {
+                continue;
+            }
+            let Some(slice) = run.queue.pop_front() else {
+                break;
+            };
+            let msg = Object::new();
+            let text = match serde_json::to_string(&slice.task) {
+                Ok(t) => t,
+                Err(e) => {
+                    run.view.status("error", &format!("Error: {e}"));
+                    return false;
+                }
+            };
+            let _ = Reflect::set(&msg, &"task".into(), &text.into());
+            if let Some(spec) = slice.task.needs_bank() {
+                if !slot.bank.as_ref().is_some_and(|b| b.same(&spec)) {
+                    match inner.bank.as_ref() {
+                        Some((s, parts)) if s.same(&spec) => {
+                            let _ = Reflect::set(&msg, &"parts".into(), parts);
+                            slot.bank = Some(spec);
+                        }
+                        _ => {
+                            run.view
+                                .status("error", "Error: internal: the prior bank is missing");
+                            return false;
+                        }
+                    }
+                }
+            }
+            if let Err(e) = slot.worker.post_message(&msg) {
+                run.view
+                    .status("error", &format!("Error: {}", dom::js_error(&e)));
+                return false;
+            }
+            slot.current = Some((slice, 0.0));
+        }
+        true
+    }
+
+    fn show(&self) {
+        let inner = self.inner.borrow();
+        let Some(run) = inner.running.as_ref() else {
+            return;
+        };
+        let mut partial = 0.0;
+        let mut lines = Vec::new();
+        for (k, s) in inner.slots.iter().enumerate() {
+            let line = match (&s.current, s.ready) {
+                (_, false) => format!("worker {}: loading", k + 1),
+                (None, true) => format!("worker {}: idle", k + 1),
+                (Some((slice, f)), true) => {
+                    partial += slice.weight * f;
+                    format!("worker {}: {} — {:.0}%", k + 1, slice.label, 100.0 * f)
+                }
+            };
+            lines.push(line);
+        }
+        let frac = if run.total_weight > 0.0 {
+            (run.done_weight + partial) / run.total_weight
+        } else {
+            0.0
+        };
+        run.view.bar(frac);
+        run.view.workers(&lines);
+        let secs = (now() - run.started) / 1000.0;
+        run.view.status(
+            "running",
+            &format!(
+                "Running: {:.0}% ({} workers, {} slices queued, {secs:.1} s)",
+                100.0 * frac,
+                inner.slots.len(),
+                run.queue.len()
+            ),
+        );
+    }
+}

@@ -1,0 +1,523 @@
+//! Parameter sweeps of the bone-marrow model in workers: a 1-D sweep (an
+//! outcome against one parameter, as a line) or a 2-D heatmap of any
+//! outcome over any two parameters (Fig. 6), with a colour bar, a readout
+//! of the cell under the pointer (or the keyboard cursor: arrow keys on
+//! the focused map) and click / Enter to open the simulator at that point;
+//! and the Fig. 7 experiment with its summary beside [M]'s 80:20 claim.
+
+use super::dom;
+use super::plots::{self, HeatGeom};
+use crate::jobs::{self, AxisSpec, SweepSpec, Task};
+use crate::model::marrow;
+use crate::model::params::ParamSpec;
+use crate::scenario::{Catalog, OptionSpec, Scenario};
+use crate::sweep::marrow::{fig7_grid, summarize, HRange, Metrics, Outcome};
+use crate::sweep::{Grid, Spacing};
+use crate::web::jobs::{pool, Job, Next, Slice, View};
+use crate::web::linechart::{self as chart, LineChart, Mark, Series};
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use wasm_bindgen::JsCast;
+
+const P: &str = "sweep";
+
+/// What the map on screen shows, for the pointer readout.
+struct Shown {
+    spec: SweepSpec,
+    grid: Grid,
+    outcome: Outcome,
+    values: Vec<f64>,
+    geom: Option<HeatGeom>,
+    cursor: (usize, usize),
+}
+
+thread_local! {
+    static SHOWN: RefCell<Option<Shown>> = const { RefCell::new(None) };
+}
+
+/// Just enough of a catalog to write a marrow scenario's URL query.
+struct MarrowKeys;
+
+impl Catalog for MarrowKeys {
+    fn models(&self) -> &[&'static str] {
+        &["clinical", "marrow"]
+    }
+    fn presets(&self, _model: &str) -> Vec<&'static str> {
+        marrow::PRESETS.iter().map(|p| p.name).collect()
+    }
+    fn params(&self, _model: &str) -> &'static [ParamSpec] {
+        &marrow::SPECS
+    }
+    fn options(&self, _model: &str) -> &'static [OptionSpec] {
+        &[]
+    }
+    fn preset_value(&self, _m: &str, _p: &str, _n: &str) -> Option<f64> {
+        None
+    }
+    fn default_t_end(&self, _m: &str, p: &str) -> f64 {
+        marrow::preset(p).map_or(180.0, |p| p.t_end)
+    }
+}
+
+/// The simulator's URL (query) for a point of a sweep.
+pub fn simulator_url(spec: &SweepSpec, point: &[f64]) -> String {
+    let mut sc = Scenario::preset("marrow", &spec.preset);
+    for (k, v) in &spec.sets {
+        if let Ok(x) = v.parse::<f64>() {
+            sc.values.insert(k.clone(), x);
+        }
+    }
+    for (a, v) in spec.axes.iter().zip(point) {
+        sc.values.insert(a.name.clone(), *v);
+    }
+    format!("./?{}", sc.to_query(&MarrowKeys))
+}
+
+/// Wire up the panel (skipped when the page has no `#sweep`).
+pub fn start() -> Result<(), String> {
+    if dom::by_id(P).is_none() {
+        return Ok(());
+    }
+    dom::on("sweep-form", "submit", |ev| {
+        ev.prevent_default();
+        if let Err(e) = run_map() {
+            dom::panel_error(P, &e);
+        }
+    })?;
+    dom::on("sweep-cancel", "click", |_| pool().cancel())?;
+    dom::on("sweep-fig7", "click", |_| {
+        if let Err(e) = run_fig7() {
+            dom::panel_error(P, &e);
+        }
+    })?;
+    dom::on("sweep-pair", "change", |_| {
+        if let Err(e) = apply_pair() {
+            dom::panel_error(P, &e);
+        }
+    })?;
+    dom::on("sweep-canvas", "mousemove", |ev| {
+        if let Some(m) = ev.dyn_ref::<web_sys::MouseEvent>() {
+            pointer(m, false);
+        }
+    })?;
+    dom::on("sweep-canvas", "click", |ev| {
+        if let Some(m) = ev.dyn_ref::<web_sys::MouseEvent>() {
+            pointer(m, true);
+        }
+    })?;
+    dom::on("sweep-canvas", "keydown", |ev| {
+        if let Some(k) = ev.dyn_ref::<web_sys::KeyboardEvent>() {
+            if key(&k.key()) {
+                ev.prevent_default();
+            }
+        }
+    })?;
+    Ok(())
+}
+
+/// Fill the axis inputs with one of Fig. 6's pairs.
+fn apply_pair() -> Result<(), String> {
+    let pair = dom::value("sweep-pair")?;
+    let axes = match pair.as_str() {
+        "alpha-h" => [("alpha", "3e-11", "3e-9", true), ("h", "1e8", "1e11", true)],
+        "alpha-rhoC" => [
+            ("alpha", "3e-11", "3e-9", true),
+            ("rhoC", "0.4", "1", false),
+        ],
+        "h-rhoC" => [("h", "1e8", "1e11", true), ("rhoC", "0.4", "1", false)],
+        _ => return Ok(()),
+    };
+    for (p, (name, lo, hi, log)) in ["x", "y"].iter().zip(axes) {
+        dom::set_value(&format!("sweep-{p}-name"), name);
+        dom::set_value(&format!("sweep-{p}-lo"), lo);
+        dom::set_value(&format!("sweep-{p}-hi"), hi);
+        if let Some(el) = dom::by_id(&format!("sweep-{p}-log"))
+            .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+        {
+            el.set_checked(log);
+        }
+    }
+    Ok(())
+}
+
+fn axis(p: &str) -> Result<AxisSpec, String> {
+    let name = dom::value(&format!("sweep-{p}-name"))?.trim().to_string();
+    let n = dom::number(&format!("sweep-{p}-n"), &format!("{p} points"), 1.0, 1000.0)?;
+    let a = AxisSpec {
+        lo: dom::number(
+            &format!("sweep-{p}-lo"),
+            &format!("{p} from"),
+            f64::MIN,
+            f64::MAX,
+        )?,
+        hi: dom::number(
+            &format!("sweep-{p}-hi"),
+            &format!("{p} to"),
+            f64::MIN,
+            f64::MAX,
+        )?,
+        log: dom::checked(&format!("sweep-{p}-log")),
+        n: n as usize,
+        name,
+    };
+    a.axis()?;
+    Ok(a)
+}
+
+fn read_spec() -> Result<(SweepSpec, Outcome), String> {
+    let outcome = Outcome::parse(&dom::value("sweep-outcome")?).map_err(|e| e.to_string())?;
+    let mut axes = vec![axis("x")?];
+    if dom::checked("sweep-2d") {
+        axes.push(axis("y")?);
+    }
+    let spec = SweepSpec {
+        preset: dom::value("sweep-preset")?,
+        sets: Vec::new(),
+        axes,
+        peak_window: 30.0,
+    };
+    let grid = spec.grid()?;
+    spec.evaluator(&grid)?; // check names and the base now, not in a worker
+    Ok((spec, outcome))
+}
+
+/// Slices of about `size` points.
+fn sweep_slices(spec: &SweepSpec, total: usize, size: usize) -> Vec<Slice> {
+    jobs::chunks(total, size)
+        .into_iter()
+        .map(|(start, end)| Slice {
+            task: Task::Sweep {
+                sweep: spec.clone(),
+                start,
+                end,
+            },
+            weight: (end - start) as f64,
+            label: format!("points {start}–{}", end - 1),
+        })
+        .collect()
+}
+
+fn run_map() -> Result<(), String> {
+    let (spec, outcome) = read_spec()?;
+    let grid = spec.grid()?;
+    let total = grid.len();
+    // About 16 slices per worker: even load, prompt progress, small messages.
+    let size = (total / (16 * crate::web::jobs::worker_count())).clamp(10, 2000);
+    let slices = sweep_slices(&spec, total, size);
+    let job = SweepJob {
+        spec,
+        outcome,
+        kind: Kind::Map,
+        results: BTreeMap::new(),
+    };
+    pool().start(View { prefix: P }, slices, Box::new(job));
+    Ok(())
+}
+
+fn run_fig7() -> Result<(), String> {
+    let h = HRange::parse(&dom::value("sweep-hrange")?).unwrap_or(HRange::Text);
+    let grid = fig7_grid(h);
+    let spec = SweepSpec {
+        preset: "fig7".into(),
+        sets: Vec::new(),
+        axes: grid
+            .axes
+            .iter()
+            .map(|a| AxisSpec {
+                name: a.name.clone(),
+                lo: a.lo,
+                hi: a.hi,
+                log: a.spacing == Spacing::Log,
+                n: a.n,
+            })
+            .collect(),
+        peak_window: 30.0,
+    };
+    let slices = sweep_slices(&spec, grid.len(), 125);
+    let job = SweepJob {
+        spec,
+        outcome: Outcome::Response,
+        kind: Kind::Fig7(h),
+        results: BTreeMap::new(),
+    };
+    pool().start(View { prefix: P }, slices, Box::new(job));
+    Ok(())
+}
+
+enum Kind {
+    Map,
+    Fig7(HRange),
+}
+
+type PointResult = Result<Metrics, crate::model::ModelError>;
+
+struct SweepJob {
+    spec: SweepSpec,
+    outcome: Outcome,
+    kind: Kind,
+    results: BTreeMap<usize, Vec<PointResult>>,
+}
+
+impl Job for SweepJob {
+    fn finished(
+        &mut self,
+        task: &Task,
+        bytes: Vec<u8>,
+        _raw: js_sys::Uint8Array,
+    ) -> Result<Next, String> {
+        match task {
+            Task::Sweep { start, .. } => {
+                self.results.insert(*start, jobs::decode_sweep(&bytes)?);
+                Ok(Next::default())
+            }
+            _ => Err("unexpected slice in a sweep".into()),
+        }
+    }
+
+    fn complete(&mut self, _seconds: f64) -> Result<(), String> {
+        let results: Vec<PointResult> = std::mem::take(&mut self.results)
+            .into_values()
+            .flatten()
+            .collect();
+        match self.kind {
+            Kind::Fig7(h) => fig7_summary(h, &results),
+            Kind::Map => {
+                let failures = results.iter().filter(|r| r.is_err()).count();
+                let values: Vec<f64> = results
+                    .iter()
+                    .map(|r| r.as_ref().map_or(f64::NAN, |m| m.get(self.outcome)))
+                    .collect();
+                let grid = self.spec.grid()?;
+                draw_map(Shown {
+                    spec: self.spec.clone(),
+                    grid,
+                    outcome: self.outcome,
+                    values,
+                    geom: None,
+                    cursor: (0, 0),
+                })?;
+                dom::set_text(
+                    "sweep-failures",
+                    &if failures > 0 {
+                        format!("{failures} points failed (grey).")
+                    } else {
+                        String::new()
+                    },
+                );
+                Ok(())
+            }
+        }
+    }
+}
+
+fn plotted(a: &crate::sweep::Axis) -> (f64, f64, bool) {
+    match a.spacing {
+        Spacing::Log => (a.lo.log10(), a.hi.log10(), true),
+        Spacing::Lin => (a.lo, a.hi, false),
+    }
+}
+
+fn draw_map(mut shown: Shown) -> Result<(), String> {
+    let axes = &shown.grid.axes;
+    dom::show("sweep-results", true);
+    if axes.len() == 1 {
+        let a = &axes[0];
+        let points: Vec<(f64, f64)> = a
+            .values()
+            .into_iter()
+            .zip(shown.values.iter().copied())
+            .collect();
+        let log = a.spacing == Spacing::Log;
+        chart::draw(
+            "sweep-canvas",
+            &LineChart {
+                title: format!("{} against {}", shown.outcome.name(), a.name),
+                x_label: if log {
+                    format!("log10 {}", a.name)
+                } else {
+                    a.name.clone()
+                },
+                y_label: shown.outcome.name().into(),
+                series: vec![Series {
+                    label: format!("{} ({} points)", shown.outcome.name(), a.n),
+                    points: points
+                        .into_iter()
+                        .map(|(x, y)| (if log { x.log10() } else { x }, y))
+                        .collect(),
+                    mark: Mark::Line,
+                    color: (31, 119, 180),
+                }],
+            },
+        )?;
+        shown.geom = None;
+    } else {
+        let (ax, ay) = (&axes[0], &axes[1]);
+        let (x0, x1, xl) = plotted(ax);
+        let (y0, y1, yl) = plotted(ay);
+        let geom = plots::heatmap(
+            "sweep-canvas",
+            &format!(
+                "{} over {} × {} ({}×{})",
+                shown.outcome.name(),
+                ax.name,
+                ay.name,
+                ax.n,
+                ay.n
+            ),
+            (&ax.name, x0, x1, xl),
+            (&ay.name, y0, y1, yl),
+            ax.n,
+            ay.n,
+            &shown.values,
+            shown.outcome.name(),
+        )?;
+        shown.geom = Some(geom);
+    }
+    if shown.geom.is_none() {
+        if let Some(c) = dom::by_id("sweep-canvas") {
+            let _ = c.set_attribute("data-cells", &shown.values.len().to_string());
+        }
+    } else if let Some(c) = dom::by_id("sweep-canvas") {
+        let _ = c.remove_attribute("data-cells");
+    }
+    SHOWN.with(|s| *s.borrow_mut() = Some(shown));
+    readout(false);
+    Ok(())
+}
+
+/// Show the cell at the cursor; open the simulator there when `open`.
+fn readout(open: bool) {
+    SHOWN.with(|s| {
+        let s = s.borrow();
+        let Some(sh) = s.as_ref() else { return };
+        let (ix, iy) = sh.cursor;
+        let ny = sh.grid.axes.get(1).map_or(1, |a| a.n);
+        let idx = ix * ny + iy.min(ny - 1);
+        let mut pt = [0.0; crate::sweep::MAX_AXES];
+        sh.grid.point(idx, &mut pt);
+        let k = sh.grid.axes.len();
+        let coords: Vec<String> = sh
+            .grid
+            .axes
+            .iter()
+            .zip(&pt[..k])
+            .map(|(a, v)| format!("{} = {v:.4e}", a.name))
+            .collect();
+        let v = sh.values.get(idx).copied().unwrap_or(f64::NAN);
+        dom::set_text(
+            "sweep-readout",
+            &format!("{}: {} = {v:.4}", coords.join(", "), sh.outcome.name()),
+        );
+        let url = simulator_url(&sh.spec, &pt[..k]);
+        if let Some(a) = dom::by_id("sweep-link") {
+            let _ = a.set_attribute("href", &url);
+        }
+        if open {
+            if let Some(w) = web_sys::window() {
+                let _ = w.location().set_href(&url);
+            }
+        }
+    });
+}
+
+fn pointer(ev: &web_sys::MouseEvent, open: bool) {
+    let moved = SHOWN.with(|s| {
+        let mut s = s.borrow_mut();
+        let Some(sh) = s.as_mut() else { return false };
+        let Some(g) = sh.geom else { return false };
+        let Some(canvas) = dom::by_id("sweep-canvas") else {
+            return false;
+        };
+        let rect = canvas.get_bounding_client_rect();
+        let w = canvas
+            .get_attribute("width")
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(rect.width());
+        let h = canvas
+            .get_attribute("height")
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(rect.height());
+        let px = (ev.client_x() as f64 - rect.left()) * w / rect.width().max(1.0);
+        let py = (ev.client_y() as f64 - rect.top()) * h / rect.height().max(1.0);
+        match g.cell(px, py) {
+            Some(c) => {
+                sh.cursor = c;
+                true
+            }
+            None => false,
+        }
+    });
+    if moved {
+        readout(open);
+    }
+}
+
+/// Arrow keys move the cursor cell, Enter opens the simulator there.
+fn key(k: &str) -> bool {
+    let step = |dx: i64, dy: i64| {
+        SHOWN.with(|s| {
+            if let Some(sh) = s.borrow_mut().as_mut() {
+                let nx = sh.grid.axes[0].n as i64;
+                let ny = sh.grid.axes.get(1).map_or(1, |a| a.n) as i64;
+                let x = (sh.cursor.0 as i64 + dx).clamp(0, nx - 1);
+                let y = (sh.cursor.1 as i64 + dy).clamp(0, ny - 1);
+                sh.cursor = (x as usize, y as usize);
+            }
+        });
+        readout(false);
+    };
+    match k {
+        "ArrowLeft" => step(-1, 0),
+        "ArrowRight" => step(1, 0),
+        "ArrowUp" => step(0, 1),
+        "ArrowDown" => step(0, -1),
+        "Enter" => readout(true),
+        _ => return false,
+    }
+    true
+}
+
+fn fig7_summary(h: HRange, results: &[PointResult]) -> Result<(), String> {
+    let r = summarize(h, results, 30.0);
+    let f = |v: f64| format!("{v:.3}");
+    let rows = vec![
+        vec![
+            "patients (failed)".into(),
+            format!("{} ({})", r.patients, r.failures),
+        ],
+        vec![
+            "responders : non-responders".into(),
+            format!(
+                "{} : {} = {:.1} : {:.1}",
+                r.responders,
+                r.non_responders,
+                100.0 * r.responder_fraction,
+                100.0 * (1.0 - r.responder_fraction)
+            ),
+        ],
+        vec!["[M]'s claim".into(), "80 : 20".into()],
+        vec![
+            "median fold log10(Cpeak/C0), R / NR".into(),
+            format!("{} / {}", f(r.median_fold_r), f(r.median_fold_nr)),
+        ],
+        vec![
+            "median time to peak (days), R / NR".into(),
+            format!("{} / {}", f(r.median_tpeak_r), f(r.median_tpeak_nr)),
+        ],
+        vec![
+            "Wilcoxon p, fold".into(),
+            format!("{:.3e}", r.wilcoxon_p_fold),
+        ],
+        vec![
+            "Wilcoxon p, time to peak".into(),
+            format!("{:.3e}", r.wilcoxon_p_tpeak),
+        ],
+    ];
+    dom::table("sweep-fig7-table", &["Fig. 7", "value"], &rows)?;
+    dom::set_text(
+        "sweep-fig7-json",
+        &serde_json::to_string(&r).map_err(|e| e.to_string())?,
+    );
+    dom::show("sweep-fig7-results", true);
+    Ok(())
+}

@@ -1,0 +1,110 @@
+//! The Web Worker side of [`super::jobs`]: receive a slice (a
+//! [`Task`](crate::jobs::Task) as JSON, plus prior-bank bytes when needed),
+//! run it with [`crate::jobs::execute`], post progress (at most ten times a
+//! second) and the result bytes (transferred, not copied), or the error as
+//! text. Messages are plain data: `{kind, done, total, message, bytes}`.
+
+use crate::jobs::{self, Task, WorkerState};
+use js_sys::{Array, Object, Reflect, Uint8Array};
+use std::cell::RefCell;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+
+thread_local! {
+    static STATE: RefCell<WorkerState> = RefCell::new(WorkerState::default());
+}
+
+fn scope() -> Option<DedicatedWorkerGlobalScope> {
+    js_sys::global()
+        .dyn_into::<DedicatedWorkerGlobalScope>()
+        .ok()
+}
+
+fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+/// A plain message `{kind, ...fields}`.
+fn message(kind: &str, fields: &[(&str, JsValue)]) -> Object {
+    let o = Object::new();
+    let _ = Reflect::set(&o, &"kind".into(), &kind.into());
+    for (k, v) in fields {
+        let _ = Reflect::set(&o, &(*k).into(), v);
+    }
+    o
+}
+
+fn post(scope: &DedicatedWorkerGlobalScope, msg: &Object) {
+    let _ = scope.post_message(msg);
+}
+
+/// Start the worker: install the panic hook and the message handler, then
+/// tell the page it is ready.
+pub fn start() {
+    console_error_panic_hook::set_once();
+    let Some(scope) = scope() else {
+        web_sys::console::error_1(&"cartsim-worker must run in a dedicated Web Worker".into());
+        return;
+    };
+    let handler = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
+        if let Some(scope) = self::scope() {
+            handle(&scope, &ev.data());
+        }
+    });
+    scope.set_onmessage(Some(handler.as_ref().unchecked_ref()));
+    handler.forget();
+    post(&scope, &message("ready", &[]));
+}
+
+fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
+    let result = run(scope, data);
+    match result {
+        Ok(bytes) => {
+            let arr = Uint8Array::from(bytes.as_slice());
+            let transfer = Array::of1(&arr.buffer());
+            let msg = message("done", &[("bytes", arr.into())]);
+            if scope.post_message_with_transfer(&msg, &transfer).is_err() {
+                post(
+                    scope,
+                    &message("error", &[("message", "could not send the result".into())]),
+                );
+            }
+        }
+        Err(e) => post(scope, &message("error", &[("message", e.into())])),
+    }
+}
+
+fn run(scope: &DedicatedWorkerGlobalScope, data: &JsValue) -> Result<Vec<u8>, String> {
+    let text = Reflect::get(data, &"task".into())
+        .ok()
+        .and_then(|t| t.as_string())
+        .ok_or("a job message without a task")?;
+    let task: Task = serde_json::from_str(&text).map_err(|e| format!("bad task: {e}"))?;
+    let parts: Vec<Vec<u8>> = match Reflect::get(data, &"parts".into()) {
+        Ok(v) if Array::is_array(&v) => Array::from(&v)
+            .iter()
+            .map(|p| Uint8Array::new(&p).to_vec())
+            .collect(),
+        _ => Vec::new(),
+    };
+    let refs: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
+    let mut last = now_ms();
+    let mut progress = |done: usize, total: usize| {
+        let t = now_ms();
+        if t - last >= 100.0 && done < total {
+            last = t;
+            post(
+                scope,
+                &message(
+                    "progress",
+                    &[
+                        ("done", (done as f64).into()),
+                        ("total", (total as f64).into()),
+                    ],
+                ),
+            );
+        }
+    };
+    STATE.with(|s| jobs::execute(&task, &mut s.borrow_mut(), &refs, &mut progress))
+}

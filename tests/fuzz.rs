@@ -1,0 +1,422 @@
+//! Property tests and fuzzing of every input path: scenario links and files,
+//! parameter assignments, unit conversions, and both models' solvers on
+//! random parameter sets drawn across each parameter's range. The property
+//! is always the same: a result or a typed error, never a panic; and what
+//! was accepted is what comes back out.
+//!
+//! Case counts: `CARTSIM_FUZZ_CASES` (default 100,000 for the text inputs)
+//! and `CARTSIM_FUZZ_SOLVES` (default 200 random parameter sets per model);
+//! `cargo xtask fuzz` runs the long version. Every run is seeded
+//! (`CARTSIM_FUZZ_SEED`, default 1) so a failure can be replayed.
+#![cfg(not(target_arch = "wasm32"))]
+
+use cartsim::cohort::rng::Stream;
+use cartsim::model::clinical::{self, Options, Params, Runner};
+use cartsim::model::params::{parse_assignment, ParamSpec, Scale};
+use cartsim::model::registry::Registry;
+use cartsim::model::{marrow, units, ModelError, Sampling, SimRequest};
+use cartsim::scenario::{Catalog, Scenario};
+use cartsim::solver::{Method, Settings};
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn seed() -> u64 {
+    env_usize("CARTSIM_FUZZ_SEED", 1) as u64
+}
+
+/// Random test inputs.
+struct Gen(Stream);
+
+impl Gen {
+    fn below(&mut self, n: usize) -> usize {
+        ((self.0.uniform() * n as f64) as usize).min(n.saturating_sub(1))
+    }
+    fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
+        &xs[self.below(xs.len())]
+    }
+    fn chance(&mut self, p: f64) -> bool {
+        self.0.uniform() < p
+    }
+    /// A value inside a spec's range, on its slider scale.
+    fn in_range(&mut self, spec: &ParamSpec) -> f64 {
+        let u = self.0.uniform();
+        let v = match spec.scale {
+            Scale::Log if spec.min > 0.0 => {
+                (spec.min.ln() + u * (spec.max.ln() - spec.min.ln())).exp()
+            }
+            _ => spec.min + u * (spec.max - spec.min),
+        };
+        v.clamp(spec.min, spec.max)
+    }
+    /// Text that may or may not be a number.
+    fn number_text(&mut self) -> String {
+        match self.below(12) {
+            0 => "NaN".into(),
+            1 => "-inf".into(),
+            2 => "1e999".into(),
+            3 => format!(
+                "{}",
+                f64::from_bits(self.0.uniform().to_bits() ^ (self.below(1 << 30) as u64) << 33)
+            ),
+            4 => format!("{}", -self.0.uniform() * 1e6),
+            5 => format!("{:e}", self.0.uniform() * 1e300),
+            6 => format!("{}", self.0.uniform()),
+            7 => "0x10".into(),
+            8 => " 1.5 ".into(),
+            9 => "".into(),
+            10 => format!("{}", self.0.uniform() * 100.0),
+            _ => self.junk(8),
+        }
+    }
+    /// Arbitrary text, with markup and odd characters.
+    fn junk(&mut self, max: usize) -> String {
+        const PIECES: &[&str] = &[
+            "<script>alert(1)</script>",
+            "<img src=x onerror=alert(1)>",
+            "%",
+            "%zz",
+            "%3C",
+            "&",
+            "=",
+            "+",
+            "é",
+            "🦠",
+            "\u{0}",
+            "\n",
+            "'",
+            "\"",
+            "..",
+            "rTA",
+            "model",
+            "v",
+            "1",
+            "-",
+            "e",
+        ];
+        let n = self.below(max + 1);
+        (0..n).map(|_| *self.pick(PIECES)).collect()
+    }
+}
+
+/// A random query mixing real keys, real values, bad values and junk.
+fn random_query(g: &mut Gen, cat: &Registry) -> String {
+    let models = cat.models();
+    let mut parts: Vec<String> = Vec::new();
+    let model = *g.pick(models);
+    let n = g.below(12);
+    for _ in 0..n {
+        let part = match g.below(10) {
+            0 => format!(
+                "model={}",
+                if g.chance(0.8) {
+                    model.to_string()
+                } else {
+                    g.junk(3)
+                }
+            ),
+            1 => {
+                let presets = cat.presets(model);
+                format!(
+                    "preset={}",
+                    if g.chance(0.8) {
+                        g.pick(&presets).to_string()
+                    } else {
+                        g.junk(3)
+                    }
+                )
+            }
+            2..=4 => {
+                let spec = g.pick(cat.params(model));
+                let v = if g.chance(0.6) {
+                    format!("{}", g.in_range(spec))
+                } else {
+                    g.number_text()
+                };
+                format!("{}={}", spec.name, v)
+            }
+            5 => {
+                let key = *g.pick(&["solver", "rtol", "atol", "dt", "t_end", "units", "v"]);
+                let v = match key {
+                    "solver" => g.pick(&["dopri5", "rk4", "euler"]).to_string(),
+                    "units" => g.pick(&["cells", "blood", "qpcr", "furlongs"]).to_string(),
+                    _ => g.number_text(),
+                };
+                format!("{key}={v}")
+            }
+            6 => {
+                if let Some(o) = cat.options(model).first() {
+                    format!(
+                        "{}={}",
+                        o.name,
+                        g.pick(&[o.choices[0], o.choices[o.choices.len() - 1], "maybe"])
+                    )
+                } else {
+                    g.junk(4)
+                }
+            }
+            7 => format!("{}={}", g.junk(3), g.junk(3)),
+            8 => g.junk(6),
+            _ => String::new(),
+        };
+        parts.push(part);
+    }
+    let q = parts.join("&");
+    if g.chance(0.5) {
+        q
+    } else {
+        format!("?{q}")
+    }
+}
+
+#[test]
+fn scenario_links_never_panic_and_decode_to_a_normal_form() {
+    let cat = Registry;
+    let mut g = Gen(Stream::new(seed()));
+    let cases = env_usize("CARTSIM_FUZZ_CASES", 100_000);
+    let mut with_problems = 0;
+    for i in 0..cases {
+        let q = random_query(&mut g, &cat);
+        let (s, problems) = Scenario::from_query(&q, &cat);
+        if !problems.is_empty() {
+            with_problems += 1;
+        }
+        for p in &problems {
+            assert!(!p.message.is_empty(), "case {i}: {q:?}");
+        }
+        // What was accepted encodes to a link that decodes to the same
+        // scenario without complaint.
+        let q2 = s.to_query(&cat);
+        let (s2, p2) = Scenario::from_query(&q2, &cat);
+        assert!(p2.is_empty(), "case {i}: {q:?} → {q2:?}: {p2:?}");
+        assert_eq!(s2, s, "case {i}: {q:?}");
+        // Every accepted override is within its parameter's range.
+        for (k, v) in &s.values {
+            let spec = cat.params(&s.model).iter().find(|p| p.name == k).unwrap();
+            assert!(spec.check(*v).is_ok(), "case {i}: {k}={v}");
+        }
+    }
+    println!("{cases} random links decoded; {with_problems} had problems reported");
+    assert!(with_problems > cases / 10 && with_problems < cases);
+}
+
+#[test]
+fn valid_scenarios_round_trip_exactly_through_links_and_files() {
+    let cat = Registry;
+    let mut g = Gen(Stream::new(seed() + 1));
+    let cases = env_usize("CARTSIM_FUZZ_CASES", 100_000) / 10;
+    for i in 0..cases {
+        let model = *g.pick(cat.models());
+        let presets = cat.presets(model);
+        let preset = *g.pick(&presets);
+        let mut s = Scenario::preset(model, preset);
+        for spec in cat.params(model) {
+            if g.chance(0.3) {
+                let v = g.in_range(spec);
+                if cat.preset_value(model, preset, spec.name) != Some(v) {
+                    s.values.insert(spec.name.to_string(), v);
+                }
+            }
+        }
+        for o in cat.options(model) {
+            if g.chance(0.5) {
+                s.options.insert(
+                    o.name.to_string(),
+                    o.choices[1..][g.below(o.choices.len() - 1)].to_string(),
+                );
+            }
+        }
+        if g.chance(0.3) {
+            s.solver = Method::Rk4;
+            s.dt = 0.001 + g.0.uniform() * 0.5;
+        }
+        if g.chance(0.3) {
+            s.rtol = 10f64.powf(-3.0 - 8.0 * g.0.uniform());
+        }
+        if g.chance(0.3) {
+            s.t_end = Some(1.0 + (g.0.uniform() * 3000.0).round());
+        }
+        let q = s.to_query(&cat);
+        let (back, p) = Scenario::from_query(&q, &cat);
+        assert!(p.is_empty(), "case {i}: {q}: {p:?}");
+        assert_eq!(back, s, "case {i}: {q}");
+        let j = s.to_json(&cat);
+        let (back, p) = Scenario::from_json(&j, &cat);
+        assert!(p.is_empty(), "case {i}: {j}: {p:?}");
+        assert_eq!(back, s, "case {i}: {j}");
+    }
+}
+
+#[test]
+fn uploaded_scenario_files_never_panic() {
+    let cat = Registry;
+    let mut g = Gen(Stream::new(seed() + 2));
+    let base = Scenario::preset("clinical", "cr").to_json(&cat);
+    let cases = env_usize("CARTSIM_FUZZ_CASES", 100_000) / 10;
+    for _ in 0..cases {
+        let mut bytes = base.clone().into_bytes();
+        for _ in 0..1 + g.below(4) {
+            let at = g.below(bytes.len() + 1);
+            match g.below(3) {
+                0 if at < bytes.len() => {
+                    bytes.remove(at);
+                }
+                1 => bytes.splice(at..at, g.junk(2).into_bytes()).for_each(drop),
+                _ => bytes.insert(at.min(bytes.len()), b"{}[]\",:0-e"[g.below(10)]),
+            }
+        }
+        let text = String::from_utf8_lossy(&bytes);
+        let (s, _) = Scenario::from_json(&text, &cat);
+        assert!(cat.models().contains(&s.model.as_str()));
+    }
+}
+
+#[test]
+fn parameter_assignments_never_panic_and_accept_only_the_range() {
+    let mut g = Gen(Stream::new(seed() + 3));
+    let cases = env_usize("CARTSIM_FUZZ_CASES", 100_000);
+    let specs: [&[ParamSpec]; 2] = [&clinical::SPECS, &marrow::SPECS];
+    for _ in 0..cases {
+        let table = *g.pick(&specs);
+        let name = if g.chance(0.8) {
+            g.pick(table).name.to_string()
+        } else {
+            g.junk(3)
+        };
+        let text = format!("{name}={}", g.number_text());
+        if let Ok((i, v)) = parse_assignment(table, &text) {
+            assert!(
+                v.is_finite() && v >= table[i].min && v <= table[i].max,
+                "{text}"
+            );
+        }
+    }
+}
+
+#[test]
+fn unit_conversions_never_panic_and_round_trip() {
+    let mut g = Gen(Stream::new(seed() + 4));
+    let cases = env_usize("CARTSIM_FUZZ_CASES", 100_000);
+    for _ in 0..cases {
+        let x = match g.below(4) {
+            0 => f64::from_bits((g.0.uniform() * u64::MAX as f64) as u64),
+            1 => g.0.uniform() * 120.0 - 10.0,
+            2 => *g.pick(&[
+                0.0,
+                -0.0,
+                97.19,
+                97.189_999,
+                f64::NAN,
+                f64::INFINITY,
+                -1e-300,
+            ]),
+            _ => g.0.uniform() * 1e6,
+        };
+        if let Ok(cells) = units::cells_from_tumor_burden(x) {
+            assert!((0.0..units::TB_MAX_PCT).contains(&x), "{x}");
+            assert!(cells.is_finite() && cells >= 0.0);
+            let back = units::tumor_burden_from_cells(cells).unwrap();
+            assert!(
+                (back - x).abs() <= 1e-9 * x.max(1.0),
+                "{x} → {cells} → {back}"
+            );
+        }
+        for f in [
+            units::car_t_from_qpcr,
+            units::marrow_cells_from_blood,
+            units::qpcr_from_car_t,
+            units::blood_from_marrow_cells,
+        ] {
+            if let Ok(v) = f(x) {
+                assert!(v.is_finite() && v >= 0.0, "{x} → {v}");
+            }
+        }
+    }
+}
+
+/// A parameter set drawn across every parameter's range (log scale where the
+/// spec says so), as a slider-happy student might set it.
+fn random_params(g: &mut Gen, specs: &[ParamSpec]) -> Vec<f64> {
+    specs.iter().map(|s| g.in_range(s)).collect()
+}
+
+#[test]
+fn clinical_solver_gives_a_result_or_a_typed_error_on_random_parameters() {
+    let mut g = Gen(Stream::new(seed() + 5));
+    let n = env_usize("CARTSIM_FUZZ_SOLVES", 200);
+    let settings = Settings {
+        max_steps: 20_000,
+        ..Settings::default()
+    };
+    let mut runner = Runner::new(
+        settings,
+        Options::default(),
+        cartsim::analysis::ClassifySettings::default(),
+    )
+    .unwrap();
+    let (mut ok, mut failed) = (0, 0);
+    for _ in 0..n {
+        let v = random_params(&mut g, &clinical::SPECS);
+        let mut p = Params([0.0; clinical::N_PARAMS]);
+        p.0.copy_from_slice(&v);
+        match runner.metrics(&p) {
+            Ok(m) => {
+                ok += 1;
+                assert!(m.peak.is_finite() && m.peak >= 0.0);
+            }
+            Err(ModelError::Solver(e)) => {
+                failed += 1;
+                assert!(!e.to_string().is_empty());
+            }
+            Err(e) => panic!("unexpected error kind: {e}"),
+        }
+    }
+    println!("clinical: {ok} solved, {failed} typed solver errors, of {n}");
+    assert_eq!(ok + failed, n);
+}
+
+#[test]
+fn marrow_solver_gives_a_result_or_a_typed_error_on_random_parameters() {
+    let mut g = Gen(Stream::new(seed() + 6));
+    let n = env_usize("CARTSIM_FUZZ_SOLVES", 200) / 4;
+    let (mut ok, mut failed) = (0, 0);
+    let mut kinds = std::collections::BTreeMap::new();
+    for _ in 0..n {
+        let v = random_params(&mut g, &marrow::SPECS);
+        let sets = marrow::SPECS
+            .iter()
+            .zip(&v)
+            .filter(|_| g.chance(0.5))
+            .map(|(s, x)| (s.name.to_string(), format!("{x}")))
+            .collect();
+        let req = SimRequest {
+            preset: g.pick(&["fig2", "fig3", "fig8"]).to_string(),
+            sets,
+            t_end: Some(60.0),
+            settings: Settings {
+                max_steps: 20_000,
+                ..Settings::default()
+            },
+            sampling: Sampling::Every(1.0),
+        };
+        match marrow::simulate(&req) {
+            Ok(t) => {
+                ok += 1;
+                assert!(t.rows.iter().all(|x| !x.is_nan()));
+            }
+            Err(ModelError::Solver(e)) => {
+                failed += 1;
+                assert!(!e.to_string().is_empty());
+                let kind = format!("{e:?}");
+                let kind = kind.split([' ', '{', '(']).next().unwrap_or("").to_string();
+                *kinds.entry(kind).or_insert(0usize) += 1;
+            }
+            Err(e) => panic!("unexpected error kind: {e}"),
+        }
+    }
+    println!("marrow: {ok} solved, {failed} typed solver errors {kinds:?}, of {n}");
+}
