@@ -82,6 +82,27 @@ fn fmt_us(us: Option<f64>) -> String {
     }
 }
 
+/// The tool's name, with the tolerances it was really run at when they
+/// differ from the row's nominal rtol (matched rows, RK4's step).
+fn used(r: &Value) -> String {
+    let tool = r["tool"].as_str().unwrap_or("").to_string();
+    let mut extra = Vec::new();
+    if let Some(x) = f64_of(r, "rtol_used") {
+        extra.push(format!("rtol {x:.0e}"));
+    }
+    if let Some(x) = f64_of(r, "atol_used") {
+        extra.push(format!("atol {x:.0e}"));
+    }
+    if let Some(x) = f64_of(r, "dt") {
+        extra.push(format!("dt {x} day"));
+    }
+    if extra.is_empty() {
+        tool
+    } else {
+        format!("{tool} ({})", extra.join(", "))
+    }
+}
+
 fn fmt_e(v: Option<f64>) -> String {
     v.map_or("–".into(), |e| format!("{e:.1e}"))
 }
@@ -99,6 +120,46 @@ fn peers(dir: &Path, md_path: Option<&Path>, quick: bool) -> Result<()> {
     let refs = read_json(&dir.join("reference.json"))?;
     let problems = read_json(&dir.join("problems.json"))?;
 
+    // Group by problem (in problems.json order), then rtol; tools keep their order.
+    let order: Vec<String> = problems
+        .as_array()
+        .map(|ps| {
+            ps.iter()
+                .filter_map(|p| p["problem"].as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default();
+    let pos = |r: &Value| {
+        let name = r["problem"].as_str().unwrap_or("");
+        let i = order.iter().position(|p| p == name).unwrap_or(usize::MAX);
+        (i, (f64_of(r, "rtol").unwrap_or(0.0) * -1e15) as i64)
+    };
+    rows.sort_by_key(pos);
+    // Floor ratios of cartsim's rows from the reference's ns per evaluation
+    // (filled in when a row lacks them).
+    if let Value::Array(rs) = &refs {
+        for r in rows.iter_mut() {
+            if !r["tool"].as_str().unwrap_or("").starts_with("cartsim") {
+                continue;
+            }
+            let f = rs.iter().find(|x| x["problem"] == r["problem"]);
+            let (Some(f), Some(us), Some(ev)) =
+                (f, f64_of(r, "us_per_solve"), f64_of(r, "rhs_evals"))
+            else {
+                continue;
+            };
+            for (k, ns) in [
+                ("floor_ratio", "ns_per_rhs"),
+                ("chained_floor_ratio", "ns_per_rhs_chained"),
+            ] {
+                if r.get(k).is_none() {
+                    if let Some(ns) = f64_of(f, ns) {
+                        r[k] = json!(us / (ns * ev / 1e3));
+                    }
+                }
+            }
+        }
+    }
     // Ratio of every timed row to cartsim DP5 on the same problem and rtol.
     let key = |r: &Value| {
         (
@@ -133,7 +194,7 @@ fn peers(dir: &Path, md_path: Option<&Path>, quick: bool) -> Result<()> {
         md.push_str(&format!(
             "| {} | {} | {} | {} | {} | {} | {} |\n",
             r["problem"].as_str().unwrap_or(""),
-            r["tool"].as_str().unwrap_or(""),
+            used(r),
             f64_of(r, "rtol").map_or("–".into(), |v| format!("{v:.0e}")),
             fmt_us(f64_of(r, "us_per_solve")),
             r["rhs_evals"]
