@@ -38,6 +38,7 @@ pub const ERROR_ID: &str = "error";
 /// is shown in the `#error` element.
 pub fn start() {
     console_error_panic_hook::set_once();
+    expose_memory();
     // app::start draws the first chart before it returns.
     match app::start() {
         Ok(()) => mark(FIRST_CHART_MARK),
@@ -45,6 +46,17 @@ pub fn start() {
     }
     // The cohort, prediction and sweep panels (jobs in Web Workers).
     panels::start();
+}
+
+/// Publish this module's WebAssembly memory as `globalThis.cartsimMemory`
+/// (on the page and in each worker), so tests and curious users can watch
+/// `cartsimMemory.buffer.byteLength` stay bounded over repeated jobs.
+pub fn expose_memory() {
+    let _ = js_sys::Reflect::set(
+        &js_sys::global(),
+        &"cartsimMemory".into(),
+        &wasm_bindgen::memory(),
+    );
 }
 
 /// Name of the `performance.mark` set when the first chart has been drawn

@@ -43,6 +43,7 @@ fn post(scope: &DedicatedWorkerGlobalScope, msg: &Object) {
 /// tell the page it is ready.
 pub fn start() {
     console_error_panic_hook::set_once();
+    super::expose_memory();
     let Some(scope) = scope() else {
         web_sys::console::error_1(&"cartsim-worker must run in a dedicated Web Worker".into());
         return;
