@@ -1,25 +1,14 @@
 // The single-patient simulator page (issue 5): charts, parameters and the
 // URL, error messages and markup in links, exports, no network after load,
 // update speed, and the screenshots linked from the README.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { launchBrowser, openPage, screenshot, serveStatic, waitForChart } from "./lib.mjs";
+import { openPage, screenshot, useBrowser, waitForChart } from "./lib.mjs";
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveStatic();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useBrowser();
 
 /** A hash of a canvas's pixels (FNV-1a over the RGBA bytes). */
 async function pixelHash(page, id) {
@@ -81,7 +70,7 @@ async function nextFrames(page, n = 2) {
 }
 
 test("the page loads cleanly and draws non-blank charts and bands", async () => {
-  const page = await openPage(browser.context, server.url);
+  const page = await openPage(env.browser.context, env.server.url);
   for (const id of ["chart-main", "chart-cart"]) {
     const colours = await waitForChart(page, id);
     assert.ok(colours > 20, `#${id} has only ${colours} colours`);
@@ -110,7 +99,7 @@ test("the page loads cleanly and draws non-blank charts and bands", async () => 
 });
 
 test("moving a parameter changes the chart and the URL; the URL restores it", async () => {
-  const page = await openPage(browser.context, `${server.url}?model=clinical&preset=relapse-pos`);
+  const page = await openPage(env.browser.context, `${env.server.url}?model=clinical&preset=relapse-pos`);
   await waitForChart(page, "chart-main");
   const before = await pixelHash(page, "chart-main");
   const indicesBefore = await indices(page);
@@ -134,7 +123,7 @@ test("moving a parameter changes the chart and the URL; the URL restores it", as
   const url = page.url();
   const stateBefore = await indices(page);
 
-  const again = await openPage(browser.context, url);
+  const again = await openPage(env.browser.context, url);
   await waitForChart(again, "chart-main");
   assert.equal(await again.locator('input[type=text][data-param="rTA"]').inputValue(), "3.25");
   assert.deepEqual(await indices(again), stateBefore, "reloading the link gave other indices");
@@ -153,7 +142,7 @@ test("moving a parameter changes the chart and the URL; the URL restores it", as
 test("each clinical preset shows its class in #response", async () => {
   const expected = { cr: "CR", nr: "NR", "relapse-pos": "CD19+ relapse", "relapse-neg": "CD19- relapse" };
   for (const [preset, label] of Object.entries(expected)) {
-    const page = await openPage(browser.context, `${server.url}?model=clinical&preset=${preset}`);
+    const page = await openPage(env.browser.context, `${env.server.url}?model=clinical&preset=${preset}`);
     await waitForChart(page, "chart-main");
     assert.equal(await page.locator("#response").textContent(), label, preset);
     if (preset === "nr") {
@@ -172,7 +161,7 @@ test("each clinical preset shows its class in #response", async () => {
 
 test("bad values in a link are named in #error and fall back to the preset", async () => {
   for (const bad of ["abc", "-1"]) {
-    const page = await openPage(browser.context, `${server.url}?model=clinical&preset=cr&rTA=${bad}`);
+    const page = await openPage(env.browser.context, `${env.server.url}?model=clinical&preset=cr&rTA=${bad}`);
     await waitForChart(page, "chart-main");
     const error = page.locator("#error");
     assert.equal(await error.isVisible(), true);
@@ -188,7 +177,7 @@ test("bad values in a link are named in #error and fall back to the preset", asy
 
 test("markup in a link or a file runs nothing and shows as text", async () => {
   for (const payload of ["<img src=x onerror=alert(1)>", "<script>alert(1)</script>"]) {
-    const page = await browser.context.newPage();
+    const page = await env.browser.context.newPage();
     const dialogs = [];
     page.on("dialog", async (d) => {
       dialogs.push(d.message());
@@ -196,7 +185,7 @@ test("markup in a link or a file runs nothing and shows as text", async () => {
     });
     const requests = [];
     page.on("request", (r) => requests.push(r.url()));
-    await page.goto(`${server.url}?model=clinical&preset=cr&rTA=${encodeURIComponent(payload)}`);
+    await page.goto(`${env.server.url}?model=clinical&preset=cr&rTA=${encodeURIComponent(payload)}`);
     await waitForChart(page, "chart-main");
     const error = page.locator("#error");
     const text = await error.textContent();
@@ -224,7 +213,7 @@ test("markup in a link or a file runs nothing and shows as text", async () => {
 });
 
 test("exports: trajectory and indices CSV, scenario JSON round trip, PNG", async () => {
-  const page = await openPage(browser.context, `${server.url}?model=clinical&preset=relapse-neg&kb=5`);
+  const page = await openPage(env.browser.context, `${env.server.url}?model=clinical&preset=relapse-neg&kb=5`);
   await waitForChart(page, "chart-main");
   const download = async (id) => {
     const [d] = await Promise.all([page.waitForEvent("download"), page.click(id)]);
@@ -249,7 +238,7 @@ test("exports: trajectory and indices CSV, scenario JSON round trip, PNG", async
   assert.deepEqual([...png.subarray(1, 4)].map((b) => String.fromCharCode(b)).join(""), "PNG");
 
   // Upload the JSON on a fresh page: the same scenario comes back.
-  const fresh = await openPage(browser.context, server.url);
+  const fresh = await openPage(env.browser.context, env.server.url);
   await waitForChart(fresh, "chart-main");
   const file = join(tmpdir(), `cartsim-scenario-${Date.now()}.json`);
   writeFileSync(file, json);
@@ -265,7 +254,7 @@ test("exports: trajectory and indices CSV, scenario JSON round trip, PNG", async
 });
 
 test("a solver failure is reported in words and the last chart is marked not current", async () => {
-  const page = await openPage(browser.context, `${server.url}?model=clinical&preset=cr`);
+  const page = await openPage(env.browser.context, `${env.server.url}?model=clinical&preset=cr`);
   await waitForChart(page, "chart-main");
   await page.selectOption("#solver-method", "rk4");
   await page.waitForFunction(() => location.search.includes("solver=rk4"));
@@ -289,15 +278,15 @@ test("a solver failure is reported in words and the last chart is marked not cur
 });
 
 test("no network request after the initial assets", async () => {
-  const page = await browser.context.newPage();
+  const page = await env.browser.context.newPage();
   const requests = [];
   page.on("request", (r) => requests.push(r.url()));
-  await page.goto(`${server.url}?model=clinical&preset=cr`, { waitUntil: "networkidle" });
+  await page.goto(`${env.server.url}?model=clinical&preset=cr`, { waitUntil: "networkidle" });
   await waitForChart(page, "chart-main");
   await waitForBands(page);
   const initial = requests.length;
   const assets = requests.map((u) => new URL(u).pathname);
-  for (const u of requests) assert.ok(u.startsWith(server.url), `request to another origin: ${u}`);
+  for (const u of requests) assert.ok(u.startsWith(env.server.url), `request to another origin: ${u}`);
 
   // Use everything: sliders, presets, units, solver, notes, exports.
   for (let p = 100; p <= 900; p += 100) {
@@ -321,7 +310,7 @@ test("no network request after the initial assets", async () => {
 });
 
 test("updates while dragging take a frame or less", async () => {
-  const page = await openPage(browser.context, `${server.url}?model=clinical&preset=cr`);
+  const page = await openPage(env.browser.context, `${env.server.url}?model=clinical&preset=cr`);
   await waitForChart(page, "chart-main");
   await waitForBands(page);
   const times = [];
@@ -348,7 +337,7 @@ test("updates while dragging take a frame or less", async () => {
 });
 
 test("model notes and a phone-sized screen", async () => {
-  const page = await openPage(browser.context, server.url);
+  const page = await openPage(env.browser.context, env.server.url);
   await waitForChart(page, "chart-main");
   await page.click("#view-notes");
   assert.equal(await page.locator("#notes").isVisible(), true);
@@ -357,9 +346,9 @@ test("model notes and a phone-sized screen", async () => {
   await screenshot(page, "model-notes");
   await page.close();
 
-  const phone = await browser.context.newPage();
+  const phone = await env.browser.context.newPage();
   await phone.setViewportSize({ width: 390, height: 844 });
-  await phone.goto(`${server.url}?model=clinical&preset=relapse-pos`);
+  await phone.goto(`${env.server.url}?model=clinical&preset=relapse-pos`);
   await waitForChart(phone, "chart-main");
   const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 1, `the page is ${overflow}px wider than a phone screen`);
@@ -368,7 +357,7 @@ test("model notes and a phone-sized screen", async () => {
 });
 
 test("the bone-marrow model: fig3, the model switch, a second product, variants", async () => {
-  const page = await openPage(browser.context, `${server.url}?model=marrow&preset=fig3`);
+  const page = await openPage(env.browser.context, `${env.server.url}?model=marrow&preset=fig3`);
   for (const id of ["chart-main", "chart-cart"]) {
     const colours = await waitForChart(page, id);
     assert.ok(colours > 20, `#${id} has only ${colours} colours`);

@@ -2,31 +2,12 @@
 // workers equals the native `cartsim trial` for the same seed; Cancel stops
 // a running job promptly and the page stays usable; a 20×20 heatmap draws
 // and answers the pointer.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import {
-  ROOT,
-  canvasColours,
-  launchBrowser,
-  openPage,
-  screenshot,
-  serveStatic,
-  waitForChart,
-} from "./lib.mjs";
+import { ROOT, canvasColours, openPage, screenshot, useBrowser, waitForChart } from "./lib.mjs";
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveStatic();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useBrowser();
 
 /** The native report: CARTSIM_BIN, else `cargo run` (debug build). */
 function nativeTrial(args) {
@@ -64,7 +45,7 @@ async function waitState(page, prefix, states, timeout) {
 test("a 20-per-cohort trial in the workers equals native `cartsim trial`", async () => {
   const args = ["--seed", "5", "--per-cohort", "20", "--bank", "200", "--format", "json"];
   const native = nativeTrial(args);
-  const page = await openPage(browser.context, server.url);
+  const page = await openPage(env.browser.context, env.server.url);
   await page.waitForSelector("#cohort-run:not([disabled])");
   await fill(page, { "cohort-per": 20, "cohort-seed": 5, "cohort-bank": 200, "cohort-noise": 0 });
   await page.click("#cohort-run");
@@ -94,7 +75,7 @@ test("a 20-per-cohort trial in the workers equals native `cartsim trial`", async
 });
 
 test("Cancel stops a running trial promptly; the page stays usable and a 20×20 heatmap draws", async () => {
-  const page = await openPage(browser.context, server.url);
+  const page = await openPage(env.browser.context, env.server.url);
   await page.waitForSelector("#cohort-run:not([disabled])");
   await fill(page, { "cohort-per": 400, "cohort-seed": 2, "cohort-bank": 4000 });
   await page.click("#cohort-run");
@@ -139,7 +120,7 @@ test("Cancel stops a running trial promptly; the page stays usable and a 20×20 
 });
 
 test("errors from a job show as text in the page", async () => {
-  const page = await openPage(browser.context, server.url);
+  const page = await openPage(env.browser.context, env.server.url);
   await page.waitForSelector("#sweep-run:not([disabled])");
   await page.fill("#sweep-x-name", "<b>nope</b>");
   await page.click("#sweep-run");
@@ -151,7 +132,7 @@ test("errors from a job show as text in the page", async () => {
 });
 
 test("early-prediction form: fill from a preset, both methods, forecast drawn", async () => {
-  const page = await openPage(browser.context, server.url);
+  const page = await openPage(env.browser.context, env.server.url);
   await page.waitForSelector("#predict-run:not([disabled])");
   await page.selectOption("#predict-scenario", "nr");
   await page.click("#predict-fill");

@@ -2,22 +2,11 @@
 // the page and check that neither the WebAssembly memory of the page and of
 // every worker, nor the page's JavaScript heap (after garbage collection),
 // keeps growing once the first runs have warmed up.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { launchBrowser, openPage, serveStatic } from "./lib.mjs";
+import { openPage, useBrowser } from "./lib.mjs";
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveStatic();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useBrowser();
 
 const RUNS = 10;
 const MB = 1 << 20;
@@ -27,7 +16,7 @@ async function wasmBytes(target) {
 }
 
 test("ten 400-per-cohort trials keep wasm memory and the JS heap bounded", { timeout: 900_000 }, async () => {
-  const page = await openPage(browser.context, server.url);
+  const page = await openPage(env.browser.context, env.server.url);
   const cdp = await page.context().newCDPSession(page);
   await page.waitForSelector("#cohort-run:not([disabled])");
   // 400 patients per cohort as the issue asks; a prior bank of 1,000 per

@@ -1,24 +1,13 @@
 // The page loads without errors, draws its main chart, and reports a
 // module that fails to load in #error as text.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { launchBrowser, openPage, serveStatic, waitForChart } from "./lib.mjs";
+import { openPage, useBrowser, waitForChart } from "./lib.mjs";
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveStatic();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useBrowser();
 
 test("page loads cleanly and draws a non-blank chart", async () => {
-  const page = await openPage(browser.context, server.url);
+  const page = await openPage(env.browser.context, env.server.url);
   const colours = await waitForChart(page, "chart-main");
 
   const error = await page.locator("#error");
@@ -32,15 +21,15 @@ test("page loads cleanly and draws a non-blank chart", async () => {
 });
 
 test("static server refuses paths outside dist", async () => {
-  const res = await fetch(new URL("/../Cargo.toml", server.url));
+  const res = await fetch(new URL("/../Cargo.toml", env.server.url));
   assert.notEqual(res.status, 200);
 });
 
 test("a page that cannot load its module says so in #error, as text", async () => {
-  const context = browser.context;
+  const context = env.browser.context;
   const page = await context.newPage();
   await page.route(/\.wasm$/, (route) => route.fulfill({ status: 404, body: "<b>gone</b>" }));
-  await page.goto(server.url, { waitUntil: "load" });
+  await page.goto(env.server.url, { waitUntil: "load" });
   const error = page.locator("#error");
   await error.waitFor({ state: "visible", timeout: 15000 });
   const text = await error.textContent();
