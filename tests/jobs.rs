@@ -159,6 +159,7 @@ fn sweep_in_slices_equals_the_whole_grid() {
             },
         ],
         peak_window: 30.0,
+        day30_only: false,
     };
     let grid = sweep.grid().unwrap();
     let ev = sweep.evaluator(&grid).unwrap();

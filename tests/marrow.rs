@@ -631,3 +631,35 @@ fn cli_simulate_and_sweep() {
         assert!(err.starts_with("cartsim: "));
     }
 }
+
+#[test]
+fn day30_only_heatmaps_give_the_same_l30_with_far_less_output() {
+    use cartsim::sweep::Spacing;
+    let req = cartsim::model::SimRequest {
+        preset: "fig6".into(),
+        ..Default::default()
+    };
+    let base = cartsim::model::marrow::scenario(&req).unwrap();
+    let axis = |name: &str, lo: f64, hi: f64| Axis {
+        name: name.into(),
+        lo,
+        hi,
+        spacing: Spacing::Log,
+        n: 6,
+    };
+    let grid = Grid::new(vec![axis("alpha", 3e-11, 3e-9), axis("h", 1e8, 1e11)]).unwrap();
+    let full = MarrowEval::new(&base, &["alpha", "h"], &req.settings, 30.0).unwrap();
+    let sparse = MarrowEval::new(&base, &["alpha", "h"], &req.settings, 30.0)
+        .unwrap()
+        .day30_only();
+    let a = run(&grid, &full);
+    let b = run(&grid, &sparse);
+    for (x, y) in a.iter().zip(&b) {
+        let (x, y) = (x.as_ref().unwrap(), y.as_ref().unwrap());
+        for o in [Outcome::Log10L30, Outcome::L30, Outcome::Response] {
+            assert_eq!(x.get(o).to_bits(), y.get(o).to_bits(), "{o:?}");
+        }
+        assert!(x.get(Outcome::Fold).is_finite());
+        assert!(y.get(Outcome::Fold).is_nan() && y.get(Outcome::Tpeak).is_nan());
+    }
+}

@@ -216,6 +216,7 @@ fn print_map(
 ) -> Result<(), CliError> {
     let names: Vec<&str> = grid.axes.iter().map(|a| a.name.as_str()).collect();
     let ev = MarrowEval::new(base, &names, &req.settings, window).map_err(model_error)?;
+    let ev = if o.needs_peak() { ev } else { ev.day30_only() };
     let results = run(grid, &ev);
     let failures = results.iter().filter(|r| r.is_err()).count();
     if let Some(Err(e)) = results.iter().find(|r| r.is_err()) {

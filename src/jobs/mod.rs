@@ -131,6 +131,9 @@ pub struct SweepSpec {
     pub axes: Vec<AxisSpec>,
     /// Days over which the CAR T peak is sought.
     pub peak_window: f64,
+    /// Only outcomes at day 30 are wanted (see `MarrowEval::day30_only`).
+    #[serde(default)]
+    pub day30_only: bool,
 }
 
 impl SweepSpec {
@@ -152,7 +155,9 @@ impl SweepSpec {
         };
         let base = marrow::scenario(&req).map_err(|e| e.to_string())?;
         let names: Vec<&str> = grid.axes.iter().map(|a| a.name.as_str()).collect();
-        MarrowEval::new(&base, &names, &req.settings, self.peak_window).map_err(|e| e.to_string())
+        let ev = MarrowEval::new(&base, &names, &req.settings, self.peak_window)
+            .map_err(|e| e.to_string())?;
+        Ok(if self.day30_only { ev.day30_only() } else { ev })
     }
 }
 
@@ -636,6 +641,7 @@ mod tests {
                     n: 7,
                 }],
                 peak_window: 30.0,
+                day30_only: false,
             },
             start: 3,
             end: 5,
