@@ -124,8 +124,7 @@ fn print_json(v: &impl serde::Serialize) -> Result<(), CliError> {
 
 /// Run `cartsim trial`.
 pub fn run_trial(args: &[String]) -> Result<(), CliError> {
-    if args.iter().any(|a| a == "--help" || a == "-h") {
-        super::out(TRIAL_HELP)?;
+    if super::help_requested(args, TRIAL_HELP)? {
         return Ok(());
     }
     let mut a = Args::parse(args, &[])?;
@@ -185,8 +184,7 @@ fn patients_csv(
 
 /// Run `cartsim bands`.
 pub fn run_bands(args: &[String]) -> Result<(), CliError> {
-    if args.iter().any(|a| a == "--help" || a == "-h") {
-        super::out(BANDS_HELP)?;
+    if super::help_requested(args, BANDS_HELP)? {
         return Ok(());
     }
     let mut a = Args::parse(args, &[])?;
@@ -266,8 +264,7 @@ fn parse_car(text: &str, unit: CarUnit) -> Result<Vec<(f64, f64)>, CliError> {
 
 /// Run `cartsim predict`.
 pub fn run_predict(args: &[String]) -> Result<(), CliError> {
-    if args.iter().any(|a| a == "--help" || a == "-h") {
-        super::out(PREDICT_HELP)?;
+    if super::help_requested(args, PREDICT_HELP)? {
         return Ok(());
     }
     let mut a = Args::parse(args, &[])?;

@@ -62,8 +62,7 @@ pub fn to_json(m: &Metrics) -> serde_json::Value {
 
 /// Run `cartsim metrics`.
 pub fn run(args: &[String]) -> Result<(), CliError> {
-    if args.iter().any(|a| a == "--help" || a == "-h") {
-        super::out(HELP)?;
+    if super::help_requested(args, HELP)? {
         return Ok(());
     }
     let mut a = Args::parse(args, &[])?;

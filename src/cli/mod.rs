@@ -113,3 +113,14 @@ pub fn out(text: &str) -> Result<(), CliError> {
         Err(e) => Err(CliError::failed(format!("cannot write the output: {e}"))),
     }
 }
+
+/// When `args` ask for help (`--help` or `-h`), print `help` and return true:
+/// every subcommand starts with this.
+pub fn help_requested(args: &[String], help: &str) -> Result<bool, CliError> {
+    if args.iter().any(|a| a == "--help" || a == "-h") {
+        out(help)?;
+        Ok(true)
+    } else {
+        Ok(false)
+    }
+}

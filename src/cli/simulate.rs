@@ -118,8 +118,7 @@ pub fn print_table(table: &SimTable, format: &str) -> Result<(), CliError> {
 
 /// Run `cartsim simulate`.
 pub fn run(args: &[String]) -> Result<(), CliError> {
-    if args.iter().any(|a| a == "--help" || a == "-h") {
-        super::out(HELP)?;
+    if super::help_requested(args, HELP)? {
         return Ok(());
     }
     let mut a = Args::parse(args, &[])?;

@@ -40,8 +40,7 @@ fn sweep_error(e: SweepError) -> CliError {
 
 /// Run `cartsim sweep`.
 pub fn run_cli(args: &[String]) -> Result<(), CliError> {
-    if args.iter().any(|a| a == "--help" || a == "-h") {
-        super::out(HELP)?;
+    if super::help_requested(args, HELP)? {
         return Ok(());
     }
     // Sweeps default to a base preset so --preset may be omitted.
