@@ -83,33 +83,47 @@ pub fn car_t_unit(model: &str, units: &str) -> &'static str {
     }
 }
 
-/// The tumour chart.
-pub fn tumour(v: &View) -> TimeChart {
-    let mut chart = TimeChart {
-        title: String::new(),
+/// An empty chart against time over the view's horizon.
+fn time_chart(v: &View, title: &str, y_label: String) -> TimeChart {
+    TimeChart {
+        title: title.into(),
         x_label: "time (days)".into(),
-        y_label: String::new(),
+        y_label,
         log_y: v.log_y,
         x_range: (0.0, v.t_end),
         series: Vec::new(),
         hlines: Vec::new(),
         markers: Vec::new(),
-    };
+    }
+}
+
+/// Add a line for each `(column, label, colour, dashed)` the table has.
+fn push_columns(chart: &mut TimeChart, table: &SimTable, cols: &[(&str, &str, Rgb, bool)]) {
+    for &(name, label, color, dashed) in cols {
+        if let Some(p) = column(table, name, |x| x) {
+            chart.series.push(line(label, p, color, dashed, 2.0));
+        }
+    }
+}
+
+/// The tumour chart.
+pub fn tumour(v: &View) -> TimeChart {
+    let mut chart = time_chart(v, "", String::new());
     if v.model == MARROW {
         chart.title = "Leukemia and B cells in the bone marrow".into();
         chart.y_label = "cells".into();
-        for (name, label, color, dashed) in [
-            ("B0", "Pro-B (B0, CD19−)", c::ORANGE, true),
-            ("B1", "Pre-BI (B1)", c::SKY_BLUE, true),
-            ("B2", "Pre-BII (B2)", c::GREEN, true),
-            ("B3", "immature B (B3)", c::BLUE, true),
-            ("b_total", "healthy B cells, total", c::BLACK, true),
-            ("L", "leukemia (L)", c::VERMILLION, false),
-        ] {
-            if let Some(p) = column(v.table, name, |x| x) {
-                chart.series.push(line(label, p, color, dashed, 2.0));
-            }
-        }
+        push_columns(
+            &mut chart,
+            v.table,
+            &[
+                ("B0", "Pro-B (B0, CD19−)", c::ORANGE, true),
+                ("B1", "Pre-BI (B1)", c::SKY_BLUE, true),
+                ("B2", "Pre-BII (B2)", c::GREEN, true),
+                ("B3", "immature B (B3)", c::BLUE, true),
+                ("b_total", "healthy B cells, total", c::BLACK, true),
+                ("L", "leukemia (L)", c::VERMILLION, false),
+            ],
+        );
         if v.log_y {
             chart.hlines.push(HLine {
                 y: 1.0,
@@ -223,29 +237,20 @@ pub fn tumour(v: &View) -> TimeChart {
 /// The CAR T chart.
 pub fn car_t(v: &View) -> TimeChart {
     let unit = car_t_unit(v.model, v.units);
-    let mut chart = TimeChart {
-        title: "CAR T cells".into(),
-        x_label: "time (days)".into(),
-        y_label: format!("CAR T ({unit})"),
-        log_y: v.log_y,
-        x_range: (0.0, v.t_end),
-        series: Vec::new(),
-        hlines: Vec::new(),
-        markers: Vec::new(),
-    };
+    let mut chart = time_chart(v, "CAR T cells", format!("CAR T ({unit})"));
     if v.model == MARROW {
         chart.y_label = "CAR T (cells)".into();
-        for (name, label, color, dashed) in [
-            ("CA", "effector (CA)", c::BLUE, false),
-            ("CM", "memory (CM)", c::GREEN, false),
-            ("CA2", "effector, product 2 (CA2)", c::ORANGE, false),
-            ("CM2", "memory, product 2 (CM2)", c::PURPLE, false),
-            ("car_t_total", "total CAR T", c::BLACK, true),
-        ] {
-            if let Some(p) = column(v.table, name, |x| x) {
-                chart.series.push(line(label, p, color, dashed, 2.0));
-            }
-        }
+        push_columns(
+            &mut chart,
+            v.table,
+            &[
+                ("CA", "effector (CA)", c::BLUE, false),
+                ("CM", "memory (CM)", c::GREEN, false),
+                ("CA2", "effector, product 2 (CA2)", c::ORANGE, false),
+                ("CM2", "memory, product 2 (CM2)", c::PURPLE, false),
+                ("car_t_total", "total CAR T", c::BLACK, true),
+            ],
+        );
         if let Some(m) = v.marrow {
             chart.markers.push(Marker {
                 at: (m.tpeak, m.c_peak),
