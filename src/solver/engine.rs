@@ -155,7 +155,8 @@ impl Settings {
         }
     }
 
-    fn validate(&self, dim: usize) -> Result<(), SolverError> {
+    /// Check the settings for a system of `dim` components.
+    pub fn validate(&self, dim: usize) -> Result<(), SolverError> {
         let bad = |m: String| Err(SolverError::InvalidInput(m));
         let adaptive = self.adaptive && self.method.tableau().e.is_some();
         match adaptive {
