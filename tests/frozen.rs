@@ -16,7 +16,11 @@
 //! link re-encoding and its JSON), the problems reported, and, simulated
 //! with output every 0.25 day, the table's columns and row count, every
 //! column at five days, the solver statistics, the events and the course
-//! metrics (or the error, when the solve fails).
+//! metrics (or the error, when the solve fails): for the clinical model the
+//! page's indices (FT, FNegR, FP, peak and its day, AUC7, AUC28, remission,
+//! MRD and relapse days, class; relapses sought up to the horizon), for the
+//! marrow model what `cartsim sweep` reports for one course (responder, L at
+//! day 30, CAR T at day 0, peak and its day over days 0–30, fold expansion).
 //!
 //! Checked: decoding exactly (strings, problems, JSON values), statistics
 //! and row counts exactly, every other number to a relative 1e-9.

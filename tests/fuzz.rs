@@ -65,7 +65,7 @@ fn assert_typed_solver_failure(e: &SolverError, t_end: f64, max_steps: usize, di
             t
         }
         SolverError::StepSizeUnderflow { t, h } => {
-            assert!(h >= 0.0 && h < 1e-3, "{msg}");
+            assert!((0.0..1e-3).contains(&h), "{msg}");
             t
         }
         SolverError::NonFiniteState { t, component } => {
