@@ -28,52 +28,98 @@ fn runner(s: Settings) -> Runner {
     Runner::new(s, Options::default(), ClassifySettings::default()).unwrap()
 }
 
+/// Derivatives worked out outside cartsim, from the equations of [L] as
+/// written in MODELS.md §1 and the literal numbers of Table 1 of [L]
+/// (compared with the table in the extracted text of the paper): `cr` column
+/// rP 0.069, rTA 1.62, lTA 0.12, lTN 3e-5, nC 2939.1, e 22.72, KP 5891.5,
+/// Kr 637.64, KA 1808.0, kA 0.65 (its CD19− cells are "–": km = 0, and rN
+/// 0.1, kb 7.9, KN 16956.03 from the `relapse-neg` column); `relapse-neg`
+/// column rP 0.071, rTA 1.5, lTA 0.11, lTN 2e-7, nC 2585.74, e 19.34,
+/// KP 11040.05, Kr 1360.54, KA 11883.73, kA 0.58, rN 0.1, km 1.5e-7,
+/// kb 7.9, KN 16956.03.
+///
+/// Computed in exact rational arithmetic with Python 3 and rounded once to
+/// the nearest double:
+///
+/// ```python
+/// from fractions import Fraction as F
+/// def rhs(p, y):            # p: the numbers above as strings, y: the state
+///     p = {k: F(v) for k, v in p.items()}; nP, nTA, nTN, nN = map(F, y)
+///     act = p["kA"]*nTN*nP/(nP + p["KA"])
+///     return [float(v) for v in (
+///         p["rP"]*nP*(1 - nP/p["nC"]) - p["e"]*nTA*nP/(nP + p["KP"]),
+///         p["rTA"]*nTA*nP/(nP + p["Kr"]) + act - p["lTA"]*nTA,
+///         -act - p["lTN"]*nTN,
+///         p["rN"]*nN*(1 - nN/p["nC"]) + p["km"]*nP - p["e"]*nTA*nN/(p["kb"]*nN + p["KN"]))]
+/// ```
+///
+/// Term by term at the second `cr` state (nP 500, nTA 300, nTN 5, nN 2):
+/// growth 0.069·500·(1 − 500/2939.1) = 28.6309, kill 22.72·300·500/(5891.5+500)
+/// = 533.208, expansion 1.62·300·500/(500+637.64) = 213.600, activation
+/// 0.65·5·500/(500+1808) = 0.704073, bystander 22.72·300·2/(7.9·2+16956.03)
+/// = 0.803213.
+const RHS_BY_HAND: [(&str, [f64; 4], [f64; 4]); 4] = [
+    (
+        "cr",
+        [2200.24, 0.0, 16.5, 0.0],
+        [
+            38.165146991119734,
+            5.887265732590863,
+            -5.887760732590863,
+            0.0,
+        ],
+    ),
+    (
+        "cr",
+        [500.0, 300.0, 5.0, 2.0],
+        [
+            -504.5773107123181,
+            178.30415717551315,
+            -0.7042227902946274,
+            -0.6033494207518292,
+        ],
+    ),
+    (
+        "cr",
+        [0.001, 50.0, 3.6, 0.5],
+        [
+            -0.0001238201553920235,
+            -5.999871675025607,
+            -0.000109294247071766,
+            0.016500888463385852,
+        ],
+    ),
+    (
+        "relapse-neg",
+        [1000.0, 50.0, 10.0, 20.0],
+        [
+            -36.77357155275928,
+            26.722571251563153,
+            -0.45018218850131136,
+            0.8546135721339029,
+        ],
+    ),
+];
+
 #[test]
 fn rhs_matches_hand_computation() {
-    // relapse-neg parameters (Table 1 of [L]) at nP=1000, nTA=50, nTN=10, nN=20.
-    let sys = Clinical {
-        p: preset("relapse-neg").unwrap().params,
-    };
-    let mut dy = [0.0; 4];
-    sys.rhs(0.0, &[1000.0, 50.0, 10.0, 20.0], &mut dy);
-    // Term by term, from the equations of MODELS.md §1 with the literal table numbers.
-    let growth_p = 0.071 * 1000.0 * (1.0 - 1000.0 / 2585.74);
-    let kill_p = 19.34 * 50.0 * 1000.0 / (1000.0 + 11040.05);
-    let expand = 1.5 * 50.0 * 1000.0 / (1000.0 + 1360.54);
-    let activate = 0.58 * 10.0 * 1000.0 / (1000.0 + 11883.73);
-    let growth_n = 0.1 * 20.0 * (1.0 - 20.0 / 2585.74);
-    let mutation = 1.5e-7 * 1000.0;
-    let bystander = 19.34 * 50.0 * 20.0 / (7.9 * 20.0 + 16956.03);
-    let want = [
-        growth_p - kill_p,
-        expand + activate - 0.11 * 50.0,
-        -activate - 2e-7 * 10.0,
-        growth_n + mutation - bystander,
-    ];
-    // The same values evaluated by a separate script (Python, double precision).
-    let script = [
-        -36.77357155275929,
-        26.722571251563153,
-        -0.45018218850131136,
-        0.8546135721339028,
-    ];
-    for i in 0..4 {
-        assert!(
-            (dy[i] - want[i]).abs() <= 1e-12 * want[i].abs(),
-            "{i}: {dy:?}"
-        );
-        assert!(
-            (dy[i] - script[i]).abs() <= 1e-12 * script[i].abs(),
-            "{i}: {dy:?}"
-        );
+    for (name, y, want) in RHS_BY_HAND {
+        let sys = Clinical {
+            p: preset(name).unwrap().params,
+        };
+        let mut dy = [f64::NAN; 4];
+        sys.rhs(0.0, &y, &mut dy);
+        for i in 0..4 {
+            // A few ulps of rounding in the model's own evaluation order.
+            assert!(
+                (dy[i] - want[i]).abs() <= 1e-12 * want[i].abs(),
+                "{name} at {y:?}: d{}/dt = {}, by hand {}",
+                clinical::STATE_NAMES[i],
+                dy[i],
+                want[i]
+            );
+        }
     }
-    // No CD19− source without km and nN: dnN/dt = 0 in the cr preset.
-    let cr = Clinical {
-        p: preset("cr").unwrap().params,
-    };
-    cr.rhs(0.0, &[2200.24, 0.0, 16.5, 0.0], &mut dy);
-    assert_eq!(dy[3], 0.0);
-    assert_eq!(dy[1], 0.65 * 16.5 * 2200.24 / (2200.24 + 1808.0));
 }
 
 #[test]

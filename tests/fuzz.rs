@@ -10,12 +10,15 @@
 //! (`CARTSIM_FUZZ_SEED`, default 1) so a failure can be replayed.
 #![cfg(not(target_arch = "wasm32"))]
 
+use cartsim::analysis::metrics::Response;
 use cartsim::cohort::rng::Stream;
 use cartsim::model::clinical::{self, Options, Params, Runner};
+use cartsim::model::params::ParamError;
 use cartsim::model::params::{parse_assignment, ParamSpec, Scale};
-use cartsim::model::{marrow, units, ModelError, Registry, Sampling, SimRequest};
-use cartsim::scenario::Scenario;
-use cartsim::solver::{Method, Settings};
+use cartsim::model::Registry;
+use cartsim::model::{marrow, units, ModelError, Sampling, SimRequest};
+use cartsim::scenario::{Problem, Scenario};
+use cartsim::solver::{Method, Settings, SolverError};
 
 fn env_usize(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -26,6 +29,60 @@ fn env_usize(name: &str, default: usize) -> usize {
 
 fn seed() -> u64 {
     env_usize("CARTSIM_FUZZ_SEED", 1) as u64
+}
+
+/// The decoder quotes user text clipped to 40 characters.
+fn clipped(key: &str) -> String {
+    key.chars().take(40).collect()
+}
+
+/// A decoding problem names its key (clipped, as the message quotes it).
+fn assert_names_its_key(p: &Problem, input: &str) {
+    assert!(
+        p.message.contains(&clipped(&p.key)),
+        "{input:?}: problem about '{}' does not name it: {}",
+        p.key,
+        p.message
+    );
+}
+
+/// True when `msg` quotes a number within 1e-3 of `day` (the day a solver
+/// error happened, at whatever precision the message prints it).
+fn mentions_day(msg: &str, day: f64) -> bool {
+    msg.split(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == 'e'))
+        .filter_map(|w| w.trim_end_matches('.').parse::<f64>().ok())
+        .any(|x| (x - day).abs() <= 1e-3)
+}
+
+/// A solver failure on valid settings is one of the typed runtime failures,
+/// at a day inside the horizon, and its sentence says that day.
+fn assert_typed_solver_failure(e: &SolverError, t_end: f64, max_steps: usize, dim: usize) {
+    let msg = e.to_string();
+    let t = match *e {
+        SolverError::TooManySteps { t, max_steps: m } => {
+            assert_eq!(m, max_steps, "{msg}");
+            assert!(msg.contains(&max_steps.to_string()), "{msg}");
+            t
+        }
+        SolverError::StepSizeUnderflow { t, h } => {
+            assert!((0.0..1e-3).contains(&h), "{msg}");
+            t
+        }
+        SolverError::NonFiniteState { t, component } => {
+            assert!(component < dim, "{msg}");
+            assert!(msg.contains(&format!("component {component}")), "{msg}");
+            t
+        }
+        SolverError::InvalidInput(_) => panic!("valid settings refused: {msg}"),
+    };
+    assert!(
+        (0.0..=t_end).contains(&t),
+        "day {t} outside [0, {t_end}]: {msg}"
+    );
+    assert!(
+        mentions_day(&msg, t),
+        "the message does not say day {t}: {msg}"
+    );
 }
 
 /// Random test inputs.
@@ -186,7 +243,7 @@ fn scenario_links_never_panic_and_decode_to_a_normal_form() {
             with_problems += 1;
         }
         for p in &problems {
-            assert!(!p.message.is_empty(), "case {i}: {q:?}");
+            assert_names_its_key(p, &q);
         }
         // What was accepted encodes to a link that decodes to the same
         // scenario without complaint.
@@ -270,8 +327,17 @@ fn uploaded_scenario_files_never_panic() {
             }
         }
         let text = String::from_utf8_lossy(&bytes);
-        let (s, _) = Scenario::from_json(&text, cat);
+        let (s, problems) = Scenario::from_json(&text, cat);
         assert!(cat.models().contains(&s.model));
+        for p in &problems {
+            if p.key != "(file)" {
+                assert_names_its_key(p, &text);
+            }
+        }
+        // Whatever was loaded is a scenario a link reproduces exactly.
+        let (back, p) = Scenario::from_query(&s.to_query(), cat);
+        assert!(p.is_empty(), "{text:?}: {p:?}");
+        assert_eq!(back, s, "{text:?}");
     }
 }
 
@@ -287,12 +353,30 @@ fn parameter_assignments_never_panic_and_accept_only_the_range() {
         } else {
             g.junk(3)
         };
-        let text = format!("{name}={}", g.number_text());
-        if let Ok((i, v)) = parse_assignment(table, &text) {
-            assert!(
-                v.is_finite() && v >= table[i].min && v <= table[i].max,
-                "{text}"
-            );
+        let value = g.number_text();
+        let text = format!("{name}={value}");
+        // What the answer must be, worked out independently of the parser.
+        let (key, value) = text.split_once('=').unwrap();
+        let (key, value) = (key.trim(), value);
+        let spec = table.iter().position(|s| s.name == key);
+        let number = value.trim().parse::<f64>().ok().filter(|v| v.is_finite());
+        match (parse_assignment(table, &text), spec, number) {
+            (Ok((i, v)), Some(j), Some(x)) => {
+                assert_eq!((i, v), (j, x), "{text}");
+                assert!(v >= table[i].min && v <= table[i].max, "{text}");
+            }
+            (Err(e @ ParamError::Unknown { .. }), None, _)
+            | (Err(e @ ParamError::Malformed { .. }), Some(_), None) => {
+                assert_eq!(e.name(), key, "{text}: {e}");
+                assert!(e.to_string().contains(&format!("'{key}'")), "{text}: {e}");
+            }
+            (Err(e @ ParamError::OutOfRange { value: got, .. }), Some(j), Some(x)) => {
+                assert!(x < table[j].min || x > table[j].max, "{text}: {e}");
+                assert_eq!(got, x, "{text}");
+                assert_eq!(e.name(), key, "{text}: {e}");
+                assert!(e.to_string().contains(&format!("'{key}'")), "{text}: {e}");
+            }
+            (r, spec, number) => panic!("{text}: {r:?} (known: {spec:?}, number: {number:?})"),
         }
     }
 }
@@ -359,24 +443,65 @@ fn clinical_solver_gives_a_result_or_a_typed_error_on_random_parameters() {
     )
     .unwrap();
     let (mut ok, mut failed) = (0, 0);
-    for _ in 0..n {
+    for case in 0..n {
         let v = random_params(&mut g, &clinical::SPECS);
+        let at = |name: &str| v[clinical::SPECS.iter().position(|s| s.name == name).unwrap()];
         let mut p = Params([0.0; clinical::N_PARAMS]);
         p.0.copy_from_slice(&v);
+        let close = |a: f64, b: f64| a == b || (a - b).abs() <= 1e-12 * a.abs().max(b.abs());
         match runner.metrics(&p) {
             Ok(m) => {
                 ok += 1;
-                assert!(m.peak.is_finite() && m.peak >= 0.0);
+                let ctx = format!("case {case}: {v:?} → {m:?}");
+                // The factors are the formulas of MODELS.md §1.
+                assert!(
+                    close(m.ft, at("rTA") * at("e") * at("kA") / at("lTA")),
+                    "{ctx}"
+                );
+                assert!(close(m.fnegr, at("km") * at("kb")), "{ctx}");
+                // The peak over days 0–28 is at least the infused dose (day 0).
+                assert!(
+                    m.peak.is_finite() && m.peak >= at("nTN0") * (1.0 - 1e-12),
+                    "{ctx}"
+                );
+                assert!((0.0..=28.0).contains(&m.t_peak), "{ctx}");
+                // CAR T are never negative, so AUC28 ≥ AUC7 — up to the
+                // solver's absolute tolerance (1e-9) over the 21 days between.
+                assert!(m.auc7 >= 0.0, "{ctx}");
+                assert!(m.auc28 >= m.auc7 * (1.0 - 1e-9) - 21.0 * 1e-9, "{ctx}");
+                if m.fp.is_finite() {
+                    assert!(close(m.fp, (m.peak * m.auc7).log2()), "{ctx}");
+                }
+                // The class follows from the days (defaults: deadline 28).
+                let remitted = m.remission_day.is_some_and(|d| d <= 28.0);
+                assert_eq!(m.response == Response::Nr, !remitted, "{ctx}");
+                match m.relapse_day {
+                    Some(r) => {
+                        assert!(r >= m.remission_day.unwrap(), "{ctx}");
+                        assert!(
+                            matches!(
+                                m.response,
+                                Response::Cd19PosRelapse | Response::Cd19NegRelapse
+                            ),
+                            "{ctx}"
+                        );
+                    }
+                    None => assert!(matches!(m.response, Response::Nr | Response::Cr), "{ctx}"),
+                }
+                if let (Some(rem), Some(mrd)) = (m.remission_day, m.mrd_day) {
+                    assert!(mrd >= rem, "MRD-negative before remission: {ctx}");
+                }
             }
             Err(ModelError::Solver(e)) => {
                 failed += 1;
-                assert!(!e.to_string().is_empty());
+                assert_typed_solver_failure(&e, 180.0, 20_000, 4);
             }
             Err(e) => panic!("unexpected error kind: {e}"),
         }
     }
     println!("clinical: {ok} solved, {failed} typed solver errors, of {n}");
-    assert_eq!(ok + failed, n);
+    // Most of the parameter space solves: failures are the exception.
+    assert!(ok * 10 >= n * 9, "only {ok} of {n} solved");
 }
 
 #[test]
@@ -385,7 +510,8 @@ fn marrow_solver_gives_a_result_or_a_typed_error_on_random_parameters() {
     let n = env_usize("CARTSIM_FUZZ_SOLVES", 200) / 4;
     let (mut ok, mut failed) = (0, 0);
     let mut kinds = std::collections::BTreeMap::new();
-    for _ in 0..n {
+    let mut worst = 0.0f64;
+    for case in 0..n {
         let v = random_params(&mut g, &marrow::SPECS);
         let sets = marrow::SPECS
             .iter()
@@ -406,11 +532,33 @@ fn marrow_solver_gives_a_result_or_a_typed_error_on_random_parameters() {
         match marrow::simulate(&req) {
             Ok(t) => {
                 ok += 1;
-                assert!(t.rows.iter().all(|x| !x.is_nan()));
+                // Output every day from 0 to the horizon; states finite and
+                // not negative beyond what the solver's absolute tolerance
+                // (1e-9 cells per step) allows: here a millionth of a cell.
+                assert_eq!(t.n_rows(), 61, "case {case}: {:?}", req.sets);
+                let states = (1..t.columns.len())
+                    .filter(|&c| marrow::STATE_NAMES.contains(&t.columns[c].as_str()))
+                    .collect::<Vec<_>>();
+                assert!(states.len() >= 7, "{:?}", t.columns);
+                for i in 0..t.n_rows() {
+                    let row = t.row(i);
+                    assert_eq!(row[0], i as f64, "case {case}");
+                    for &c in &states {
+                        worst = worst.min(row[c]);
+                        assert!(
+                            row[c].is_finite() && row[c] >= -1e-6,
+                            "case {case}: {} = {} on day {}; sets {:?}",
+                            t.columns[c],
+                            row[c],
+                            row[0],
+                            req.sets
+                        );
+                    }
+                }
             }
             Err(ModelError::Solver(e)) => {
                 failed += 1;
-                assert!(!e.to_string().is_empty());
+                assert_typed_solver_failure(&e, 60.0, 20_000, 9);
                 let kind = format!("{e:?}");
                 let kind = kind.split([' ', '{', '(']).next().unwrap_or("").to_string();
                 *kinds.entry(kind).or_insert(0usize) += 1;
@@ -418,5 +566,10 @@ fn marrow_solver_gives_a_result_or_a_typed_error_on_random_parameters() {
             Err(e) => panic!("unexpected error kind: {e}"),
         }
     }
-    println!("marrow: {ok} solved, {failed} typed solver errors {kinds:?}, of {n}");
+    println!(
+        "marrow: {ok} solved, {failed} typed solver errors {kinds:?}, of {n}; \
+         most negative state {worst:e} cells"
+    );
+    // About 60% solve within the step limit; failures are TooManySteps.
+    assert!(ok * 3 >= n, "only {ok} of {n} solved");
 }
