@@ -11,7 +11,9 @@ use crate::solver::tableau::Tableau;
 pub enum OutputGrid {
     /// At the given increasing times (within the interval), from the dense output.
     Times(Vec<f64>),
-    /// At every accepted step (and both sides of every event).
+    /// At every accepted step: the start (after events at the start time),
+    /// the end of each step, and each state-triggered event's time (the
+    /// state just before its action).
     #[default]
     Steps,
     /// At the given times and at every accepted step.
