@@ -1,0 +1,146 @@
+//! The marrow model's equations as an [`OdeSystem`] (MODELS.md §2) and the
+//! healthy homeostasis they start from.
+
+use super::params::{p, DEFAULTS, N_PARAMS};
+use crate::model::ModelError;
+use crate::solver::OdeSystem;
+
+/// Which reading of the printed equations to use (MODELS.md §2, "Interpretation notes").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Variant {
+    /// Default: F counts CD19+ cells only (B1+B2+B3+L), and effectors leave
+    /// for the memory pool at the rate memory gains them, (1 − F)·γAM·CA.
+    #[default]
+    Corrected,
+    /// As printed in [M]: F also counts B0, and the effector loss term reads
+    /// (1 − F)·γMA·CA.
+    AsPrinted,
+}
+
+impl Variant {
+    /// Parse `corrected` / `as-printed`.
+    pub fn parse(s: &str) -> Option<Variant> {
+        match s {
+            "corrected" => Some(Variant::Corrected),
+            "as-printed" | "as_printed" | "printed" => Some(Variant::AsPrinted),
+            _ => None,
+        }
+    }
+}
+
+/// The seven (or nine) equations. `p` holds every parameter and initial
+/// value in the order of [`SPECS`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Marrow {
+    /// Parameters and initial values, indexed by the constants in [`p`].
+    pub p: [f64; N_PARAMS],
+    /// Reading of the equations.
+    pub variant: Variant,
+    /// True when a second CAR T product (CA2, CM2) is part of the state.
+    pub dual: bool,
+}
+
+impl Default for Marrow {
+    fn default() -> Self {
+        Marrow {
+            p: DEFAULTS,
+            variant: Variant::Corrected,
+            dual: false,
+        }
+    }
+}
+
+impl Marrow {
+    /// The initial state (length [`OdeSystem::dim`]) written into `y0`.
+    pub fn initial_state(&self, y0: &mut [f64]) {
+        let n = self.dim();
+        y0[..n].copy_from_slice(&self.p[p::Y0..p::Y0 + n]);
+    }
+}
+
+impl OdeSystem for Marrow {
+    fn dim(&self) -> usize {
+        if self.dual {
+            9
+        } else {
+            7
+        }
+    }
+
+    fn rhs(&self, _t: f64, y: &[f64], dy: &mut [f64]) {
+        let q = &self.p;
+        let (b0, b1, b2, b3, l, ca, cm) = (y[0], y[1], y[2], y[3], y[4], y[5], y[6]);
+        let s = b0 + b1 + b2 + b3;
+        let sh = 1.0 / (1.0 + q[p::K] * (s + l));
+        let sl = 1.0 / (1.0 + q[p::K] * s);
+        let printed = self.variant == Variant::AsPrinted;
+        // CD19+ antigen load (MODELS.md §2: `corrected` sums CD19+ cells only;
+        // `as-printed` adds B0). Clamped at 0 so a tiny negative excursion of
+        // the dense output cannot make F leave [0, 1].
+        let a = (b1 + b2 + b3 + l + if printed { b0 } else { 0.0 }).max(0.0);
+        let act = |h: f64| if a + h > 0.0 { a / (h + a) } else { 0.0 };
+        let f1 = act(q[p::H]);
+        let mut kill = q[p::ALPHA] * ca;
+        // Effector → memory loss rate: γAM (corrected) or γMA (as printed), MODELS.md §2.
+        let loss = if printed {
+            q[p::GAMMAMA]
+        } else {
+            q[p::GAMMAAM]
+        };
+        if self.dual {
+            let (ca2, cm2) = (y[7], y[8]);
+            kill += q[p::ALPHA2] * ca2;
+            let f2 = act(q[p::H2]);
+            dy[7] = f2 * (q[p::RHOC2] * ca2 + q[p::GAMMAMA] * cm2)
+                - ca2 / q[p::TAUA]
+                - (1.0 - f2) * loss * ca2;
+            dy[8] = (1.0 - f2) * q[p::GAMMAAM] * ca2 - cm2 / q[p::TAUM] - f2 * q[p::GAMMAMA] * cm2;
+        }
+        dy[0] = sh * q[p::RHO0] * b0 - q[p::GAMMA0] * b0;
+        dy[1] = sh * q[p::RHO1] * b1 + q[p::GAMMA0] * b0 - q[p::GAMMA1] * b1 - kill * b1;
+        dy[2] = sh * q[p::RHO2] * b2 + q[p::GAMMA1] * b1 - q[p::GAMMA2] * b2 - kill * b2;
+        dy[3] = q[p::GAMMA2] * b2 - q[p::GAMMA3] * b3 - kill * b3;
+        dy[4] = sl * q[p::RHOL] * l * (1.0 - l / q[p::LMAX]) - q[p::GAMMAL] * l - kill * l;
+        dy[5] =
+            f1 * (q[p::RHOC] * ca + q[p::GAMMAMA] * cm) - ca / q[p::TAUA] - (1.0 - f1) * loss * ca;
+        dy[6] = (1.0 - f1) * q[p::GAMMAAM] * ca - cm / q[p::TAUM] - f1 * q[p::GAMMAMA] * cm;
+    }
+}
+
+/// Healthy homeostasis of equations 1a–1d (B cells only: L = CA = CM = 0),
+/// solved algebraically. With B0 > 0, dB0/dt = 0 forces sH = γ0/ρ0, hence
+/// the total S = (ρ0/γ0 − 1)/k; then B1 = γ0·B0/(γ1 − sH·ρ1),
+/// B2 = γ1·B1/(γ2 − sH·ρ2), B3 = γ2·B2/γ3, and S fixes B0.
+///
+/// Returns `[B0, B1, B2, B3]`, or an error when these parameters have no
+/// positive steady state.
+pub fn homeostasis(par: &[f64; N_PARAMS]) -> Result<[f64; 4], ModelError> {
+    let (r0, r1, r2) = (par[p::RHO0], par[p::RHO1], par[p::RHO2]);
+    let (g0, g1, g2, g3) = (
+        par[p::GAMMA0],
+        par[p::GAMMA1],
+        par[p::GAMMA2],
+        par[p::GAMMA3],
+    );
+    let k = par[p::K];
+    let none = |why: &str| {
+        Err(ModelError::Invalid(format!(
+            "no positive B-cell steady state: {why}"
+        )))
+    };
+    if !(g0 > 0.0 && r0 > g0) {
+        return none("Pro-B cells need ρ0 > γ0 > 0 to sustain themselves");
+    }
+    let sh = g0 / r0;
+    let total = (r0 / g0 - 1.0) / k;
+    let d1 = g1 - sh * r1;
+    let d2 = g2 - sh * r2;
+    if !(d1 > 0.0 && d2 > 0.0 && g3 > 0.0) {
+        return none("a CD19+ compartment would grow without bound (γi ≤ sH·ρi)");
+    }
+    let x1 = g0 / d1;
+    let x2 = x1 * g1 / d2;
+    let x3 = x2 * g2 / g3;
+    let b0 = total / (1.0 + x1 + x2 + x3);
+    Ok([b0, b0 * x1, b0 * x2, b0 * x3])
+}

@@ -1,0 +1,518 @@
+//! A marrow course: the equations plus what happens to the patient
+//! (timed infusions, a reinfusion when L rises through a level, the
+//! extinction rule of MODELS.md §3), built from a preset and `NAME=VALUE`
+//! settings, and run on the solver.
+
+use super::equations::{Marrow, Variant};
+use super::params::{ix, p, SPECS, STATE_NAMES};
+use super::presets::preset;
+use crate::model::params;
+use crate::model::ModelError;
+use crate::solver::{
+    Action, Condition, Direction, EventRecord, Events, Observer, OdeSystem, Outcome, OutputGrid,
+    Settings, Solver, Stats, Trigger,
+};
+
+/// A timed infusion: add `cells` to state `state` at day `t`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Dose {
+    /// Day of the infusion.
+    pub t: f64,
+    /// State index (see [`ix`]).
+    pub state: usize,
+    /// Cells infused.
+    pub cells: f64,
+}
+
+/// A state-triggered infusion: when L rises through `level`, add `cells` to
+/// `state` (once). With `fallback_day`, a patient whose leukemia has never
+/// gone below `level` by that day (no initial response) gets the dose then
+/// instead (Fig. 8 protocol of [M]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Reinfusion {
+    /// Leukemia level whose upward crossing triggers the dose.
+    pub level: f64,
+    /// State index receiving the cells.
+    pub state: usize,
+    /// Cells infused.
+    pub cells: f64,
+    /// Day of the dose for patients with no initial response.
+    pub fallback_day: Option<f64>,
+}
+
+/// Label of the extinction event in the event log.
+pub const EXTINCTION_LABEL: &str = "leukemia extinct (L < threshold)";
+/// Label of the state-triggered reinfusion.
+pub const REINFUSION_LABEL: &str = "reinfusion (L rose through level)";
+/// Label of the fallback reinfusion (no initial response).
+pub const FALLBACK_LABEL: &str = "reinfusion (no initial response)";
+
+/// One patient course to simulate: the equations plus what happens to the patient.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scenario {
+    /// The system (parameters, initial values, variant, products).
+    pub model: Marrow,
+    /// Extinction threshold for L (MODELS.md §3: below one cell L is set to
+    /// 0 and held there); `None` switches the rule off.
+    pub extinction: Option<f64>,
+    /// Timed infusions.
+    pub doses: Vec<Dose>,
+    /// State-triggered reinfusion.
+    pub reinfusion: Option<Reinfusion>,
+    /// End of the simulation, days.
+    pub t_end: f64,
+}
+
+impl Default for Scenario {
+    fn default() -> Self {
+        Scenario {
+            model: Marrow::default(),
+            extinction: Some(1.0),
+            doses: Vec::new(),
+            reinfusion: None,
+            t_end: 270.0,
+        }
+    }
+}
+
+/// Names accepted by [`Scenario::set`] besides the parameters of [`SPECS`].
+pub const OPTIONS: &str =
+    "variant=corrected|as-printed, extinction=on|off, extinction_level=CELLS, \
+Btot=CELLS (rescale B0..B3 to this total), dose=DAY:STATE:CELLS (repeatable), \
+reinfuse=LEVEL:STATE:CELLS[:FALLBACK_DAY]";
+
+fn state_index(name: &str) -> Result<usize, ModelError> {
+    STATE_NAMES.iter().position(|s| *s == name).ok_or_else(|| {
+        ModelError::Invalid(format!(
+            "unknown state '{name}'; expected one of {}",
+            STATE_NAMES.join(", ")
+        ))
+    })
+}
+
+fn number(what: &str, text: &str) -> Result<f64, ModelError> {
+    match text.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        _ => Err(ModelError::Invalid(format!(
+            "{what}: '{text}' is not a finite number"
+        ))),
+    }
+}
+
+fn non_negative(what: &str, text: &str) -> Result<f64, ModelError> {
+    let v = number(what, text)?;
+    if v < 0.0 {
+        return Err(ModelError::Invalid(format!("{what} must be ≥ 0, got {v}")));
+    }
+    Ok(v)
+}
+
+/// Builder state while settings are applied (tracks which tied defaults
+/// were set explicitly).
+#[derive(Debug, Clone, Default)]
+struct Ties {
+    rho_l: bool,
+    gamma_l: bool,
+    alpha2: bool,
+    h2: bool,
+    rho_c2: bool,
+}
+
+impl Scenario {
+    /// Build the scenario of a preset with `sets` applied on top (in order).
+    pub fn from_preset(name: &str, sets: &[(String, String)]) -> Result<Scenario, ModelError> {
+        let pre = preset(name)?;
+        let mut sc = Scenario {
+            t_end: pre.t_end,
+            ..Scenario::default()
+        };
+        let mut ties = Ties::default();
+        for (k, v) in pre.sets {
+            sc.apply(k, v, &mut ties)?;
+        }
+        for (k, v) in sets {
+            sc.apply(k, v, &mut ties)?;
+        }
+        sc.resolve(&ties);
+        Ok(sc)
+    }
+
+    /// Apply one `NAME=VALUE` setting (a parameter of [`SPECS`] or one of [`OPTIONS`]).
+    pub fn set(&mut self, name: &str, value: &str) -> Result<(), ModelError> {
+        // A lone set counts as explicit: ties are resolved against defaults only in from_preset.
+        let mut ties = Ties {
+            rho_l: true,
+            gamma_l: true,
+            alpha2: true,
+            h2: true,
+            rho_c2: true,
+        };
+        self.apply(name, value, &mut ties)
+    }
+
+    fn apply(&mut self, name: &str, value: &str, ties: &mut Ties) -> Result<(), ModelError> {
+        match name {
+            "variant" => {
+                self.model.variant = Variant::parse(value.trim()).ok_or_else(|| {
+                    ModelError::Invalid(format!(
+                        "variant '{value}': expected corrected or as-printed"
+                    ))
+                })?
+            }
+            "extinction" => match value.trim() {
+                "on" | "true" | "1" => self.extinction = Some(self.extinction.unwrap_or(1.0)),
+                "off" | "false" | "0" => self.extinction = None,
+                other => {
+                    return Err(ModelError::Invalid(format!(
+                        "extinction '{other}': expected on or off"
+                    )))
+                }
+            },
+            "extinction_level" => {
+                let v = number("extinction_level", value)?;
+                if v <= 0.0 {
+                    return Err(ModelError::Invalid(format!(
+                        "extinction_level must be > 0, got {v}"
+                    )));
+                }
+                if self.extinction.is_some() {
+                    self.extinction = Some(v);
+                }
+            }
+            "Btot" => {
+                let v = non_negative("Btot", value)?;
+                self.set_btot(v)?;
+            }
+            "dose" => {
+                let parts: Vec<&str> = value.split(':').collect();
+                if parts.len() != 3 {
+                    return Err(ModelError::Invalid(format!(
+                        "dose '{value}': expected DAY:STATE:CELLS"
+                    )));
+                }
+                let t = non_negative("dose day", parts[0])?;
+                let state = state_index(parts[1].trim())?;
+                let cells = non_negative("dose cells", parts[2])?;
+                self.doses.push(Dose { t, state, cells });
+            }
+            "reinfuse" => {
+                let parts: Vec<&str> = value.split(':').collect();
+                if !(parts.len() == 3 || parts.len() == 4) {
+                    return Err(ModelError::Invalid(format!(
+                        "reinfuse '{value}': expected LEVEL:STATE:CELLS[:FALLBACK_DAY]"
+                    )));
+                }
+                let level = non_negative("reinfusion level", parts[0])?;
+                let state = state_index(parts[1].trim())?;
+                let cells = non_negative("reinfusion cells", parts[2])?;
+                let fallback_day = match parts.get(3) {
+                    Some(d) => Some(non_negative("reinfusion fallback day", d)?),
+                    None => None,
+                };
+                self.reinfusion = Some(Reinfusion {
+                    level,
+                    state,
+                    cells,
+                    fallback_day,
+                });
+            }
+            _ => {
+                let i = params::find(&SPECS, name)?;
+                let v = SPECS[i].parse(value)?;
+                self.set_param(i, v, ties);
+            }
+        }
+        Ok(())
+    }
+
+    fn set_param(&mut self, i: usize, v: f64, ties: &mut Ties) {
+        self.model.p[i] = v;
+        match i {
+            p::RHOL => ties.rho_l = true,
+            p::GAMMAL => ties.gamma_l = true,
+            p::ALPHA2 => ties.alpha2 = true,
+            p::H2 => ties.h2 = true,
+            p::RHOC2 => ties.rho_c2 = true,
+            _ => {}
+        }
+    }
+
+    /// Rescale B0..B3 so they sum to `total`, keeping their proportions (Fig. 4B).
+    pub fn set_btot(&mut self, total: f64) -> Result<(), ModelError> {
+        let b = &mut self.model.p[p::Y0..p::Y0 + 4];
+        let s: f64 = b.iter().sum();
+        if s <= 0.0 {
+            if total == 0.0 {
+                return Ok(());
+            }
+            return Err(ModelError::Invalid(
+                "Btot: the B-cell compartments are all 0, there are no proportions to keep".into(),
+            ));
+        }
+        for x in b.iter_mut() {
+            *x *= total / s;
+        }
+        Ok(())
+    }
+
+    /// Tied defaults (Table 1 of [M]): ρL = ρ1 and γL = 0.001·γ3 unless set;
+    /// the second product copies product 1's α, h, ρC unless set. A second
+    /// product exists when CA2 or CM2 start above 0 or a dose targets them.
+    fn resolve(&mut self, ties: &Ties) {
+        let q = &mut self.model.p;
+        if !ties.rho_l {
+            q[p::RHOL] = q[p::RHO1];
+        }
+        if !ties.gamma_l {
+            q[p::GAMMAL] = 0.001 * q[p::GAMMA3];
+        }
+        if !ties.alpha2 {
+            q[p::ALPHA2] = q[p::ALPHA];
+        }
+        if !ties.h2 {
+            q[p::H2] = q[p::H];
+        }
+        if !ties.rho_c2 {
+            q[p::RHOC2] = q[p::RHOC];
+        }
+        let targets2 = |s: usize| s == ix::CA2 || s == ix::CM2;
+        self.model.dual = q[p::Y0 + ix::CA2] > 0.0
+            || q[p::Y0 + ix::CM2] > 0.0
+            || self.doses.iter().any(|d| targets2(d.state))
+            || self.reinfusion.is_some_and(|r| targets2(r.state))
+            || ties.alpha2
+            || ties.h2
+            || ties.rho_c2;
+    }
+
+    /// Check the scenario against itself (doses inside the horizon, states that exist).
+    pub fn validate(&self) -> Result<(), ModelError> {
+        let dim = self.model.dim();
+        if !(self.t_end.is_finite() && self.t_end > 0.0) {
+            return Err(ModelError::Invalid(format!(
+                "the end of the simulation must be > 0 days, got {}",
+                self.t_end
+            )));
+        }
+        for d in &self.doses {
+            if d.t > self.t_end {
+                return Err(ModelError::Invalid(format!(
+                    "a dose at day {} lies after the end of the simulation (day {})",
+                    d.t, self.t_end
+                )));
+            }
+            if d.state >= dim {
+                return Err(ModelError::Invalid(
+                    "dose to a state that does not exist".into(),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn extinction_trigger(&self) -> Option<Trigger> {
+        self.extinction.map(|level| Trigger {
+            // MODELS.md §3: L below one cell (adjustable) is set to 0 and held.
+            condition: Condition::Threshold {
+                component: ix::L,
+                level,
+            },
+            direction: Direction::Falling,
+            action: Action::Extinguish { component: ix::L },
+            once: true,
+            fire_if_initially_past: true,
+            label: EXTINCTION_LABEL.to_string(),
+        })
+    }
+
+    fn reinfusion_trigger(r: &Reinfusion) -> Trigger {
+        Trigger {
+            condition: Condition::Threshold {
+                component: ix::L,
+                level: r.level,
+            },
+            direction: Direction::Rising,
+            action: Action::Add {
+                component: r.state,
+                amount: r.cells,
+            },
+            once: true,
+            fire_if_initially_past: false,
+            label: REINFUSION_LABEL.to_string(),
+        }
+    }
+
+    /// Events for the interval [t0, t1]: timed doses inside it, extinction
+    /// and (when `armed`) the reinfusion trigger.
+    fn events(&self, t0: f64, t1: f64, first: bool, armed: bool) -> Events {
+        let mut ev = Events::none();
+        for d in &self.doses {
+            let inside = if first {
+                d.t >= t0 && d.t <= t1
+            } else {
+                d.t > t0 && d.t <= t1
+            };
+            if inside {
+                ev.at(
+                    d.t,
+                    Action::Add {
+                        component: d.state,
+                        amount: d.cells,
+                    },
+                    format!("dose of {:e} cells into {}", d.cells, STATE_NAMES[d.state]),
+                );
+            }
+        }
+        if let Some(tr) = self.extinction_trigger() {
+            ev.when(tr);
+        }
+        if armed {
+            if let Some(r) = &self.reinfusion {
+                ev.when(Self::reinfusion_trigger(r));
+            }
+        }
+        ev
+    }
+
+    /// Prepared events for repeated solves of this scenario (sweeps): built
+    /// once, reused for every point.
+    pub fn prepare(&self) -> Prepared {
+        let split = self
+            .reinfusion
+            .and_then(|r| r.fallback_day)
+            .filter(|d| *d > 0.0 && *d < self.t_end);
+        match split {
+            None => Prepared {
+                first: self.events(0.0, self.t_end, true, true),
+                split: None,
+            },
+            Some(tf) => Prepared {
+                first: self.events(0.0, tf, true, true),
+                split: Some(Split {
+                    t: tf,
+                    armed: self.events(tf, self.t_end, false, true),
+                    unarmed: self.events(tf, self.t_end, false, false),
+                }),
+            },
+        }
+    }
+
+    /// Run the scenario with a reusable `solver`, sending output to `obs`.
+    /// `grid` gives output times (`None`: every accepted step). Returns the
+    /// final outcome with the events of every segment.
+    pub fn run<O: Observer + ?Sized>(
+        &self,
+        prepared: &Prepared,
+        solver: &mut Solver,
+        settings: &Settings,
+        grid: &OutputGrid,
+        obs: &mut O,
+    ) -> Result<Outcome, ModelError> {
+        self.validate()?;
+        let mut y0 = [0.0; 9];
+        self.model.initial_state(&mut y0);
+        let dim = self.model.dim();
+        let y0 = &y0[..dim];
+        let Some(split) = &prepared.split else {
+            return Ok(solver.solve(
+                &self.model,
+                0.0,
+                y0,
+                self.t_end,
+                settings,
+                &prepared.first,
+                grid,
+                obs,
+            )?);
+        };
+        let tf = split.t;
+        let (g1, g2) = split_grid(grid, tf);
+        let first = solver.solve(
+            &self.model,
+            0.0,
+            y0,
+            tf,
+            settings,
+            &prepared.first,
+            &g1,
+            obs,
+        )?;
+        let fired = first.events.iter().any(|e| e.label == REINFUSION_LABEL);
+        let r = self.reinfusion.expect("split implies a reinfusion");
+        // No initial response: L never went below the level (the rising
+        // trigger could not have fired) and is above it now — dose at the fallback day.
+        let no_response = !fired && first.y[ix::L] >= r.level;
+        let mut ys = first.y.clone();
+        let mut extra = None;
+        if no_response {
+            let before = ys.clone();
+            ys[r.state] += r.cells;
+            extra = Some(EventRecord {
+                t: tf,
+                label: FALLBACK_LABEL.to_string(),
+                before,
+                after: ys.clone(),
+            });
+        }
+        let events = if fired || no_response {
+            &split.unarmed
+        } else {
+            &split.armed
+        };
+        let extinct_before = first.y[ix::L] == 0.0;
+        let second = solver.solve(&self.model, tf, &ys, self.t_end, settings, events, &g2, obs)?;
+        let mut records = first.events;
+        records.extend(extra);
+        records.extend(
+            second
+                .events
+                .into_iter()
+                .filter(|e| !(extinct_before && e.label == EXTINCTION_LABEL)),
+        );
+        Ok(Outcome {
+            t: second.t,
+            y: second.y,
+            stats: Stats {
+                accepted: first.stats.accepted + second.stats.accepted,
+                rejected: first.stats.rejected + second.stats.rejected,
+                rhs_evals: first.stats.rhs_evals + second.stats.rhs_evals,
+                events: records.len(),
+            },
+            events: records,
+            stopped: second.stopped,
+        })
+    }
+}
+
+/// Events of a scenario, built once for many solves.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    first: Events,
+    split: Option<Split>,
+}
+
+#[derive(Debug, Clone)]
+struct Split {
+    t: f64,
+    armed: Events,
+    unarmed: Events,
+}
+
+fn split_grid(grid: &OutputGrid, tf: f64) -> (OutputGrid, OutputGrid) {
+    let part = |g: &[f64]| {
+        let a: Vec<f64> = g.iter().copied().filter(|t| *t <= tf).collect();
+        let b: Vec<f64> = g.iter().copied().filter(|t| *t > tf).collect();
+        (a, b)
+    };
+    match grid {
+        OutputGrid::Times(g) => {
+            let (a, b) = part(g);
+            (OutputGrid::Times(a), OutputGrid::Times(b))
+        }
+        OutputGrid::Both(g) => {
+            let (a, b) = part(g);
+            (OutputGrid::Both(a), OutputGrid::Both(b))
+        }
+        other => (other.clone(), other.clone()),
+    }
+}
