@@ -15,6 +15,7 @@ pub mod jobs;
 pub mod math;
 pub mod model;
 pub mod parity;
+pub mod plot;
 pub mod predict;
 pub mod scenario;
 pub mod solver;

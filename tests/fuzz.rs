@@ -13,9 +13,8 @@
 use cartsim::cohort::rng::Stream;
 use cartsim::model::clinical::{self, Options, Params, Runner};
 use cartsim::model::params::{parse_assignment, ParamSpec, Scale};
-use cartsim::model::registry::Registry;
-use cartsim::model::{marrow, units, ModelError, Sampling, SimRequest};
-use cartsim::scenario::{Catalog, Scenario};
+use cartsim::model::{marrow, units, ModelError, Registry, Sampling, SimRequest};
+use cartsim::scenario::Scenario;
 use cartsim::solver::{Method, Settings};
 
 fn env_usize(name: &str, default: usize) -> usize {
@@ -114,13 +113,13 @@ fn random_query(g: &mut Gen, cat: &Registry) -> String {
             0 => format!(
                 "model={}",
                 if g.chance(0.8) {
-                    model.to_string()
+                    model.id().to_string()
                 } else {
                     g.junk(3)
                 }
             ),
             1 => {
-                let presets = cat.presets(model);
+                let presets = model.preset_names();
                 format!(
                     "preset={}",
                     if g.chance(0.8) {
@@ -131,7 +130,8 @@ fn random_query(g: &mut Gen, cat: &Registry) -> String {
                 )
             }
             2..=4 => {
-                let spec = g.pick(cat.params(model));
+                let specs: Vec<&ParamSpec> = model.all_specs().collect();
+                let spec = *g.pick(&specs);
                 let v = if g.chance(0.6) {
                     format!("{}", g.in_range(spec))
                 } else {
@@ -149,7 +149,7 @@ fn random_query(g: &mut Gen, cat: &Registry) -> String {
                 format!("{key}={v}")
             }
             6 => {
-                if let Some(o) = cat.options(model).first() {
+                if let Some(o) = model.options().first() {
                     format!(
                         "{}={}",
                         o.name,
@@ -175,13 +175,13 @@ fn random_query(g: &mut Gen, cat: &Registry) -> String {
 
 #[test]
 fn scenario_links_never_panic_and_decode_to_a_normal_form() {
-    let cat = Registry;
+    let cat = Registry::builtin();
     let mut g = Gen(Stream::new(seed()));
     let cases = env_usize("CARTSIM_FUZZ_CASES", 100_000);
     let mut with_problems = 0;
     for i in 0..cases {
-        let q = random_query(&mut g, &cat);
-        let (s, problems) = Scenario::from_query(&q, &cat);
+        let q = random_query(&mut g, cat);
+        let (s, problems) = Scenario::from_query(&q, cat);
         if !problems.is_empty() {
             with_problems += 1;
         }
@@ -190,13 +190,13 @@ fn scenario_links_never_panic_and_decode_to_a_normal_form() {
         }
         // What was accepted encodes to a link that decodes to the same
         // scenario without complaint.
-        let q2 = s.to_query(&cat);
-        let (s2, p2) = Scenario::from_query(&q2, &cat);
+        let q2 = s.to_query();
+        let (s2, p2) = Scenario::from_query(&q2, cat);
         assert!(p2.is_empty(), "case {i}: {q:?} → {q2:?}: {p2:?}");
         assert_eq!(s2, s, "case {i}: {q:?}");
         // Every accepted override is within its parameter's range.
         for (k, v) in &s.values {
-            let spec = cat.params(&s.model).iter().find(|p| p.name == k).unwrap();
+            let spec = s.model.spec(k).unwrap();
             assert!(spec.check(*v).is_ok(), "case {i}: {k}={v}");
         }
     }
@@ -206,23 +206,23 @@ fn scenario_links_never_panic_and_decode_to_a_normal_form() {
 
 #[test]
 fn valid_scenarios_round_trip_exactly_through_links_and_files() {
-    let cat = Registry;
+    let cat = Registry::builtin();
     let mut g = Gen(Stream::new(seed() + 1));
     let cases = env_usize("CARTSIM_FUZZ_CASES", 100_000) / 10;
     for i in 0..cases {
         let model = *g.pick(cat.models());
-        let presets = cat.presets(model);
+        let presets = model.preset_names();
         let preset = *g.pick(&presets);
         let mut s = Scenario::preset(model, preset);
-        for spec in cat.params(model) {
+        for spec in model.all_specs() {
             if g.chance(0.3) {
                 let v = g.in_range(spec);
-                if cat.preset_value(model, preset, spec.name) != Some(v) {
+                if model.preset_value(preset, spec.name) != Some(v) {
                     s.values.insert(spec.name.to_string(), v);
                 }
             }
         }
-        for o in cat.options(model) {
+        for o in model.options() {
             if g.chance(0.5) {
                 s.options.insert(
                     o.name.to_string(),
@@ -240,12 +240,12 @@ fn valid_scenarios_round_trip_exactly_through_links_and_files() {
         if g.chance(0.3) {
             s.t_end = Some(1.0 + (g.0.uniform() * 3000.0).round());
         }
-        let q = s.to_query(&cat);
-        let (back, p) = Scenario::from_query(&q, &cat);
+        let q = s.to_query();
+        let (back, p) = Scenario::from_query(&q, cat);
         assert!(p.is_empty(), "case {i}: {q}: {p:?}");
         assert_eq!(back, s, "case {i}: {q}");
-        let j = s.to_json(&cat);
-        let (back, p) = Scenario::from_json(&j, &cat);
+        let j = s.to_json();
+        let (back, p) = Scenario::from_json(&j, cat);
         assert!(p.is_empty(), "case {i}: {j}: {p:?}");
         assert_eq!(back, s, "case {i}: {j}");
     }
@@ -253,9 +253,9 @@ fn valid_scenarios_round_trip_exactly_through_links_and_files() {
 
 #[test]
 fn uploaded_scenario_files_never_panic() {
-    let cat = Registry;
+    let cat = Registry::builtin();
     let mut g = Gen(Stream::new(seed() + 2));
-    let base = Scenario::preset("clinical", "cr").to_json(&cat);
+    let base = Scenario::first_preset(cat.default_model()).to_json();
     let cases = env_usize("CARTSIM_FUZZ_CASES", 100_000) / 10;
     for _ in 0..cases {
         let mut bytes = base.clone().into_bytes();
@@ -270,8 +270,8 @@ fn uploaded_scenario_files_never_panic() {
             }
         }
         let text = String::from_utf8_lossy(&bytes);
-        let (s, _) = Scenario::from_json(&text, &cat);
-        assert!(cat.models().contains(&s.model.as_str()));
+        let (s, _) = Scenario::from_json(&text, cat);
+        assert!(cat.models().contains(&s.model));
     }
 }
 

@@ -8,6 +8,7 @@ pub mod metrics;
 pub mod simulate;
 pub mod sweep;
 
+use crate::model::Registry;
 use std::fmt;
 
 /// A command-line failure: a message and an exit code.
@@ -64,7 +65,7 @@ Run `cartsim <COMMAND> --help` for a command's options.
 
 /// Run the CLI with `args` (without the program name); returns the exit code.
 pub fn main(args: Vec<String>) -> i32 {
-    match run(&args) {
+    match run(&args, Registry::builtin()) {
         Ok(()) => 0,
         Err(e) => {
             eprintln!("cartsim: {}", e.message);
@@ -73,7 +74,9 @@ pub fn main(args: Vec<String>) -> i32 {
     }
 }
 
-fn run(args: &[String]) -> Result<(), CliError> {
+/// Run a command line with the models of `reg` (the built-in ones for the
+/// `cartsim` binary; tests add their own).
+pub fn run(args: &[String], reg: &Registry) -> Result<(), CliError> {
     let Some(cmd) = args.first() else {
         out(HELP)?;
         return Ok(());
@@ -87,12 +90,12 @@ fn run(args: &[String]) -> Result<(), CliError> {
             out(&format!("cartsim {}\n", env!("CARGO_PKG_VERSION")))?;
             Ok(())
         }
-        "simulate" => simulate::run(&args[1..]),
-        "metrics" => metrics::run(&args[1..]),
+        "simulate" => simulate::run(&args[1..], reg),
+        "metrics" => metrics::run(&args[1..], reg),
         "trial" => cohort::run_trial(&args[1..]),
         "bands" => cohort::run_bands(&args[1..]),
         "predict" => cohort::run_predict(&args[1..]),
-        "sweep" => sweep::run_cli(&args[1..]),
+        "sweep" => sweep::run_cli(&args[1..], reg),
         other => Err(CliError::usage(format!(
             "unknown command '{other}'; run `cartsim --help` for the list"
         ))),

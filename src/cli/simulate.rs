@@ -2,7 +2,7 @@
 
 use super::args::{parse_list, Args};
 use super::CliError;
-use crate::model::{self, ModelError, Sampling, SimRequest, SimTable};
+use crate::model::{ModelError, ModelId, Registry, Sampling, SimRequest, SimTable};
 use crate::solver::{Method, Settings, Tolerance};
 
 /// Help for `cartsim simulate`.
@@ -93,10 +93,21 @@ pub fn format_from_args(a: &mut Args, default: &str) -> Result<String, CliError>
 
 /// Turn a model error into a CLI error: bad input exits 2, a failed solve 1.
 pub fn model_error(e: ModelError) -> CliError {
-    match e {
-        ModelError::Solver(s) => CliError::failed(s.to_string()),
-        other => CliError::usage(other.to_string()),
+    if e.is_bad_input() {
+        CliError::usage(e.to_string())
+    } else {
+        CliError::failed(e.to_string())
     }
+}
+
+/// `--model ID`, required: the one place the CLI turns text into a model.
+pub fn model_from_args(a: &mut Args, reg: &Registry) -> Result<ModelId, CliError> {
+    let ids = reg.ids().join("|");
+    let name = a
+        .value("model")
+        .ok_or_else(|| CliError::usage(format!("--model {ids} is required")))?;
+    reg.parse(&name)
+        .map_err(|_| CliError::usage(format!("--model '{name}': expected one of {ids}")))
 }
 
 /// Print a table as CSV or JSON.
@@ -116,27 +127,22 @@ pub fn print_table(table: &SimTable, format: &str) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Run `cartsim simulate`.
-pub fn run(args: &[String]) -> Result<(), CliError> {
-    if super::help_requested(args, HELP)? {
-        return Ok(());
-    }
+/// The table `cartsim simulate ARGS` prints, and its format.
+pub fn compute(args: &[String], reg: &Registry) -> Result<(SimTable, String), CliError> {
     let mut a = Args::parse(args, &[])?;
-    let model_name = a
-        .value("model")
-        .ok_or_else(|| CliError::usage("--model clinical|marrow is required"))?;
+    let model = model_from_args(&mut a, reg)?;
     let req = request_from_args(&mut a)?;
     let format = format_from_args(&mut a, "csv")?;
     a.finish()?;
-    let table = match model_name.as_str() {
-        "clinical" => model::clinical::simulate(&req),
-        "marrow" => model::marrow::simulate(&req),
-        other => {
-            return Err(CliError::usage(format!(
-                "--model '{other}': expected clinical or marrow"
-            )))
-        }
+    let table = model.simulate(&req).map_err(model_error)?;
+    Ok((table, format))
+}
+
+/// Run `cartsim simulate`.
+pub fn run(args: &[String], reg: &Registry) -> Result<(), CliError> {
+    if super::help_requested(args, HELP)? {
+        return Ok(());
     }
-    .map_err(model_error)?;
+    let (table, format) = compute(args, reg)?;
     print_table(&table, &format)
 }

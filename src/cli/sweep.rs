@@ -2,9 +2,10 @@
 //! bone-marrow model.
 
 use super::args::Args;
-use super::simulate::{format_from_args, model_error, request_from_args};
+use super::simulate::{format_from_args, model_error, model_from_args, request_from_args};
 use super::CliError;
 use crate::model::marrow::{self, PresetSweep, Scenario};
+use crate::model::Registry;
 use crate::model::{Sampling, SimRequest};
 use crate::sweep::marrow::{fig7, HRange, MarrowEval, Outcome};
 use crate::sweep::{run, Axis, Grid, SweepError};
@@ -39,7 +40,7 @@ fn sweep_error(e: SweepError) -> CliError {
 }
 
 /// Run `cartsim sweep`.
-pub fn run_cli(args: &[String]) -> Result<(), CliError> {
+pub fn run_cli(args: &[String], reg: &Registry) -> Result<(), CliError> {
     if super::help_requested(args, HELP)? {
         return Ok(());
     }
@@ -58,14 +59,7 @@ pub fn run_cli(args: &[String]) -> Result<(), CliError> {
         ]);
     }
     let mut a = Args::parse(&owned, &[])?;
-    let model_name = a
-        .value("model")
-        .ok_or_else(|| CliError::usage("--model marrow is required"))?;
-    if model_name != "marrow" {
-        return Err(CliError::usage(format!(
-            "--model '{model_name}': sweeps are available for the marrow model"
-        )));
-    }
+    let model = model_from_args(&mut a, reg)?;
     let experiment = a.value("experiment");
     let h_range = a.value("h-range");
     let peak_window = a.number("peak-window")?.unwrap_or(30.0);
@@ -77,7 +71,7 @@ pub fn run_cli(args: &[String]) -> Result<(), CliError> {
     let default_format = if experiment.is_some() { "json" } else { "csv" };
     let format = format_from_args(&mut a, default_format)?;
     a.finish()?;
-    let base = marrow::scenario(&req).map_err(model_error)?;
+    let base = marrow::scenario_of(model, &req).map_err(model_error)?;
 
     if let Some(exp) = experiment {
         if exp != "fig7" {

@@ -6,10 +6,7 @@
 //! value becomes a [`Problem`] naming the key and the allowed range, and the
 //! scenario falls back to the preset's value for it. Decoding never panics.
 
-pub mod lessons;
-
-use crate::model::params::ParamSpec;
-use crate::model::{Sampling, SimRequest};
+use crate::model::{ModelId, Registry, Sampling, SimRequest};
 use crate::solver::{Method, Settings, Tolerance};
 use std::collections::BTreeMap;
 
@@ -21,39 +18,11 @@ pub const MAX_QUERY_LEN: usize = 8192;
 /// cells/µL of blood or as qPCR copies/µg DNA (tumour as burden %).
 pub const UNITS: &[&str] = &["cells", "blood", "qpcr"];
 
-/// A model option that takes one of a few words (e.g. `variant=as-printed`).
-#[derive(Debug, Clone, Copy, serde::Serialize)]
-pub struct OptionSpec {
-    /// Key, as in URLs and `--set`.
-    pub name: &'static str,
-    /// Allowed words; the first is the default.
-    pub choices: &'static [&'static str],
-    /// One line on what it means.
-    pub meaning: &'static str,
-}
-
-/// What the codec needs to know about the models: their keys, presets and
-/// preset values. Implemented for the real models in [`crate::model`].
-pub trait Catalog {
-    /// Model ids (`clinical`, `marrow`); the first is the default.
-    fn models(&self) -> &[&'static str];
-    /// Preset names of a model; the first is the default.
-    fn presets(&self, model: &str) -> Vec<&'static str>;
-    /// Numeric parameters, initial values and settings of a model.
-    fn params(&self, model: &str) -> &'static [ParamSpec];
-    /// Word-valued options of a model.
-    fn options(&self, model: &str) -> &'static [OptionSpec];
-    /// Value of parameter `name` in `preset` (a valid preset and name).
-    fn preset_value(&self, model: &str, preset: &str, name: &str) -> Option<f64>;
-    /// Default horizon of a preset, in days.
-    fn default_t_end(&self, model: &str, preset: &str) -> f64;
-}
-
 /// One simulation, fully described.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Scenario {
-    /// Model id.
-    pub model: String,
+    /// The model.
+    pub model: ModelId,
     /// Preset name.
     pub preset: String,
     /// Parameter values that differ from the preset.
@@ -93,10 +62,10 @@ const SOLVER_RANGES: &[(&str, f64, f64)] = &[
 
 impl Scenario {
     /// The default scenario of a model's preset.
-    pub fn preset(model: &str, preset: &str) -> Scenario {
+    pub fn preset(model: ModelId, preset: &str) -> Scenario {
         let d = Settings::default();
         Scenario {
-            model: model.to_string(),
+            model,
             preset: preset.to_string(),
             values: BTreeMap::new(),
             options: BTreeMap::new(),
@@ -110,15 +79,15 @@ impl Scenario {
     }
 
     /// Effective value of a parameter: the override, else the preset's.
-    pub fn value(&self, cat: &dyn Catalog, name: &str) -> Option<f64> {
+    pub fn value(&self, name: &str) -> Option<f64> {
         self.values
             .get(name)
             .copied()
-            .or_else(|| cat.preset_value(&self.model, &self.preset, name))
+            .or_else(|| self.model.preset_value(&self.preset, name))
     }
 
     /// The simulation request this scenario describes.
-    pub fn to_request(&self, cat: &dyn Catalog, sampling: Sampling) -> SimRequest {
+    pub fn to_request(&self, sampling: Sampling) -> SimRequest {
         let mut sets: Vec<(String, String)> = self
             .values
             .iter()
@@ -137,7 +106,7 @@ impl Scenario {
             sets,
             t_end: Some(
                 self.t_end
-                    .unwrap_or_else(|| cat.default_t_end(&self.model, &self.preset)),
+                    .unwrap_or_else(|| self.model.default_t_end(&self.preset)),
             ),
             settings,
             sampling,
@@ -146,22 +115,22 @@ impl Scenario {
 
     /// Encode as a URL query (without `?`): `v`, `model`, `preset`, then only
     /// what differs from the preset, in a stable order.
-    pub fn to_query(&self, cat: &dyn Catalog) -> String {
+    pub fn to_query(&self) -> String {
         let mut q = form_urlencoded::Serializer::new(String::new());
         q.append_pair("v", VERSION);
-        q.append_pair("model", &self.model);
+        q.append_pair("model", self.model.id());
         q.append_pair("preset", &self.preset);
-        for spec in cat.params(&self.model) {
+        for spec in self.model.all_specs() {
             if let Some(v) = self.values.get(spec.name) {
                 q.append_pair(spec.name, &format!("{v}"));
             }
         }
-        for opt in cat.options(&self.model) {
+        for opt in self.model.options() {
             if let Some(v) = self.options.get(opt.name) {
                 q.append_pair(opt.name, v);
             }
         }
-        let d = Scenario::preset(&self.model, &self.preset);
+        let d = Scenario::preset(self.model, &self.preset);
         if self.solver != d.solver {
             q.append_pair("solver", self.solver.as_str());
         }
@@ -185,10 +154,10 @@ impl Scenario {
 
     /// Decode a URL query (with or without a leading `?`). Always returns a
     /// usable scenario; every refused key is listed as a [`Problem`].
-    pub fn from_query(query: &str, cat: &dyn Catalog) -> (Scenario, Vec<Problem>) {
+    pub fn from_query(query: &str, reg: &Registry) -> (Scenario, Vec<Problem>) {
         let query = query.strip_prefix('?').unwrap_or(query);
         if query.len() > MAX_QUERY_LEN {
-            let (s, _) = Scenario::default_for(cat, None);
+            let (s, _) = Scenario::default_for(reg);
             return (
                 s,
                 vec![Problem {
@@ -204,16 +173,16 @@ impl Scenario {
         let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect();
-        Scenario::from_pairs(&pairs, cat)
+        Scenario::from_pairs(&pairs, reg)
     }
 
     /// Decode an uploaded JSON scenario: an object whose keys are the URL
     /// keys, with string or number values. Validated exactly like a URL.
-    pub fn from_json(text: &str, cat: &dyn Catalog) -> (Scenario, Vec<Problem>) {
+    pub fn from_json(text: &str, reg: &Registry) -> (Scenario, Vec<Problem>) {
         let parsed: Result<serde_json::Map<String, serde_json::Value>, _> =
             serde_json::from_str(text);
         let Ok(map) = parsed else {
-            let (s, _) = Scenario::default_for(cat, None);
+            let (s, _) = Scenario::default_for(reg);
             return (
                 s,
                 vec![Problem {
@@ -249,15 +218,15 @@ impl Scenario {
                 }),
             }
         }
-        let (s, mut more) = Scenario::from_pairs(&pairs, cat);
+        let (s, mut more) = Scenario::from_pairs(&pairs, reg);
         problems.append(&mut more);
         (s, problems)
     }
 
     /// The scenario as JSON, in the same flat keys as the URL.
-    pub fn to_json(&self, cat: &dyn Catalog) -> String {
+    pub fn to_json(&self) -> String {
         let mut m = serde_json::Map::new();
-        for (k, v) in form_urlencoded::parse(self.to_query(cat).as_bytes()) {
+        for (k, v) in form_urlencoded::parse(self.to_query().as_bytes()) {
             let v = v.into_owned();
             let val = match v.parse::<f64>() {
                 Ok(x) if x.is_finite() && k != "v" => serde_json::json!(x),
@@ -268,15 +237,17 @@ impl Scenario {
         serde_json::to_string_pretty(&serde_json::Value::Object(m)).unwrap_or_default()
     }
 
-    fn default_for(cat: &dyn Catalog, model: Option<&str>) -> (Scenario, Vec<Problem>) {
-        let model = model
-            .or_else(|| cat.models().first().copied())
-            .unwrap_or("");
-        let preset = cat.presets(model).first().copied().unwrap_or("");
-        (Scenario::preset(model, preset), Vec::new())
+    fn default_for(reg: &Registry) -> (Scenario, Vec<Problem>) {
+        (Scenario::first_preset(reg.default_model()), Vec::new())
     }
 
-    fn from_pairs(pairs: &[(String, String)], cat: &dyn Catalog) -> (Scenario, Vec<Problem>) {
+    /// The default scenario of a model: its first preset.
+    pub fn first_preset(model: ModelId) -> Scenario {
+        let preset = model.preset_names().first().copied().unwrap_or("");
+        Scenario::preset(model, preset)
+    }
+
+    fn from_pairs(pairs: &[(String, String)], reg: &Registry) -> (Scenario, Vec<Problem>) {
         let mut problems = Vec::new();
         let mut problem = |key: &str, message: String| {
             problems.push(Problem {
@@ -286,23 +257,22 @@ impl Scenario {
         };
         let last = |key: &str| pairs.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v);
         // Model and preset first: they say which keys exist.
-        let models = cat.models();
-        let model = match last("model") {
-            Some(m) if models.contains(&m.as_str()) => m.clone(),
-            Some(m) => {
+        let model = match last("model").map(|m| reg.parse(m)) {
+            Some(Ok(m)) => m,
+            Some(Err(_)) => {
                 problem(
                     "model",
                     format!(
                         "unknown model '{}'; allowed: {}",
-                        clip(m),
-                        models.join(", ")
+                        clip(last("model").map_or("", |m| m.as_str())),
+                        reg.ids().join(", ")
                     ),
                 );
-                models.first().map(|s| s.to_string()).unwrap_or_default()
+                reg.default_model()
             }
-            None => models.first().map(|s| s.to_string()).unwrap_or_default(),
+            None => reg.default_model(),
         };
-        let presets = cat.presets(&model);
+        let presets = model.preset_names();
         let preset = match last("preset") {
             Some(p) if presets.contains(&p.as_str()) => p.clone(),
             Some(p) => {
@@ -318,9 +288,8 @@ impl Scenario {
             }
             None => presets.first().map(|s| s.to_string()).unwrap_or_default(),
         };
-        let mut s = Scenario::preset(&model, &preset);
-        let params = cat.params(&model);
-        let options = cat.options(&model);
+        let mut s = Scenario::preset(model, &preset);
+        let options = model.options();
         let mut seen: Vec<&str> = Vec::new();
         for (key, text) in pairs {
             if seen.contains(&key.as_str()) {
@@ -396,10 +365,10 @@ impl Scenario {
                     }
                 }
                 k => {
-                    if let Some(spec) = params.iter().find(|p| p.name == k) {
+                    if let Some(spec) = model.spec(k) {
                         match spec.parse(text) {
                             Ok(v) => {
-                                if cat.preset_value(&model, &preset, k) == Some(v) {
+                                if model.preset_value(&preset, k) == Some(v) {
                                     s.values.remove(k);
                                 } else {
                                     s.values.insert(k.to_string(), v);
@@ -471,6 +440,15 @@ mod tests {
     use super::*;
     use crate::model::params::Scale;
 
+    use crate::model::params::ParamSpec;
+    use crate::model::{
+        Course, Display, Lesson, Model, ModelError, ModelId, OptionSpec, PresetInfo, SimRequest,
+        SimTable,
+    };
+    use crate::plot::TimeChart;
+
+    /// A model with two parameters, an option and two presets: enough for
+    /// the codec, nothing to simulate.
     struct Toy;
     static TOY_PARAMS: [ParamSpec; 2] = [
         ParamSpec {
@@ -499,20 +477,33 @@ mod tests {
         choices: &["corrected", "as-printed"],
         meaning: "equations",
     }];
-    impl Catalog for Toy {
-        fn models(&self) -> &[&'static str] {
-            &["toy", "other"]
+    impl Model for Toy {
+        fn id(&self) -> &'static str {
+            "toy"
         }
-        fn presets(&self, _m: &str) -> Vec<&'static str> {
-            vec!["a", "b"]
+        fn title(&self) -> &'static str {
+            "Toy"
         }
-        fn params(&self, _m: &str) -> &'static [ParamSpec] {
+        fn params(&self) -> &'static [ParamSpec] {
             &TOY_PARAMS
         }
-        fn options(&self, _m: &str) -> &'static [OptionSpec] {
+        fn settings(&self) -> &'static [ParamSpec] {
+            &[]
+        }
+        fn options(&self) -> &'static [OptionSpec] {
             &TOY_OPTIONS
         }
-        fn preset_value(&self, _m: &str, p: &str, n: &str) -> Option<f64> {
+        fn presets(&self) -> Vec<PresetInfo> {
+            ["a", "b"]
+                .map(|name| PresetInfo {
+                    name,
+                    title: name,
+                    description: "",
+                    figure: "",
+                })
+                .to_vec()
+        }
+        fn preset_value(&self, p: &str, n: &str) -> Option<f64> {
             match (p, n) {
                 ("a", "rTA") => Some(1.0),
                 ("b", "rTA") => Some(2.0),
@@ -520,24 +511,47 @@ mod tests {
                 _ => None,
             }
         }
-        fn default_t_end(&self, _m: &str, _p: &str) -> f64 {
+        fn default_t_end(&self, _p: &str) -> f64 {
             180.0
         }
+        fn lesson(&self, _p: &str) -> Option<&'static Lesson> {
+            None
+        }
+        fn simulate(&self, _r: &SimRequest) -> Result<SimTable, ModelError> {
+            Err(ModelError::Invalid("toy".into()))
+        }
+        fn course(&self, _r: &SimRequest) -> Result<Course, ModelError> {
+            Err(ModelError::Invalid("toy".into()))
+        }
+        fn charts(&self, _c: &Course, _d: &Display) -> Vec<TimeChart> {
+            Vec::new()
+        }
+    }
+    const TOY: ModelId = ModelId::new(&Toy);
+
+    fn reg() -> Registry {
+        let mut r = Registry::builtin().clone().with(TOY);
+        // The toy first, as the default.
+        while r.default_model() != TOY {
+            let first = r.default_model();
+            r = r.with(first);
+        }
+        r
     }
 
     #[test]
     fn round_trip_keeps_only_differences() {
-        let mut s = Scenario::preset("toy", "b");
+        let mut s = Scenario::preset(TOY, "b");
         s.values.insert("rTA".into(), 0.1 + 0.2);
         s.options.insert("variant".into(), "as-printed".into());
         s.solver = Method::Rk4;
         s.t_end = Some(90.0);
-        let q = s.to_query(&Toy);
+        let q = s.to_query();
         assert_eq!(
             q,
             "v=1&model=toy&preset=b&rTA=0.30000000000000004&variant=as-printed&solver=rk4&t_end=90"
         );
-        let (back, problems) = Scenario::from_query(&q, &Toy);
+        let (back, problems) = Scenario::from_query(&q, &reg());
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(back, s);
     }
@@ -555,7 +569,7 @@ mod tests {
             ("model=toy&rtol=5", "rtol"),
             ("model=toy&v=7", "v"),
         ] {
-            let (s, problems) = Scenario::from_query(q, &Toy);
+            let (s, problems) = Scenario::from_query(q, &reg());
             assert_eq!(problems.len(), 1, "{q}: {problems:?}");
             assert_eq!(problems[0].key, key, "{q}");
             assert!(
@@ -565,14 +579,14 @@ mod tests {
             );
             assert!(s.values.is_empty(), "{q}");
         }
-        let (_, p) = Scenario::from_query("model=toy&preset=a&rTA=-1", &Toy);
+        let (_, p) = Scenario::from_query("model=toy&preset=a&rTA=-1", &reg());
         assert!(p[0].message.contains("0 to 10"), "{}", p[0].message);
     }
 
     #[test]
     fn markup_in_a_link_stays_text() {
         let q = "model=toy&preset=a&rTA=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E";
-        let (s, p) = Scenario::from_query(q, &Toy);
+        let (s, p) = Scenario::from_query(q, &reg());
         assert!(s.values.is_empty());
         assert_eq!(p[0].key, "rTA");
         // The message quotes the text; the page inserts it with textContent.
@@ -581,23 +595,23 @@ mod tests {
 
     #[test]
     fn json_round_trip_and_validation() {
-        let mut s = Scenario::preset("toy", "a");
+        let mut s = Scenario::preset(TOY, "a");
         s.values.insert("KA".into(), 1e-3);
-        let j = s.to_json(&Toy);
-        let (back, p) = Scenario::from_json(&j, &Toy);
+        let j = s.to_json();
+        let (back, p) = Scenario::from_json(&j, &reg());
         assert!(p.is_empty(), "{p:?}");
         assert_eq!(back, s);
-        let (_, p) = Scenario::from_json("{\"model\":\"toy\",\"KA\":-5}", &Toy);
+        let (_, p) = Scenario::from_json("{\"model\":\"toy\",\"KA\":-5}", &reg());
         assert_eq!(p[0].key, "KA");
-        let (_, p) = Scenario::from_json("not json", &Toy);
+        let (_, p) = Scenario::from_json("not json", &reg());
         assert_eq!(p.len(), 1);
     }
 
     #[test]
     fn preset_value_is_not_an_override() {
-        let (s, p) = Scenario::from_query("model=toy&preset=b&rTA=2", &Toy);
+        let (s, p) = Scenario::from_query("model=toy&preset=b&rTA=2", &reg());
         assert!(p.is_empty());
         assert!(s.values.is_empty());
-        assert_eq!(s.to_query(&Toy), "v=1&model=toy&preset=b");
+        assert_eq!(s.to_query(), "v=1&model=toy&preset=b");
     }
 }

@@ -5,21 +5,25 @@
 //! - [`Clinical`]: the four equations as an [`OdeSystem`].
 //! - [`params`]: parameters described once ([`SPECS`]) and the presets.
 //! - [`Options`]: model settings (the extinction rule of MODELS.md §3).
-//! - [`simulate`]: a [`SimRequest`] in, a [`SimTable`] out (CLI and page).
+//! - [`MODEL`]: the model behind the one [`crate::model::Model`] interface
+//!   (presets, lessons, [`course`]: table and metrics from one solve, charts).
+//! - [`simulate`]: a [`SimRequest`] in, a [`SimTable`] out.
 //! - [`Runner`]: the fast path for cohorts and fits — a parameter vector in,
 //!   [`Metrics`] out, reusing one [`Solver`] and storing no trajectory.
 
+mod lessons;
+mod model;
 pub mod params;
 
+pub use lessons::LESSONS;
+pub use model::{car_t_display, car_t_unit, course, ClinicalModel, MODEL};
 pub use params::{ix, preset, Params, Preset, N_PARAMS, PRESETS, SPECS};
 
 use super::params::{find, ParamError, ParamSpec, Scale};
-use super::units::tumor_burden_pct;
-use super::{ModelError, Sampling, SimRequest, SimTable};
+use super::{check_t_end, ModelError, SimRequest, SimTable, TableBuilder};
 use crate::analysis::metrics::{metrics_grid, ClassifySettings, CourseTracker, Metrics};
 use crate::solver::{
-    Action, Condition, Direction, Events, OdeSystem, OutputGrid, Settings, Solver, Trajectory,
-    Trigger,
+    Action, Condition, Direction, Events, OdeSystem, OutputGrid, Settings, Solver, Trigger,
 };
 
 /// Index of nP (CD19+ B-ALL) in the state.
@@ -193,96 +197,28 @@ pub fn arm_triggers(ev: &mut Events, p: &Params) {
     }
 }
 
-fn check_settings(s: &Settings) -> Result<(), ModelError> {
-    // The solver validates too; doing it here makes bad input exit 2 on the CLI.
-    crate::solver::Solver::new()
-        .solve(
-            &Clinical {
-                p: PRESETS[0].params,
-            },
-            0.0,
-            &[0.0; 4],
-            0.0,
-            s,
-            &Events::none(),
-            &OutputGrid::None,
-            &mut |_: f64, _: &[f64]| {},
-        )
-        .map(|_| ())
-        .map_err(|e| ModelError::Invalid(e.to_string()))
-}
-
 /// Simulate a request: columns `t,nP,nTA,nTN,nN,car_t_total,tumor_burden_pct`
 /// (tumor burden of nP + nN, in %). Default end: day 180.
 pub fn simulate(req: &SimRequest) -> Result<SimTable, ModelError> {
     let (p, o) = configure(&req.preset, &req.sets)?;
-    let t_end = req.t_end.unwrap_or(DEFAULT_T_END);
-    if !(t_end.is_finite() && t_end > 0.0) {
-        return Err(ModelError::Invalid(format!(
-            "the end time must be a positive number of days, got {t_end}"
-        )));
-    }
-    check_settings(&req.settings)?;
-    let grid = match &req.sampling {
-        Sampling::Steps => OutputGrid::Steps,
-        Sampling::Times(ts) => {
-            if let Some(bad) = ts.iter().find(|t| !(**t >= 0.0 && **t <= t_end)) {
-                return Err(ModelError::Invalid(format!(
-                    "output time {bad} lies outside [0, {t_end}]"
-                )));
-            }
-            if ts.windows(2).any(|w| w[1] < w[0]) {
-                return Err(ModelError::Invalid(
-                    "output times must be in increasing order".into(),
-                ));
-            }
-            OutputGrid::Times(ts.clone())
-        }
-        Sampling::Every(dt) => {
-            if !(dt.is_finite() && *dt > 0.0) || t_end / dt > 1e7 {
-                return Err(ModelError::Invalid(format!(
-                    "the output interval must be > 0 and at most 1e7 points, got {dt}"
-                )));
-            }
-            let n = (t_end / dt).floor() as usize;
-            let mut g: Vec<f64> = (0..=n).map(|i| i as f64 * dt).collect();
-            if g.last().is_some_and(|&t| t < t_end) {
-                g.push(t_end);
-            }
-            OutputGrid::Times(g)
-        }
-    };
+    let t_end = check_t_end(req.t_end.unwrap_or(DEFAULT_T_END))?;
+    let grid = req.sampling.grid(t_end)?;
     let mut ev = extinction_events(&o);
     arm_triggers(&mut ev, &p);
-    let sys = Clinical { p };
-    let mut traj = Trajectory::new(4);
+    let mut table = TableBuilder::new(model::derived);
     let out = Solver::new().solve(
-        &sys,
+        &Clinical { p },
         0.0,
         &p.initial_state(),
         t_end,
         &req.settings,
         &ev,
         &grid,
-        &mut traj,
+        &mut table,
     )?;
-    let columns: Vec<String> = ["t"]
-        .into_iter()
-        .chain(STATE_NAMES)
-        .chain(["car_t_total", "tumor_burden_pct"])
-        .map(String::from)
-        .collect();
-    let mut rows = Vec::with_capacity(traj.len() * columns.len());
-    for i in 0..traj.len() {
-        let y = traj.row(i);
-        rows.push(traj.t[i]);
-        rows.extend_from_slice(y);
-        rows.push(y[NTA] + y[NTN]);
-        rows.push(tumor_burden_pct((y[NP] + y[NN]).max(0.0)));
-    }
     Ok(SimTable {
-        columns,
-        rows,
+        columns: model::columns(),
+        rows: table.rows,
         stats: out.stats,
         events: out.events,
     })
@@ -311,7 +247,7 @@ impl Runner {
     ) -> Result<Self, ModelError> {
         classify.validate().map_err(ModelError::Invalid)?;
         SETTING_SPECS[0].check(options.extinction_threshold)?;
-        check_settings(&settings)?;
+        settings.validate(STATE_NAMES.len())?;
         let t_end = classify.t_end();
         Ok(Runner {
             solver: Solver::new(),

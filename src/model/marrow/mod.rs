@@ -19,19 +19,25 @@
 //! equations are exactly the one-product model.
 
 mod equations;
+mod lessons;
+mod metrics;
+mod model;
 mod params;
 mod presets;
 mod scenario;
 mod table;
 
 pub use equations::{homeostasis, Marrow, Variant};
+pub use lessons::LESSONS;
+pub use metrics::{Metrics, Tracker, RESPONSE_DAY};
+pub use model::{course, MarrowModel, MODEL};
 pub use params::{ix, p, DEFAULTS, N_PARAMS, SPECS, STATE_NAMES};
 pub use presets::{preset, Preset, PresetSweep, PRESETS};
 pub use scenario::{
     Dose, Prepared, Reinfusion, Scenario, EXTINCTION_LABEL, FALLBACK_LABEL, OPTIONS,
     REINFUSION_LABEL,
 };
-pub use table::{columns, output_grid, scenario, simulate, simulate_scenario};
+pub use table::{columns, scenario, scenario_of, simulate, simulate_scenario};
 
 #[cfg(test)]
 mod tests {

@@ -2,8 +2,8 @@
 
 use super::params::{ix, STATE_NAMES};
 use super::scenario::Scenario;
-use crate::model::{ModelError, Sampling, SimRequest, SimTable};
-use crate::solver::{Observer, OutputGrid, Settings, Solver};
+use crate::model::{ModelError, ModelId, Sampling, SimRequest, SimTable};
+use crate::solver::{Observer, Settings, Solver};
 
 /// Column names for a system with or without a second product.
 pub fn columns(dual: bool) -> Vec<String> {
@@ -18,10 +18,22 @@ pub fn columns(dual: bool) -> Vec<String> {
 }
 
 /// Appends rows (state + derived columns) to a table.
-struct TableObserver {
+pub(super) struct TableObserver {
     dual: bool,
-    rows: Vec<f64>,
+    /// Row-major values so far.
+    pub(super) rows: Vec<f64>,
     last: Option<(f64, [f64; 9])>,
+}
+
+impl TableObserver {
+    /// An empty table for a system with or without a second product.
+    pub(super) fn new(dual: bool) -> Self {
+        TableObserver {
+            dual,
+            rows: Vec::new(),
+            last: None,
+        }
+    }
 }
 
 impl Observer for TableObserver {
@@ -56,51 +68,14 @@ impl Observer for TableObserver {
     }
 }
 
-/// Output grid for a sampling request.
-pub fn output_grid(sampling: &Sampling, t_end: f64) -> Result<OutputGrid, ModelError> {
-    Ok(match sampling {
-        Sampling::Steps => OutputGrid::Steps,
-        Sampling::Times(ts) => {
-            if let Some(bad) = ts.iter().find(|t| !(**t >= 0.0 && **t <= t_end)) {
-                return Err(ModelError::Invalid(format!(
-                    "output time {bad} lies outside [0, {t_end}]"
-                )));
-            }
-            let mut v = ts.clone();
-            v.sort_by(f64::total_cmp);
-            OutputGrid::Times(v)
-        }
-        Sampling::Every(dt) => {
-            if !(dt.is_finite() && *dt > 0.0) {
-                return Err(ModelError::Invalid(format!(
-                    "--every must be > 0, got {dt}"
-                )));
-            }
-            let n = (t_end / dt).floor() as usize;
-            if n > 10_000_000 {
-                return Err(ModelError::Invalid("too many output points".into()));
-            }
-            let mut v: Vec<f64> = (0..=n).map(|i| i as f64 * dt).collect();
-            if v.last().is_some_and(|l| *l < t_end) {
-                v.push(t_end);
-            }
-            OutputGrid::Times(v)
-        }
-    })
-}
-
 /// Simulate one course of a scenario into a table.
 pub fn simulate_scenario(
     sc: &Scenario,
     settings: &Settings,
     sampling: &Sampling,
 ) -> Result<SimTable, ModelError> {
-    let grid = output_grid(sampling, sc.t_end)?;
-    let mut obs = TableObserver {
-        dual: sc.model.dual,
-        rows: Vec::new(),
-        last: None,
-    };
+    let grid = sampling.grid(sc.t_end)?;
+    let mut obs = TableObserver::new(sc.model.dual);
     let prepared = sc.prepare();
     let out = sc.run(&prepared, &mut Solver::new(), settings, &grid, &mut obs)?;
     Ok(SimTable {
@@ -119,6 +94,17 @@ pub fn scenario(req: &SimRequest) -> Result<Scenario, ModelError> {
     }
     sc.validate()?;
     Ok(sc)
+}
+
+/// The scenario of a request to a model that must be this one: the marrow
+/// analyses (sweeps, the Fig. 7 experiment) are written for its equations.
+pub fn scenario_of(model: ModelId, req: &SimRequest) -> Result<Scenario, ModelError> {
+    if model != super::MODEL {
+        return Err(ModelError::Invalid(format!(
+            "sweeps are available for the marrow model, not the {model} model"
+        )));
+    }
+    scenario(req)
 }
 
 /// Simulate a request: CSV columns `t,B0,B1,B2,B3,L,CA,CM` (then `CA2,CM2`

@@ -146,8 +146,8 @@ impl Settings {
         }
     }
 
-    /// Check every setting against a system of `dim` states.
-    pub(super) fn validate(&self, dim: usize) -> Result<(), SolverError> {
+    /// Check the settings for a system of `dim` components.
+    pub fn validate(&self, dim: usize) -> Result<(), SolverError> {
         let bad = |m: String| Err(SolverError::InvalidInput(m));
         let adaptive = self.adaptive && self.method.tableau().e.is_some();
         match adaptive {

@@ -1,0 +1,256 @@
+//! The one interface every model implements ([`Model`]), the value that
+//! names a model everywhere else ([`ModelId`]), and what a solved course
+//! yields ([`Course`], [`CourseMetrics`]). The front ends (CLI, page, jobs,
+//! the scenario codec) work only through these: nothing outside
+//! `src/model/` asks which model it has.
+
+use super::params::ParamSpec;
+use super::{ModelError, SimRequest, SimTable};
+use crate::plot::TimeChart;
+use std::any::Any;
+use std::fmt;
+use std::sync::Arc;
+
+/// A model option that takes one of a few words (e.g. `variant=as-printed`).
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct OptionSpec {
+    /// Key, as in URLs and `--set`.
+    pub name: &'static str,
+    /// Allowed words; the first is the default.
+    pub choices: &'static [&'static str],
+    /// One line on what it means.
+    pub meaning: &'static str,
+}
+
+/// What to notice in a preset, and what the paper says about it.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Lesson {
+    /// Preset it belongs to.
+    pub preset: &'static str,
+    /// Short title.
+    pub title: &'static str,
+    /// The figure of the paper it reproduces.
+    pub figure: &'static str,
+    /// What to notice on the charts.
+    pub notice: &'static str,
+    /// What the paper claims.
+    pub paper: &'static str,
+}
+
+/// A preset as a menu shows it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct PresetInfo {
+    /// Preset name (URL value).
+    pub name: &'static str,
+    /// Short title (from the lesson, else the name).
+    pub title: &'static str,
+    /// One line on what it shows.
+    pub description: &'static str,
+    /// The paper figure it reproduces.
+    pub figure: &'static str,
+}
+
+/// How a response class reads: good news, bad news, or in between. The
+/// page colours badges by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tone {
+    /// A lasting response (CR, responder).
+    Good,
+    /// No response.
+    Bad,
+    /// A response followed by relapse.
+    Mixed,
+}
+
+/// The class a course falls in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Class {
+    /// Display text ("CR", "CD19+ relapse", "responder").
+    pub label: &'static str,
+    /// How it reads.
+    pub tone: Tone,
+}
+
+/// The value of one index.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IndexValue {
+    /// A number.
+    Number(f64),
+    /// A day, or `None` when the event never happens.
+    Day(Option<f64>),
+    /// A word (a class, yes/no).
+    Word(&'static str),
+}
+
+impl IndexValue {
+    /// The value as a number (days that never happen and words are `None`).
+    pub fn number(self) -> Option<f64> {
+        match self {
+            IndexValue::Number(v) => Some(v),
+            IndexValue::Day(d) => d,
+            IndexValue::Word(_) => None,
+        }
+    }
+}
+
+/// One named, unit-labelled value of a course.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Index {
+    /// Short key (CSV `name` column; `FT`, `peak`, `relapse_day`).
+    pub key: &'static str,
+    /// Label shown on the page.
+    pub label: &'static str,
+    /// The value.
+    pub value: IndexValue,
+    /// Unit (may be empty).
+    pub unit: &'static str,
+}
+
+/// What a model reports about one course. Each model keeps its own fields
+/// inside and yields them as named values and a class.
+pub trait CourseMetrics: fmt::Debug + Send + Sync + Any {
+    /// The response class, if the model defines one.
+    fn class(&self) -> Option<Class>;
+    /// Every index, in display order.
+    fn indices(&self) -> Vec<Index>;
+    /// The metrics as `cartsim metrics` writes them: named values in order
+    /// (JSON object keys, CSV columns).
+    fn record(&self) -> Vec<(&'static str, serde_json::Value)>;
+    /// For the owning model's own code (e.g. its charts) to read its fields.
+    fn as_any(&self) -> &dyn Any;
+    /// The number of the index `key`, if it has one.
+    fn value(&self, key: &str) -> Option<f64> {
+        self.indices()
+            .into_iter()
+            .find(|i| i.key == key)
+            .and_then(|i| i.value.number())
+    }
+}
+
+/// One solved course: its table and, when the course covers what the model
+/// needs to score it, its metrics. Both come from the same solve.
+#[derive(Debug, Clone)]
+pub struct Course {
+    /// The trajectory at the requested sampling.
+    pub table: SimTable,
+    /// The course's metrics (`None` when the course is too short to score).
+    pub metrics: Option<Arc<dyn CourseMetrics>>,
+}
+
+/// How the charts are to be shown.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Display<'a> {
+    /// Display units (one of [`crate::scenario::UNITS`]).
+    pub units: &'a str,
+    /// Log-scaled y axes.
+    pub log_y: bool,
+    /// Horizon, days.
+    pub t_end: f64,
+}
+
+/// A model: what its parameters mean, its presets, and how to simulate and
+/// score a course. Problem, not method: solving is the solver's job.
+pub trait Model: Send + Sync + 'static {
+    /// Id used in links, JSON files and `--model` (`clinical`).
+    fn id(&self) -> &'static str;
+    /// Title for menus.
+    fn title(&self) -> &'static str;
+    /// Parameters and initial values (the parameter panel).
+    fn params(&self) -> &'static [ParamSpec];
+    /// Numeric settings beside the parameters (e.g. an extinction threshold).
+    fn settings(&self) -> &'static [ParamSpec];
+    /// Word-valued options.
+    fn options(&self) -> &'static [OptionSpec];
+    /// Presets in menu order; the first is the default.
+    fn presets(&self) -> Vec<PresetInfo>;
+    /// Value of a parameter, initial value or numeric setting in a preset.
+    fn preset_value(&self, preset: &str, name: &str) -> Option<f64>;
+    /// Default horizon of a preset, days.
+    fn default_t_end(&self, preset: &str) -> f64;
+    /// The lesson of a preset.
+    fn lesson(&self, preset: &str) -> Option<&'static Lesson>;
+    /// Simulate a request into a table (one solve).
+    fn simulate(&self, req: &SimRequest) -> Result<SimTable, ModelError>;
+    /// Simulate a request and score the course, in one solve.
+    fn course(&self, req: &SimRequest) -> Result<Course, ModelError>;
+    /// What the charts of a course show.
+    fn charts(&self, course: &Course, display: &Display) -> Vec<TimeChart>;
+    /// Keys of the indices that a virtual cohort's response-probability
+    /// bands are drawn against (empty: the model has no cohort bands).
+    fn band_factors(&self) -> &'static [&'static str] {
+        &[]
+    }
+}
+
+/// A model, as a value: copied freely, compared by id, written as its id.
+/// Made from text only by [`super::Registry::parse`] (the edges: CLI flag,
+/// URL key, JSON file, worker message).
+#[derive(Clone, Copy)]
+pub struct ModelId(&'static dyn Model);
+
+impl ModelId {
+    /// Wrap a model.
+    pub const fn new(model: &'static dyn Model) -> Self {
+        ModelId(model)
+    }
+    /// The model.
+    pub fn model(self) -> &'static dyn Model {
+        self.0
+    }
+    /// All parameters, initial values and numeric settings (what a link may set).
+    pub fn all_specs(self) -> impl Iterator<Item = &'static ParamSpec> {
+        self.0.params().iter().chain(self.0.settings())
+    }
+    /// The spec named `name` among [`ModelId::all_specs`].
+    pub fn spec(self, name: &str) -> Option<&'static ParamSpec> {
+        self.all_specs().find(|s| s.name == name)
+    }
+    /// Preset names, in menu order.
+    pub fn preset_names(self) -> Vec<&'static str> {
+        self.0.presets().into_iter().map(|p| p.name).collect()
+    }
+}
+
+impl std::ops::Deref for ModelId {
+    type Target = dyn Model;
+    fn deref(&self) -> &Self::Target {
+        self.0
+    }
+}
+
+impl PartialEq for ModelId {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.id() == other.0.id()
+    }
+}
+
+impl Eq for ModelId {}
+
+impl fmt::Debug for ModelId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ModelId({})", self.0.id())
+    }
+}
+
+impl fmt::Display for ModelId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0.id())
+    }
+}
+
+impl serde::Serialize for ModelId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.0.id())
+    }
+}
+
+/// The lesson of `preset` among `lessons`: the exact name first, then the
+/// longest prefix (`fig8` covers `fig8a`).
+pub fn find_lesson(lessons: &'static [Lesson], preset: &str) -> Option<&'static Lesson> {
+    lessons
+        .iter()
+        .filter(|l| preset.starts_with(l.preset))
+        .max_by_key(|l| l.preset.len())
+}

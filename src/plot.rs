@@ -1,0 +1,153 @@
+//! What a chart shows, as plain data: lines against time, reference lines,
+//! labelled markers and stacked class-probability bands. The models say what
+//! to plot (each model's `charts`); the page draws it (`web::chart`) and the
+//! exports write it. Nothing here draws or depends on the browser.
+
+/// Colour as (red, green, blue).
+pub type Rgb = (u8, u8, u8);
+
+/// The Okabe–Ito colour-blind-safe palette.
+pub mod palette {
+    use super::Rgb;
+    /// Black.
+    pub const BLACK: Rgb = (0, 0, 0);
+    /// Orange.
+    pub const ORANGE: Rgb = (230, 159, 0);
+    /// Sky blue.
+    pub const SKY_BLUE: Rgb = (86, 180, 233);
+    /// Bluish green.
+    pub const GREEN: Rgb = (0, 158, 115);
+    /// Yellow.
+    pub const YELLOW: Rgb = (240, 228, 66);
+    /// Blue.
+    pub const BLUE: Rgb = (0, 114, 178);
+    /// Vermillion.
+    pub const VERMILLION: Rgb = (213, 94, 0);
+    /// Reddish purple.
+    pub const PURPLE: Rgb = (204, 121, 167);
+    /// Grey for reference lines.
+    pub const GREY: Rgb = (110, 110, 110);
+}
+
+/// One labelled line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    /// Legend text.
+    pub label: String,
+    /// The points, in time order.
+    pub points: Vec<(f64, f64)>,
+    /// Colour.
+    pub color: Rgb,
+    /// Dashed instead of solid.
+    pub dashed: bool,
+    /// Line width in CSS pixels.
+    pub width: f64,
+}
+
+/// A horizontal reference line (e.g. the 5% remission threshold).
+#[derive(Debug, Clone, PartialEq)]
+pub struct HLine {
+    /// Height.
+    pub y: f64,
+    /// Text written at its left end.
+    pub label: String,
+}
+
+/// Marker shapes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// Filled circle (peaks).
+    Circle,
+    /// Triangle (remission, relapse days).
+    Triangle,
+}
+
+/// A labelled point.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Marker {
+    /// Position.
+    pub at: (f64, f64),
+    /// Text beside it.
+    pub label: String,
+    /// Colour.
+    pub color: Rgb,
+    /// Shape.
+    pub shape: Shape,
+}
+
+/// A chart of quantities against time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimeChart {
+    /// Caption above the plot.
+    pub title: String,
+    /// Horizontal axis title (with unit).
+    pub x_label: String,
+    /// Vertical axis title (with unit).
+    pub y_label: String,
+    /// Log-scaled y axis.
+    pub log_y: bool,
+    /// Time span shown.
+    pub x_range: (f64, f64),
+    /// Lines, later ones on top.
+    pub series: Vec<Series>,
+    /// Reference lines.
+    pub hlines: Vec<HLine>,
+    /// Markers.
+    pub markers: Vec<Marker>,
+}
+
+/// Stacked class probabilities against a factor.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BandChart {
+    /// Caption above the plot.
+    pub title: String,
+    /// Horizontal axis title.
+    pub x_label: String,
+    /// Log-scaled x axis.
+    pub log_x: bool,
+    /// Grid of factor values.
+    pub x: Vec<f64>,
+    /// (label, colour, probability at each grid point), bottom to top.
+    pub bands: Vec<(String, Rgb, Vec<f64>)>,
+    /// The current patient's factor value and its label.
+    pub mark: Option<(f64, String)>,
+}
+
+impl Series {
+    /// A labelled line.
+    pub fn line(
+        label: &str,
+        points: Vec<(f64, f64)>,
+        color: Rgb,
+        dashed: bool,
+        width: f64,
+    ) -> Self {
+        Series {
+            label: label.to_string(),
+            points,
+            color,
+            dashed,
+            width,
+        }
+    }
+}
+
+impl TimeChart {
+    /// An empty chart against time (days) over `[0, t_end]`.
+    pub fn against_time(
+        display: &crate::model::Display,
+        title: &str,
+        y_label: String,
+    ) -> TimeChart {
+        TimeChart {
+            title: title.into(),
+            x_label: "time (days)".into(),
+            y_label,
+            log_y: display.log_y,
+            x_range: (0.0, display.t_end),
+            series: Vec::new(),
+            hlines: Vec::new(),
+            markers: Vec::new(),
+        }
+    }
+}
