@@ -555,3 +555,690 @@ fn step_size_floor_is_a_typed_error() {
         "{r:?}"
     );
 }
+
+// ---- refactor fingerprint ----------------------------------------------
+
+/// FNV-1a over the bits of everything a solve produced: trajectory, final
+/// state, statistics and event log. Any change in any bit changes it.
+fn fingerprint(sol: &cartsim::solver::Solution) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |x: u64| {
+        for b in x.to_le_bytes() {
+            h ^= b as u64;
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    };
+    for &t in &sol.trajectory.t {
+        eat(t.to_bits());
+    }
+    for &y in &sol.trajectory.y {
+        eat(y.to_bits());
+    }
+    eat(sol.outcome.t.to_bits());
+    for &y in &sol.outcome.y {
+        eat(y.to_bits());
+    }
+    let s = sol.outcome.stats;
+    for n in [s.accepted, s.rejected, s.rhs_evals, s.events] {
+        eat(n as u64);
+    }
+    eat(sol.outcome.stopped as u64);
+    for e in &sol.outcome.events {
+        eat(e.t.to_bits());
+        for &v in e.before.iter().chain(&e.after) {
+            eat(v.to_bits());
+        }
+        for b in e.label.bytes() {
+            eat(b as u64);
+        }
+    }
+    h
+}
+
+/// The problems of the fingerprint: decay, a logistic with a threshold
+/// event and timed events, extinction, a stop, a custom condition; DOPRI5
+/// (adaptive and fixed) and RK4; every kind of output grid.
+fn fingerprint_problems() -> Vec<(&'static str, cartsim::solver::Solution)> {
+    let mut out = Vec::new();
+    let grid: Vec<f64> = (0..=40).map(|i| i as f64 * 0.25).collect();
+    let run =
+        |sys: &dyn OdeSystem, y0: &[f64], t1: f64, st: &Settings, ev: &Events, g: &OutputGrid| {
+            solve_with(sys, 0.0, y0, t1, st, ev, g).unwrap()
+        };
+    out.push((
+        "decay dopri5 steps",
+        run(
+            &Decay(1.3),
+            &[2.0],
+            5.0,
+            &Settings::dopri5(1e-8, 1e-10),
+            &Events::none(),
+            &OutputGrid::Steps,
+        ),
+    ));
+    out.push((
+        "decay rk4 times",
+        run(
+            &Decay(1.3),
+            &[2.0],
+            10.0,
+            &Settings::rk4(0.07),
+            &Events::none(),
+            &OutputGrid::Times(grid.clone()),
+        ),
+    ));
+    // Logistic: rising threshold dose, timed doses (one on a grid point).
+    let l = Logistic { r: 0.9, k: 100.0 };
+    let mut ev = Events::none();
+    ev.when(Trigger {
+        condition: Condition::Threshold {
+            component: 0,
+            level: 50.0,
+        },
+        direction: Direction::Rising,
+        action: Action::Add {
+            component: 0,
+            amount: 10.0,
+        },
+        once: true,
+        fire_if_initially_past: false,
+        label: "threshold dose".into(),
+    });
+    ev.at(
+        2.5,
+        Action::Add {
+            component: 0,
+            amount: 3.0,
+        },
+        "timed dose",
+    );
+    ev.at(
+        7.3,
+        Action::Set {
+            component: 0,
+            value: 20.0,
+        },
+        "timed set",
+    );
+    for (name, st) in [
+        ("dopri5", Settings::dopri5(1e-7, 1e-9)),
+        ("rk4", Settings::rk4(0.05)),
+        (
+            "dopri5 fixed",
+            Settings {
+                adaptive: false,
+                dt: 0.1,
+                ..Settings::dopri5(1e-7, 1e-9)
+            },
+        ),
+    ] {
+        for (gname, g) in [
+            ("steps", OutputGrid::Steps),
+            ("times", OutputGrid::Times(grid.clone())),
+            ("both", OutputGrid::Both(grid.clone())),
+            ("none", OutputGrid::None),
+        ] {
+            let name: &'static str = Box::leak(format!("logistic {name} {gname}").into_boxed_str());
+            out.push((name, run(&l, &[1.0], 10.0, &st, &ev, &g)));
+        }
+    }
+    // Extinction with per-component tolerances, then a stop on a custom condition.
+    struct Pair;
+    impl OdeSystem for Pair {
+        fn dim(&self) -> usize {
+            2
+        }
+        fn rhs(&self, _t: f64, y: &[f64], dy: &mut [f64]) {
+            dy[0] = -y[0] + 0.01 * y[1];
+            dy[1] = 1.0;
+        }
+    }
+    let mut ev = Events::none();
+    ev.when(Trigger {
+        condition: Condition::Threshold {
+            component: 0,
+            level: 0.1,
+        },
+        direction: Direction::Falling,
+        action: Action::Extinguish { component: 0 },
+        once: true,
+        fire_if_initially_past: true,
+        label: "extinct".into(),
+    });
+    ev.when(Trigger {
+        condition: Condition::Custom(|_t, y| y[1] - 7.5),
+        direction: Direction::Either,
+        action: Action::Stop,
+        once: true,
+        fire_if_initially_past: false,
+        label: "stop".into(),
+    });
+    let st = Settings {
+        rtol: Tolerance::PerComponent(vec![1e-6, 1e-8]),
+        atol: Tolerance::PerComponent(vec![1e-9, 1e-7]),
+        ..Settings::default()
+    };
+    out.push((
+        "pair extinct stop",
+        run(
+            &Pair,
+            &[1.0, 0.0],
+            20.0,
+            &st,
+            &ev,
+            &OutputGrid::Both(grid.clone()),
+        ),
+    ));
+    out.push((
+        "pair extinct stop rk4",
+        run(
+            &Pair,
+            &[1.0, 0.0],
+            20.0,
+            &Settings::rk4(0.3),
+            &ev,
+            &OutputGrid::Steps,
+        ),
+    ));
+    // Rotation with an automatic first step and a non-once Either trigger.
+    let mut ev = Events::none();
+    ev.when(Trigger {
+        condition: Condition::Threshold {
+            component: 1,
+            level: 0.0,
+        },
+        direction: Direction::Either,
+        action: Action::Add {
+            component: 0,
+            amount: 0.0,
+        },
+        once: false,
+        fire_if_initially_past: false,
+        label: "axis".into(),
+    });
+    ev.at(
+        0.0,
+        Action::Add {
+            component: 1,
+            amount: 0.1,
+        },
+        "kick",
+    );
+    out.push((
+        "rotation",
+        run(
+            &Rotation(1.0),
+            &[1.0, 0.0],
+            20.0,
+            &Settings::dopri5(1e-9, 1e-12),
+            &ev,
+            &OutputGrid::Steps,
+        ),
+    ));
+    out
+}
+
+/// Refactor-regression check: these fingerprints were captured from the
+/// solver *before* it was split into modules and given a stepping API
+/// (commit 6a43b54). The refactor promised identical floating-point
+/// output, bit for bit, so today's output of the old code is the oracle
+/// here, not a closed-form solution. If a deliberate numerical change is
+/// ever made, recapture them (the test prints the current values).
+#[test]
+fn refactor_fingerprint_is_unchanged() {
+    let expected: &[(&str, u64, usize)] = &[
+        ("decay dopri5 steps", 0x70dc8dc5ceb97b66, 440),
+        ("decay rk4 times", 0x49f4d01b04d5ff4b, 573),
+        ("logistic dopri5 steps", 0xcc570f6dfbc00221, 269),
+        ("logistic dopri5 times", 0x68b56423a3c31630, 269),
+        ("logistic dopri5 both", 0x242081e6b5fb84c8, 269),
+        ("logistic dopri5 none", 0x8b46e84db571c529, 269),
+        ("logistic rk4 steps", 0x0ad22b05b4326b58, 808),
+        ("logistic rk4 times", 0xb98cdcd93a3896e4, 808),
+        ("logistic rk4 both", 0x10407ffc636911e9, 808),
+        ("logistic rk4 none", 0x99cb0f6e843ff2a9, 808),
+        ("logistic dopri5 fixed steps", 0xfbfd3fc69a8af225, 610),
+        ("logistic dopri5 fixed times", 0xf3e267bde4c3e61f, 610),
+        ("logistic dopri5 fixed both", 0x0c999774264cc0a6, 610),
+        ("logistic dopri5 fixed none", 0x9219616cb91978a4, 610),
+        ("pair extinct stop", 0xdbf3a8e2ecf46f8d, 99),
+        ("pair extinct stop rk4", 0x087a44fbb3a801fe, 106),
+        ("rotation", 0x8a5b066f0f578dd7, 2678),
+    ];
+    let got: Vec<(&str, u64, usize)> = fingerprint_problems()
+        .iter()
+        .map(|(n, s)| (*n, fingerprint(s), s.outcome.stats.rhs_evals))
+        .collect();
+    for (n, f, e) in &got {
+        println!("        ({n:?}, 0x{f:016x}, {e}),");
+    }
+    // Every problem exercises what it is named for.
+    for (n, s) in fingerprint_problems() {
+        println!(
+            "{n}: {} events, stopped {}",
+            s.outcome.events.len(),
+            s.outcome.stopped
+        );
+    }
+    assert_eq!(got, expected);
+}
+
+// ---- the stepping API ----------------------------------------------------
+
+use cartsim::solver::{Integration, Observer, Outcome, Step};
+
+/// y' = -y from y(0) = 1 to t = 3 with output at 0.5, 1, 2, 3; at t = 1 a
+/// dose of 2 is added only if y < `threshold`. One integration.
+fn decay_with_conditional_dose(threshold: f64) -> (Outcome, Trajectory) {
+    let settings = Settings::dopri5(1e-10, 1e-12);
+    let events = Events::none();
+    let grid = OutputGrid::Times(vec![0.5, 1.0, 2.0, 3.0]);
+    let mut traj = Trajectory::new(1);
+    let mut solver = Solver::new();
+    let mut run = solver
+        .start(
+            &Decay(1.0),
+            0.0,
+            &[1.0],
+            3.0,
+            &settings,
+            &events,
+            &grid,
+            &mut traj,
+        )
+        .unwrap();
+    assert_eq!(run.advance_to(1.0).unwrap(), Step::StopTime);
+    assert_eq!(run.t(), 1.0);
+    if run.state()[0] < threshold {
+        run.apply(
+            Action::Add {
+                component: 0,
+                amount: 2.0,
+            },
+            "conditional dose",
+        )
+        .unwrap();
+    }
+    let out = run.finish().unwrap();
+    (out, traj)
+}
+
+#[test]
+fn conditional_timed_action_matches_the_exact_solution_on_both_branches() {
+    let e1 = (-1f64).exp();
+    // Taken: y(1) = e^-1 ≈ 0.37 < 0.5, so y(t > 1) = (e^-1 + 2) e^-(t-1).
+    let (out, traj) = decay_with_conditional_dose(0.5);
+    let dosed = |t: f64| (e1 + 2.0) * (-(t - 1.0)).exp();
+    assert_eq!(out.events.len(), 1);
+    let rec = &out.events[0];
+    assert_eq!((rec.t, rec.label.as_str()), (1.0, "conditional dose"));
+    assert!((rec.before[0] - e1).abs() < 1e-10);
+    assert_eq!(rec.after[0], rec.before[0] + 2.0);
+    assert_eq!(traj.t, vec![0.5, 1.0, 2.0, 3.0]);
+    assert!((traj.row(0)[0] - (-0.5f64).exp()).abs() < 1e-10);
+    // Output at the stop time shows the state after the caller's action.
+    assert!((traj.row(1)[0] - (e1 + 2.0)).abs() < 1e-10);
+    assert!((traj.row(2)[0] - dosed(2.0)).abs() < 1e-9);
+    assert!((traj.row(3)[0] - dosed(3.0)).abs() < 1e-9);
+    assert!((out.y[0] - dosed(3.0)).abs() < 1e-9);
+    assert_eq!(out.stats.events, 1);
+    assert!(!out.stopped);
+    // Not taken: y(1) ≈ 0.37 ≥ 0.2, so plain decay throughout.
+    let (out, traj) = decay_with_conditional_dose(0.2);
+    assert!(out.events.is_empty());
+    for (i, &t) in traj.t.iter().enumerate() {
+        assert!((traj.row(i)[0] - (-t).exp()).abs() < 1e-10, "t = {t}");
+    }
+    assert!((out.y[0] - (-3f64).exp()).abs() < 1e-10);
+}
+
+/// Logistic 0.7 y (1 - y/100) from 1 rises through 50 at t = ln(99)/0.7 ≈ 6.56.
+fn logistic_trigger() -> (Logistic, Events) {
+    let mut ev = Events::none();
+    ev.when(Trigger {
+        condition: Condition::Threshold {
+            component: 0,
+            level: 50.0,
+        },
+        direction: Direction::Rising,
+        action: Action::Add {
+            component: 0,
+            amount: 10.0,
+        },
+        once: true,
+        fire_if_initially_past: false,
+        label: "dose".into(),
+    });
+    (Logistic { r: 0.7, k: 100.0 }, ev)
+}
+
+#[test]
+fn a_disarmed_trigger_does_not_fire() {
+    let (l, ev) = logistic_trigger();
+    let st = Settings::dopri5(1e-10, 1e-12);
+    let run_with = |disarm: bool| {
+        let mut solver = Solver::new();
+        let mut obs = |_: f64, _: &[f64]| {};
+        let mut run = solver
+            .start(&l, 0.0, &[1.0], 20.0, &st, &ev, &OutputGrid::None, &mut obs)
+            .unwrap();
+        run.advance_to(3.0).unwrap();
+        assert!(!run.fired(0));
+        if disarm {
+            run.disarm(0);
+        }
+        run.finish().unwrap()
+    };
+    let armed = run_with(false);
+    assert_eq!(armed.events.len(), 1);
+    let t_exact = 99f64.ln() / 0.7;
+    assert!((armed.events[0].t - t_exact).abs() < 1e-8);
+    let disarmed = run_with(true);
+    assert!(disarmed.events.is_empty());
+    // Without the dose the logistic ends at its plain solution.
+    assert!((disarmed.y[0] - logistic_exact(&l, 1.0, 20.0)).abs() < 1e-7);
+}
+
+#[test]
+fn fired_reports_a_trigger_that_has_fired() {
+    let (l, ev) = logistic_trigger();
+    let st = Settings::dopri5(1e-10, 1e-12);
+    let mut solver = Solver::new();
+    let mut obs = |_: f64, _: &[f64]| {};
+    let mut run = solver
+        .start(&l, 0.0, &[1.0], 20.0, &st, &ev, &OutputGrid::None, &mut obs)
+        .unwrap();
+    let mut seen = Vec::new();
+    loop {
+        match run.step().unwrap() {
+            Step::Finished => break,
+            Step::Triggered(i) => {
+                assert!(run.fired(i));
+                seen.push((i, run.t()));
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].0, 0);
+    assert!(run.is_finished());
+    assert_eq!(run.step().unwrap(), Step::Finished);
+}
+
+/// Drive `solve`'s problem by hand, one `step` at a time.
+fn stepped<S: OdeSystem>(
+    sys: &S,
+    y0: &[f64],
+    t1: f64,
+    st: &Settings,
+    ev: &Events,
+    grid: &OutputGrid,
+) -> (Outcome, Trajectory, Vec<Step>) {
+    let mut traj = Trajectory::new(sys.dim());
+    let mut steps = Vec::new();
+    let mut solver = Solver::new();
+    let mut run: Integration<'_, S, Trajectory> = solver
+        .start(sys, 0.0, y0, t1, st, ev, grid, &mut traj)
+        .unwrap();
+    loop {
+        let s = run.step().unwrap();
+        steps.push(s);
+        if s == Step::Finished {
+            break;
+        }
+    }
+    (run.finish().unwrap(), traj, steps)
+}
+
+#[test]
+fn stepping_by_hand_is_bit_identical_to_solve() {
+    let (l, mut ev) = logistic_trigger();
+    ev.at(
+        2.0,
+        Action::Add {
+            component: 0,
+            amount: 1.0,
+        },
+        "timed",
+    );
+    let grid: Vec<f64> = (0..=20).map(|i| i as f64).collect();
+    for st in [Settings::dopri5(1e-8, 1e-10), Settings::rk4(0.1)] {
+        for g in [OutputGrid::Steps, OutputGrid::Both(grid.clone())] {
+            let whole = solve_with(&l, 0.0, &[1.0], 20.0, &st, &ev, &g).unwrap();
+            let (out, traj, steps) = stepped(&l, &[1.0], 20.0, &st, &ev, &g);
+            assert_eq!(out, whole.outcome);
+            assert_eq!(traj, whole.trajectory);
+            // One per accepted step (the one cut at the trigger reports
+            // `Triggered`), one for the timed event, one for the end.
+            assert_eq!(steps.len(), out.stats.accepted + 1 + 1);
+            assert!(steps.contains(&Step::Timed));
+            assert!(steps.contains(&Step::Triggered(0)));
+        }
+    }
+}
+
+#[test]
+fn a_stop_time_without_a_change_only_lands_a_step_there() {
+    let (l, ev) = logistic_trigger();
+    let st = Settings::dopri5(1e-10, 1e-12);
+    let grid = OutputGrid::Times(vec![1.0, 2.5, 5.0]);
+    let whole = solve_with(&l, 0.0, &[1.0], 5.0, &st, &ev, &grid).unwrap();
+    let mut traj = Trajectory::new(1);
+    let mut solver = Solver::new();
+    let mut run = solver
+        .start(&l, 0.0, &[1.0], 5.0, &st, &ev, &grid, &mut traj)
+        .unwrap();
+    assert_eq!(run.advance_to(2.5).unwrap(), Step::StopTime);
+    // The grid point at the stop time waits until the integration resumes.
+    let out = run.finish().unwrap();
+    assert_eq!(traj.t, vec![1.0, 2.5, 5.0]);
+    for i in 0..3 {
+        let (a, b) = (traj.row(i)[0], whole.trajectory.row(i)[0]);
+        assert!((a - b).abs() < 1e-8 * b, "{a} vs {b}");
+    }
+    assert!(out.events.is_empty());
+    // No restart: the same cost as the whole solve, give or take the landing step.
+    assert!(out.stats.rhs_evals <= whole.outcome.stats.rhs_evals + 12);
+}
+
+#[test]
+fn timed_events_at_the_stop_time_apply_before_the_caller_gets_control() {
+    let mut ev = Events::none();
+    ev.at(
+        1.0,
+        Action::Add {
+            component: 0,
+            amount: 2.0,
+        },
+        "timed",
+    );
+    let st = Settings::dopri5(1e-10, 1e-12);
+    let mut solver = Solver::new();
+    let mut obs = |_: f64, _: &[f64]| {};
+    let mut run = solver
+        .start(
+            &Decay(1.0),
+            0.0,
+            &[1.0],
+            2.0,
+            &st,
+            &ev,
+            &OutputGrid::None,
+            &mut obs,
+        )
+        .unwrap();
+    run.set_stop_time(1.0).unwrap();
+    let mut seen = Vec::new();
+    loop {
+        let s = run.step().unwrap();
+        if s != Step::Accepted {
+            seen.push(s);
+        }
+        if s == Step::StopTime {
+            break;
+        }
+    }
+    assert_eq!(seen, vec![Step::Timed, Step::StopTime]);
+    assert!((run.state()[0] - ((-1f64).exp() + 2.0)).abs() < 1e-10);
+    assert_eq!(run.events().len(), 1);
+}
+
+#[test]
+fn stepping_errors_and_edges_are_typed() {
+    let st = Settings::dopri5(1e-8, 1e-10);
+    let ev = Events::none();
+    let mut solver = Solver::new();
+    let mut obs = |_: f64, _: &[f64]| {};
+    let mut run = solver
+        .start(
+            &Decay(1.0),
+            0.0,
+            &[1.0],
+            2.0,
+            &st,
+            &ev,
+            &OutputGrid::None,
+            &mut obs,
+        )
+        .unwrap();
+    run.advance_to(1.0).unwrap();
+    for bad in [0.5, f64::NAN] {
+        assert!(matches!(
+            run.set_stop_time(bad),
+            Err(SolverError::InvalidInput(_))
+        ));
+    }
+    let bad_index = Action::Add {
+        component: 3,
+        amount: 1.0,
+    };
+    assert!(matches!(
+        run.apply(bad_index, "x"),
+        Err(SolverError::InvalidInput(_))
+    ));
+    let bad_amount = Action::Set {
+        component: 0,
+        value: f64::INFINITY,
+    };
+    assert!(matches!(
+        run.apply(bad_amount, "x"),
+        Err(SolverError::InvalidInput(_))
+    ));
+    // A stop time past the end just runs to the end.
+    assert_eq!(run.advance_to(10.0).unwrap(), Step::Finished);
+    assert_eq!(run.t(), 2.0);
+    // A Stop applied by the caller ends the integration early.
+    let mut run = solver
+        .start(
+            &Decay(1.0),
+            0.0,
+            &[1.0],
+            2.0,
+            &st,
+            &ev,
+            &OutputGrid::None,
+            &mut obs,
+        )
+        .unwrap();
+    run.advance_to(0.5).unwrap();
+    run.apply(Action::Stop, "enough").unwrap();
+    assert!(run.is_finished());
+    let out = run.finish().unwrap();
+    assert!(out.stopped);
+    assert_eq!(out.t, 0.5);
+    assert_eq!(out.events[0].label, "enough");
+    // state_mut changes the state without logging; the solve restarts from it.
+    let mut run = solver
+        .start(
+            &Decay(1.0),
+            0.0,
+            &[1.0],
+            2.0,
+            &st,
+            &ev,
+            &OutputGrid::None,
+            &mut obs,
+        )
+        .unwrap();
+    run.advance_to(1.0).unwrap();
+    run.state_mut()[0] = 1.0;
+    let out = run.finish().unwrap();
+    assert!(out.events.is_empty());
+    assert!((out.y[0] - (-1f64).exp()).abs() < 1e-9);
+}
+
+// ---- no allocation per step ----------------------------------------------
+
+mod counting {
+    use std::alloc::{GlobalAlloc, Layout, System};
+    use std::cell::Cell;
+
+    thread_local! {
+        static ALLOCS: Cell<usize> = const { Cell::new(0) };
+    }
+
+    /// The system allocator, counting allocations made by each thread.
+    pub struct Counting;
+
+    unsafe impl GlobalAlloc for Counting {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            ALLOCS.with(|n| n.set(n.get() + 1));
+            unsafe { System.alloc(layout) }
+        }
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            unsafe { System.dealloc(ptr, layout) }
+        }
+        unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+            ALLOCS.with(|n| n.set(n.get() + 1));
+            unsafe { System.realloc(ptr, layout, new_size) }
+        }
+    }
+
+    /// Allocations made by this thread so far.
+    pub fn allocations() -> usize {
+        ALLOCS.with(|n| n.get())
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: counting::Counting = counting::Counting;
+
+/// An observer that stores nothing.
+struct Discard;
+impl Observer for Discard {
+    fn observe(&mut self, _t: f64, _y: &[f64]) {}
+}
+
+#[test]
+fn a_step_allocates_nothing() {
+    let r = Rotation(1.0);
+    let st = Settings::dopri5(1e-9, 1e-12);
+    let ev = Events::none();
+    // Dense output at 21 times in [0, 1] and every step reported.
+    let grid = OutputGrid::Both((0..=20).map(|i| i as f64 * 0.05).collect());
+    let mut solver = Solver::new();
+    // Warm the workspace up, then count a short and a long solve.
+    let count = |solver: &mut Solver, t1: f64| {
+        let before = counting::allocations();
+        let out = solver
+            .solve(&r, 0.0, &[1.0, 0.0], t1, &st, &ev, &grid, &mut Discard)
+            .unwrap();
+        (counting::allocations() - before, out.stats.accepted)
+    };
+    count(&mut solver, 10.0);
+    let (short, n_short) = count(&mut solver, 1.0);
+    let (long, n_long) = count(&mut solver, 10.0);
+    assert!(n_long > n_short + 20, "{n_short} vs {n_long} steps");
+    assert_eq!(short, long, "allocations grow with the number of steps");
+    // The same for a hand-driven integration.
+    let before = counting::allocations();
+    let mut obs = Discard;
+    let mut run = solver
+        .start(&r, 0.0, &[1.0, 0.0], 10.0, &st, &ev, &grid, &mut obs)
+        .unwrap();
+    let after_start = counting::allocations();
+    while run.step().unwrap() != Step::Finished {}
+    assert_eq!(counting::allocations(), after_start);
+    let _ = run.finish().unwrap();
+    assert!(counting::allocations() - before <= long);
+}

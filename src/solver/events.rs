@@ -82,6 +82,24 @@ impl Action {
             Action::Stop => None,
         }
     }
+
+    /// Check the action against a system of `dim` states: its state index
+    /// must exist and its amount be finite (`label` names it in the message).
+    pub(crate) fn check(&self, dim: usize, label: &str) -> Result<(), SolverError> {
+        if self.component().is_some_and(|c| c >= dim) {
+            return Err(SolverError::InvalidInput(format!(
+                "event '{label}' names a state index outside the system"
+            )));
+        }
+        if let Action::Add { amount: v, .. } | Action::Set { value: v, .. } = *self {
+            if !v.is_finite() {
+                return Err(SolverError::InvalidInput(format!(
+                    "event '{label}' has a non-finite amount"
+                )));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// An action at a fixed time.
@@ -164,20 +182,7 @@ impl Events {
                     e.label, e.t
                 )));
             }
-            if bad_component(&e.action) {
-                return Err(SolverError::InvalidInput(format!(
-                    "event '{}' names a state index outside the system",
-                    e.label
-                )));
-            }
-            if let Action::Add { amount: v, .. } | Action::Set { value: v, .. } = e.action {
-                if !v.is_finite() {
-                    return Err(SolverError::InvalidInput(format!(
-                        "event '{}' has a non-finite amount",
-                        e.label
-                    )));
-                }
-            }
+            e.action.check(dim, &e.label)?;
         }
         for tr in &self.triggers {
             if bad_component(&tr.action)

@@ -1,8 +1,13 @@
 //! Runge–Kutta solvers written for cartsim: one stepping engine driven by
 //! Butcher tableaus ([`tableau`]), fixed-step classical RK4 and adaptive
 //! Dormand–Prince 5(4) with per-component tolerances, PI step control, FSAL,
-//! automatic first step and dense output; timed and state-triggered events
-//! ([`events`]); failures as typed values ([`SolverError`]).
+//! automatic first step and dense output ([`engine`], step-size control in
+//! [`control`]); timed and state-triggered events ([`events`]); failures as
+//! typed values ([`SolverError`]).
+//!
+//! A whole interval is one call ([`solve`], [`Solver::solve`]); a course
+//! whose later events depend on its state can be driven step by step
+//! ([`Solver::start`] and [`Integration`]).
 //!
 //! The solver knows nothing about leukemia: a model implements
 //! [`OdeSystem`] and the solver integrates it.
@@ -18,6 +23,7 @@
 //! assert!((sol.outcome.y[0] - (-1.0f64).exp()).abs() < 1e-9);
 //! ```
 
+pub mod control;
 pub mod engine;
 pub mod error;
 pub mod events;
@@ -25,8 +31,8 @@ pub mod reference;
 pub mod tableau;
 
 pub use engine::{
-    EventRecord, Method, Observer, Outcome, OutputGrid, Settings, Solver, Stats, Tolerance,
-    Trajectory,
+    EventRecord, Integration, Method, Observer, Outcome, OutputGrid, Settings, Solver, Stats, Step,
+    Tolerance, Trajectory,
 };
 pub use error::SolverError;
 pub use events::{Action, Condition, Direction, Events, TimedEvent, Trigger};

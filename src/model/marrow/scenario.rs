@@ -9,8 +9,8 @@ use super::presets::preset;
 use crate::model::params;
 use crate::model::ModelError;
 use crate::solver::{
-    Action, Condition, Direction, EventRecord, Events, Observer, OdeSystem, Outcome, OutputGrid,
-    Settings, Solver, Stats, Trigger,
+    Action, Condition, Direction, Events, Observer, OdeSystem, Outcome, OutputGrid, Settings,
+    Solver, Step, Trigger,
 };
 
 /// A timed infusion: add `cells` to state `state` at day `t`.
@@ -342,17 +342,12 @@ impl Scenario {
         }
     }
 
-    /// Events for the interval [t0, t1]: timed doses inside it, extinction
-    /// and (when `armed`) the reinfusion trigger.
-    fn events(&self, t0: f64, t1: f64, first: bool, armed: bool) -> Events {
+    /// Events of the course: every timed dose, extinction and the
+    /// reinfusion trigger, with the index of the latter among the triggers.
+    fn events(&self) -> (Events, Option<usize>) {
         let mut ev = Events::none();
         for d in &self.doses {
-            let inside = if first {
-                d.t >= t0 && d.t <= t1
-            } else {
-                d.t > t0 && d.t <= t1
-            };
-            if inside {
+            if d.t >= 0.0 && d.t <= self.t_end {
                 ev.at(
                     d.t,
                     Action::Add {
@@ -366,40 +361,30 @@ impl Scenario {
         if let Some(tr) = self.extinction_trigger() {
             ev.when(tr);
         }
-        if armed {
-            if let Some(r) = &self.reinfusion {
-                ev.when(Self::reinfusion_trigger(r));
-            }
-        }
-        ev
+        let reinfusion = self.reinfusion.map(|r| {
+            ev.when(Self::reinfusion_trigger(&r));
+            ev.triggers.len() - 1
+        });
+        (ev, reinfusion)
     }
 
     /// Prepared events for repeated solves of this scenario (sweeps): built
     /// once, reused for every point.
     pub fn prepare(&self) -> Prepared {
-        let split = self
+        let (events, reinfusion) = self.events();
+        let fallback = self
             .reinfusion
             .and_then(|r| r.fallback_day)
-            .filter(|d| *d > 0.0 && *d < self.t_end);
-        match split {
-            None => Prepared {
-                first: self.events(0.0, self.t_end, true, true),
-                split: None,
-            },
-            Some(tf) => Prepared {
-                first: self.events(0.0, tf, true, true),
-                split: Some(Split {
-                    t: tf,
-                    armed: self.events(tf, self.t_end, false, true),
-                    unarmed: self.events(tf, self.t_end, false, false),
-                }),
-            },
-        }
+            .filter(|d| *d > 0.0 && *d < self.t_end)
+            .zip(reinfusion)
+            .map(|(t, trigger)| Fallback { t, trigger });
+        Prepared { events, fallback }
     }
 
     /// Run the scenario with a reusable `solver`, sending output to `obs`.
-    /// `grid` gives output times (`None`: every accepted step). Returns the
-    /// final outcome with the events of every segment.
+    /// `grid` gives output times (`None`: every accepted step). One
+    /// integration: with a fallback day it stops there to decide the
+    /// fallback reinfusion, then goes on.
     pub fn run<O: Observer + ?Sized>(
         &self,
         prepared: &Prepared,
@@ -413,106 +398,48 @@ impl Scenario {
         self.model.initial_state(&mut y0);
         let dim = self.model.dim();
         let y0 = &y0[..dim];
-        let Some(split) = &prepared.split else {
-            return Ok(solver.solve(
-                &self.model,
-                0.0,
-                y0,
-                self.t_end,
-                settings,
-                &prepared.first,
-                grid,
-                obs,
-            )?);
-        };
-        let tf = split.t;
-        let (g1, g2) = split_grid(grid, tf);
-        let first = solver.solve(
+        let mut run = solver.start(
             &self.model,
             0.0,
             y0,
-            tf,
+            self.t_end,
             settings,
-            &prepared.first,
-            &g1,
+            &prepared.events,
+            grid,
             obs,
         )?;
-        let fired = first.events.iter().any(|e| e.label == REINFUSION_LABEL);
-        let r = self.reinfusion.expect("split implies a reinfusion");
-        // No initial response: L never went below the level (the rising
-        // trigger could not have fired) and is above it now — dose at the fallback day.
-        let no_response = !fired && first.y[ix::L] >= r.level;
-        let mut ys = first.y.clone();
-        let mut extra = None;
-        if no_response {
-            let before = ys.clone();
-            ys[r.state] += r.cells;
-            extra = Some(EventRecord {
-                t: tf,
-                label: FALLBACK_LABEL.to_string(),
-                before,
-                after: ys.clone(),
-            });
+        if let (Some(fb), Some(r)) = (&prepared.fallback, &self.reinfusion) {
+            // No initial response: L never went below the level (the rising
+            // trigger has not fired) and is at or above it on the fallback
+            // day — dose then, and the rising trigger is disarmed.
+            if run.advance_to(fb.t)? == Step::StopTime
+                && !run.fired(fb.trigger)
+                && run.state()[ix::L] >= r.level
+            {
+                let dose = Action::Add {
+                    component: r.state,
+                    amount: r.cells,
+                };
+                run.apply(dose, FALLBACK_LABEL)?;
+                run.disarm(fb.trigger);
+            }
         }
-        let events = if fired || no_response {
-            &split.unarmed
-        } else {
-            &split.armed
-        };
-        let extinct_before = first.y[ix::L] == 0.0;
-        let second = solver.solve(&self.model, tf, &ys, self.t_end, settings, events, &g2, obs)?;
-        let mut records = first.events;
-        records.extend(extra);
-        records.extend(
-            second
-                .events
-                .into_iter()
-                .filter(|e| !(extinct_before && e.label == EXTINCTION_LABEL)),
-        );
-        Ok(Outcome {
-            t: second.t,
-            y: second.y,
-            stats: Stats {
-                accepted: first.stats.accepted + second.stats.accepted,
-                rejected: first.stats.rejected + second.stats.rejected,
-                rhs_evals: first.stats.rhs_evals + second.stats.rhs_evals,
-                events: records.len(),
-            },
-            events: records,
-            stopped: second.stopped,
-        })
+        Ok(run.finish()?)
     }
 }
 
 /// Events of a scenario, built once for many solves.
 #[derive(Debug, Clone)]
 pub struct Prepared {
-    first: Events,
-    split: Option<Split>,
+    events: Events,
+    fallback: Option<Fallback>,
 }
 
-#[derive(Debug, Clone)]
-struct Split {
+/// Where the run stops to decide the fallback reinfusion.
+#[derive(Debug, Clone, Copy)]
+struct Fallback {
+    /// The fallback day.
     t: f64,
-    armed: Events,
-    unarmed: Events,
-}
-
-fn split_grid(grid: &OutputGrid, tf: f64) -> (OutputGrid, OutputGrid) {
-    let part = |g: &[f64]| {
-        let a: Vec<f64> = g.iter().copied().filter(|t| *t <= tf).collect();
-        let b: Vec<f64> = g.iter().copied().filter(|t| *t > tf).collect();
-        (a, b)
-    };
-    match grid {
-        OutputGrid::Times(g) => {
-            let (a, b) = part(g);
-            (OutputGrid::Times(a), OutputGrid::Times(b))
-        }
-        OutputGrid::Both(g) => {
-            let (a, b) = part(g);
-            (OutputGrid::Both(a), OutputGrid::Both(b))
-        }
-        other => (other.clone(), other.clone()),
-    }
+    /// Index of the reinfusion trigger in the prepared events.
+    trigger: usize,
 }

@@ -1,0 +1,187 @@
+//! What a solve is asked to do: the [`Method`], its [`Tolerance`]s and the
+//! rest of the [`Settings`], with their validation.
+
+use crate::solver::error::SolverError;
+use crate::solver::tableau::{Tableau, DOPRI5, RK4};
+
+/// Which method to use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Method {
+    /// Adaptive Dormand–Prince 5(4) with PI step control and dense output.
+    #[default]
+    Dopri5,
+    /// Classical Runge–Kutta 4 with a fixed step `dt`.
+    Rk4,
+}
+
+impl Method {
+    /// The tableau behind the method.
+    pub fn tableau(self) -> &'static Tableau {
+        match self {
+            Method::Dopri5 => &DOPRI5,
+            Method::Rk4 => &RK4,
+        }
+    }
+
+    /// Parse `dopri5` / `rk4` (as used on the CLI and in URLs).
+    pub fn parse(s: &str) -> Option<Method> {
+        match s {
+            "dopri5" | "dp5" => Some(Method::Dopri5),
+            "rk4" => Some(Method::Rk4),
+            _ => None,
+        }
+    }
+
+    /// Name used on the CLI and in URLs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Dopri5 => "dopri5",
+            Method::Rk4 => "rk4",
+        }
+    }
+}
+
+/// A tolerance, the same for every component or one per component.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Tolerance {
+    /// One value for all components.
+    Scalar(f64),
+    /// One value per component (length must equal the system dimension).
+    PerComponent(Vec<f64>),
+}
+
+impl Tolerance {
+    /// The tolerance of component `i`.
+    #[inline(always)]
+    pub(super) fn get(&self, i: usize) -> f64 {
+        match self {
+            Tolerance::Scalar(v) => *v,
+            Tolerance::PerComponent(v) => v[i],
+        }
+    }
+
+    fn validate(&self, name: &str, dim: usize) -> Result<(), SolverError> {
+        let ok = |v: f64| v.is_finite() && v >= 0.0;
+        match self {
+            Tolerance::Scalar(v) if ok(*v) => Ok(()),
+            Tolerance::Scalar(v) => Err(SolverError::InvalidInput(format!(
+                "{name} must be a finite number ≥ 0, got {v}"
+            ))),
+            Tolerance::PerComponent(v) if v.len() != dim => Err(SolverError::InvalidInput(
+                format!("{name} has {} values for a system of {dim} states", v.len()),
+            )),
+            Tolerance::PerComponent(v) => match v.iter().find(|x| !ok(**x)) {
+                Some(bad) => Err(SolverError::InvalidInput(format!(
+                    "{name} must be finite and ≥ 0, got {bad}"
+                ))),
+                None => Ok(()),
+            },
+        }
+    }
+}
+
+/// Solver settings. `Settings::default()` is Dormand–Prince at rtol 1e-6.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// The method.
+    pub method: Method,
+    /// Relative tolerance (adaptive methods).
+    pub rtol: Tolerance,
+    /// Absolute tolerance (adaptive methods).
+    pub atol: Tolerance,
+    /// Fixed step: used by methods without an error estimate (RK4), and by
+    /// every method when `adaptive` is false.
+    pub dt: f64,
+    /// Adapt the step size when the method has an error estimate (default
+    /// true). False runs any tableau with the fixed step `dt` (used to
+    /// measure a method's convergence order).
+    pub adaptive: bool,
+    /// First step size; `None` picks it automatically (Hairer's algorithm).
+    pub h0: Option<f64>,
+    /// Largest step allowed.
+    pub h_max: f64,
+    /// Smallest step allowed before declaring underflow (in addition to the
+    /// floating-point resolution of t).
+    pub h_min: f64,
+    /// Most steps (accepted + rejected) a solve may take.
+    pub max_steps: usize,
+    /// Tolerance in t for locating state-triggered events.
+    pub event_tol: f64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            method: Method::Dopri5,
+            rtol: Tolerance::Scalar(1e-6),
+            atol: Tolerance::Scalar(1e-9),
+            dt: 0.01,
+            adaptive: true,
+            h0: None,
+            h_max: f64::INFINITY,
+            h_min: 0.0,
+            max_steps: 200_000,
+            event_tol: 1e-10,
+        }
+    }
+}
+
+impl Settings {
+    /// Adaptive Dormand–Prince with the given scalar tolerances.
+    pub fn dopri5(rtol: f64, atol: f64) -> Self {
+        Settings {
+            rtol: Tolerance::Scalar(rtol),
+            atol: Tolerance::Scalar(atol),
+            ..Settings::default()
+        }
+    }
+
+    /// Fixed-step RK4 with step `dt`.
+    pub fn rk4(dt: f64) -> Self {
+        Settings {
+            method: Method::Rk4,
+            dt,
+            ..Settings::default()
+        }
+    }
+
+    /// Check the settings for a system of `dim` components.
+    pub fn validate(&self, dim: usize) -> Result<(), SolverError> {
+        let bad = |m: String| Err(SolverError::InvalidInput(m));
+        let adaptive = self.adaptive && self.method.tableau().e.is_some();
+        match adaptive {
+            false => {
+                if !(self.dt.is_finite() && self.dt > 0.0) {
+                    return bad(format!("the fixed step dt must be > 0, got {}", self.dt));
+                }
+            }
+            true => {
+                self.rtol.validate("rtol", dim)?;
+                self.atol.validate("atol", dim)?;
+                let all_zero = (0..dim).all(|i| self.rtol.get(i) == 0.0 && self.atol.get(i) == 0.0);
+                if all_zero && dim > 0 {
+                    return bad("rtol and atol cannot both be 0".into());
+                }
+                if let Some(h) = self.h0 {
+                    if !(h.is_finite() && h > 0.0) {
+                        return bad(format!("the first step h0 must be > 0, got {h}"));
+                    }
+                }
+            }
+        }
+        if self.h_max.is_nan() || self.h_max <= 0.0 {
+            return bad(format!("h_max must be > 0, got {}", self.h_max));
+        }
+        if !(self.h_min.is_finite() && self.h_min >= 0.0) {
+            return bad(format!("h_min must be ≥ 0, got {}", self.h_min));
+        }
+        if self.max_steps == 0 {
+            return bad("max_steps must be at least 1".into());
+        }
+        if !(self.event_tol.is_finite() && self.event_tol > 0.0) {
+            return bad(format!("event_tol must be > 0, got {}", self.event_tol));
+        }
+        Ok(())
+    }
+}

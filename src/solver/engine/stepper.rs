@@ -1,0 +1,256 @@
+//! One Runge–Kutta step and what it needs: stage derivatives, the new
+//! state, the embedded error norm, the automatic first step and the
+//! continuous extension used for dense output and event location. Held
+//! (extinguished) components keep a zero derivative throughout.
+
+use super::outcome::Stats;
+use super::settings::{Settings, Tolerance};
+use super::{Solver, MAX_STAGES};
+use crate::solver::tableau::{DenseOutput, Tableau};
+use crate::solver::OdeSystem;
+// Portable pow: step sizes must be bit-identical natively and in wasm.
+use crate::math::pow;
+
+impl Solver {
+    /// Index of the first non-finite component of the proposed new state.
+    pub(super) fn first_nonfinite(&self) -> Option<usize> {
+        self.y_new.iter().position(|v| !v.is_finite())
+    }
+
+    /// k[stage] = f(t, y) with held components' derivatives forced to 0.
+    #[inline(always)]
+    pub(super) fn eval<S: OdeSystem + ?Sized>(
+        &mut self,
+        sys: &S,
+        stats: &mut Stats,
+        t: f64,
+        stage: usize,
+    ) {
+        let dim = self.dim;
+        let k = &mut self.k[stage * dim..(stage + 1) * dim];
+        sys.rhs(t, &self.y, k);
+        stats.rhs_evals += 1;
+        if self.any_held {
+            for (d, &h) in k.iter_mut().zip(&self.held) {
+                if h {
+                    *d = 0.0;
+                }
+            }
+        }
+    }
+
+    /// Force held components' derivatives to 0 in the end-of-step derivative.
+    pub(super) fn mask_held_end(&mut self) {
+        if !self.any_held {
+            return;
+        }
+        for (d, &h) in self.f_end.iter_mut().zip(&self.held) {
+            if h {
+                *d = 0.0;
+            }
+        }
+    }
+
+    /// Compute stages 2..s and y_new for a step of size h from (t, y); k1 is
+    /// already in place.
+    #[inline(always)]
+    pub(super) fn stages<S: OdeSystem + ?Sized>(
+        &mut self,
+        sys: &S,
+        tab: &Tableau,
+        stats: &mut Stats,
+        t: f64,
+        h: f64,
+    ) {
+        let dim = self.dim;
+        let s = tab.stages();
+        for i in 1..s {
+            let row = tab.a[i];
+            let (done, rest) = self.k.split_at_mut(i * dim);
+            // y_stage = y + h Σ_j a_ij k_j, the sum in a register per component.
+            let y = &self.y[..dim];
+            let ys = &mut self.y_stage[..dim];
+            for c in 0..dim {
+                let mut acc = 0.0;
+                for (j, &a) in row.iter().enumerate() {
+                    if a != 0.0 {
+                        acc += a * done[j * dim + c];
+                    }
+                }
+                ys[c] = y[c] + h * acc;
+            }
+            let ki = &mut rest[..dim];
+            sys.rhs(t + tab.c[i] * h, &self.y_stage, ki);
+            stats.rhs_evals += 1;
+            if self.any_held {
+                for (d, &hd) in ki.iter_mut().zip(&self.held) {
+                    if hd {
+                        *d = 0.0;
+                    }
+                }
+            }
+        }
+        if tab.fsal {
+            // The last stage was evaluated at y_new itself.
+            self.y_new.copy_from_slice(&self.y_stage);
+        } else {
+            for c in 0..dim {
+                let mut acc = 0.0;
+                for (j, &b) in tab.b.iter().enumerate() {
+                    if b != 0.0 {
+                        acc += b * self.k[j * dim + c];
+                    }
+                }
+                self.y_new[c] = self.y[c] + h * acc;
+            }
+        }
+        // Held components stay exactly where they were.
+        if self.any_held {
+            for c in 0..dim {
+                if self.held[c] {
+                    self.y_new[c] = self.y[c];
+                }
+            }
+        }
+    }
+
+    /// RMS norm of the embedded error estimate, scaled by the tolerances.
+    pub(super) fn error_norm(&self, tab: &Tableau, st: &Settings, h: f64) -> f64 {
+        let Some(e) = tab.e else { return 0.0 };
+        let dim = self.dim;
+        let (y, y_new) = (&self.y[..dim], &self.y_new[..dim]);
+        // Σ_j e_j k_j per component, in a register.
+        let err_c = |c: usize| {
+            let mut acc = 0.0;
+            for (j, &ej) in e.iter().enumerate() {
+                if ej != 0.0 {
+                    acc += ej * self.k[j * dim + c];
+                }
+            }
+            acc
+        };
+        let mut sum = 0.0;
+        match (&st.atol, &st.rtol) {
+            (Tolerance::Scalar(atol), Tolerance::Scalar(rtol)) => {
+                for c in 0..dim {
+                    let sc = atol + rtol * y[c].abs().max(y_new[c].abs());
+                    let r = h * err_c(c) / sc;
+                    sum += r * r;
+                }
+            }
+            _ => {
+                for c in 0..dim {
+                    let sc = st.atol.get(c) + st.rtol.get(c) * y[c].abs().max(y_new[c].abs());
+                    let r = h * err_c(c) / sc;
+                    sum += r * r;
+                }
+            }
+        }
+        if dim == 0 {
+            0.0
+        } else {
+            (sum / dim as f64).sqrt()
+        }
+    }
+
+    /// Hairer's automatic choice of the first step.
+    pub(super) fn initial_step<S: OdeSystem + ?Sized>(
+        &mut self,
+        sys: &S,
+        stats: &mut Stats,
+        st: &Settings,
+        t0: f64,
+        span: f64,
+    ) -> f64 {
+        let dim = self.dim;
+        let tab = st.method.tableau();
+        let sc = |c: usize, y: f64| st.atol.get(c) + st.rtol.get(c) * y.abs();
+        let (mut d0, mut d1) = (0.0, 0.0);
+        for c in 0..dim {
+            let s = sc(c, self.y[c]);
+            let (a, b) = (self.y[c] / s, self.k[c] / s);
+            d0 += a * a;
+            d1 += b * b;
+        }
+        let n = dim.max(1) as f64;
+        let (d0, d1) = ((d0 / n).sqrt(), (d1 / n).sqrt());
+        let mut h0 = if d0 < 1e-10 || d1 < 1e-10 {
+            1e-6
+        } else {
+            0.01 * d0 / d1
+        };
+        h0 = h0.min(st.h_max).min(span);
+        for c in 0..dim {
+            self.tmp[c] = self.y[c] + h0 * self.k[c];
+        }
+        sys.rhs(t0 + h0, &self.tmp, &mut self.f_end);
+        stats.rhs_evals += 1;
+        let mut d2 = 0.0;
+        for c in 0..dim {
+            let d = (self.f_end[c] - self.k[c]) / sc(c, self.y[c]);
+            d2 += d * d;
+        }
+        let d2 = (d2 / n).sqrt() / h0;
+        let dm = d1.max(d2);
+        let h1 = if !dm.is_finite() {
+            h0 * 1e-3
+        } else if dm <= 1e-15 {
+            (h0 * 1e-3).max(1e-6)
+        } else {
+            pow(0.01 / dm, 1.0 / tab.order as f64)
+        };
+        (100.0 * h0)
+            .min(h1)
+            .min(st.h_max)
+            .min(span)
+            .max(1e-12 * span)
+    }
+
+    /// tmp = y(t + θh) from the current step's continuous extension.
+    #[inline]
+    pub(super) fn interpolate(&mut self, tab: &Tableau, h: f64, theta: f64) {
+        let dim = self.dim;
+        match tab.dense {
+            DenseOutput::Poly(p) => {
+                let mut q = [0.0f64; MAX_STAGES];
+                for (i, row) in p.iter().enumerate() {
+                    let mut th = theta;
+                    let mut acc = 0.0;
+                    for &coef in row.iter() {
+                        acc += coef * th;
+                        th *= theta;
+                    }
+                    q[i] = acc;
+                }
+                for c in 0..dim {
+                    let mut acc = 0.0;
+                    for (i, &qi) in q.iter().enumerate().take(p.len()) {
+                        acc += qi * self.k[i * dim + c];
+                    }
+                    self.tmp[c] = self.y[c] + h * acc;
+                }
+            }
+            DenseOutput::Hermite => {
+                let t2 = theta * theta;
+                let t3 = t2 * theta;
+                let h00 = 2.0 * t3 - 3.0 * t2 + 1.0;
+                let h10 = t3 - 2.0 * t2 + theta;
+                let h01 = -2.0 * t3 + 3.0 * t2;
+                let h11 = t3 - t2;
+                for c in 0..dim {
+                    self.tmp[c] = h00 * self.y[c]
+                        + h10 * h * self.k[c]
+                        + h01 * self.y_new[c]
+                        + h11 * h * self.f_end[c];
+                }
+            }
+        }
+        if self.any_held {
+            for c in 0..dim {
+                if self.held[c] {
+                    self.tmp[c] = self.y[c];
+                }
+            }
+        }
+    }
+}
