@@ -50,24 +50,34 @@ pub struct LmResult {
     pub jtj: DMatrix<f64>,
 }
 
-/// Minimise ½‖r(θ)‖². `residuals(θ, out)` fills `out` (length `m`) and
-/// returns false when θ cannot be evaluated (that step is rejected).
-/// Returns `None` only if the starting point itself cannot be evaluated.
-pub fn minimize<F>(
+/// Why a fit could not start.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LmError<E> {
+    /// The residuals cannot be evaluated at the starting point (why).
+    Start(E),
+    /// The residuals at the starting point are not finite numbers.
+    NonFinite,
+}
+
+/// Minimise ½‖r(θ)‖². `residuals(θ, out)` fills `out` (length `m`), or
+/// says why θ cannot be evaluated (that step is rejected). Fails only if
+/// the starting point itself cannot be evaluated.
+pub fn minimize<E, F>(
     theta0: &[f64],
     m: usize,
     settings: &LmSettings,
     mut residuals: F,
-) -> Option<LmResult>
+) -> Result<LmResult, LmError<E>>
 where
-    F: FnMut(&[f64], &mut [f64]) -> bool,
+    F: FnMut(&[f64], &mut [f64]) -> Result<(), E>,
 {
     let n = theta0.len();
     let mut theta = DVector::from_column_slice(theta0);
     let mut r = DVector::zeros(m);
     let mut evals = 1;
-    if !residuals(theta.as_slice(), r.as_mut_slice()) || r.iter().any(|v| !v.is_finite()) {
-        return None;
+    residuals(theta.as_slice(), r.as_mut_slice()).map_err(LmError::Start)?;
+    if r.iter().any(|v| !v.is_finite()) {
+        return Err(LmError::NonFinite);
     }
     let mut cost = 0.5 * r.norm_squared();
     let mut lambda = settings.lambda0;
@@ -88,12 +98,12 @@ where
                 th_try.copy_from(&theta);
                 th_try[j] += h;
                 evals += 1;
-                if !residuals(th_try.as_slice(), r_try.as_mut_slice()) {
+                if residuals(th_try.as_slice(), r_try.as_mut_slice()).is_err() {
                     // Try the other side.
                     th_try[j] = theta[j] - h;
                     evals += 1;
-                    if !residuals(th_try.as_slice(), r_try.as_mut_slice()) {
-                        return Some(finish(theta, cost, iterations, evals, jtj));
+                    if residuals(th_try.as_slice(), r_try.as_mut_slice()).is_err() {
+                        return Ok(finish(theta, cost, iterations, evals, jtj));
                     }
                     for i in 0..m {
                         jac[(i, j)] = (r[i] - r_try[i]) / h;
@@ -120,7 +130,7 @@ where
         th_try.copy_from(&theta);
         th_try += &delta;
         evals += 1;
-        let ok = residuals(th_try.as_slice(), r_try.as_mut_slice())
+        let ok = residuals(th_try.as_slice(), r_try.as_mut_slice()).is_ok()
             && r_try.iter().all(|v| v.is_finite());
         let new_cost = if ok {
             0.5 * r_try.norm_squared()
@@ -145,7 +155,7 @@ where
             }
         }
     }
-    Some(finish(theta, cost, iterations, evals, jtj))
+    Ok(finish(theta, cost, iterations, evals, jtj))
 }
 
 fn finish(
@@ -177,7 +187,7 @@ mod tests {
             for (i, t) in ts.iter().enumerate() {
                 out[i] = th[0] * (-th[1] * t).exp() - ys[i];
             }
-            true
+            Ok::<(), ()>(())
         })
         .unwrap();
         assert!((res.theta[0] - 3.0).abs() < 1e-6, "{:?}", res.theta);
@@ -190,13 +200,25 @@ mod tests {
         // Minimum at θ = 2, but θ < 0 cannot be evaluated.
         let res = minimize(&[5.0], 1, &LmSettings::default(), |th, out| {
             if th[0] < 0.0 {
-                return false;
+                return Err("negative");
             }
             out[0] = th[0] - 2.0;
-            true
+            Ok(())
         })
         .unwrap();
         assert!((res.theta[0] - 2.0).abs() < 1e-8);
-        assert!(minimize(&[-1.0], 1, &LmSettings::default(), |th, _| th[0] >= 0.0).is_none());
+        let start = minimize(&[-1.0], 1, &LmSettings::default(), |th, _| {
+            if th[0] >= 0.0 {
+                Ok(())
+            } else {
+                Err("negative")
+            }
+        });
+        assert_eq!(start.unwrap_err(), LmError::Start("negative"));
+        let nan = minimize(&[1.0], 1, &LmSettings::default(), |_, out| {
+            out[0] = f64::NAN;
+            Ok::<(), ()>(())
+        });
+        assert_eq!(nan.unwrap_err(), LmError::NonFinite);
     }
 }

@@ -23,7 +23,17 @@
 //! - Least squares on ln counts of the days after 0, each weighted by the
 //!   measurement σ = sqrt(ln(1 + CV²)) (at least 0.1).
 
-use super::lm::{minimize, LmSettings};
+use super::lm::{minimize, LmError, LmSettings};
+
+/// Why a trial point of the fit cannot be scored.
+enum Unusable {
+    /// A log-parameter outside ±50 (or not finite).
+    OutOfRange,
+    /// The course could not be solved.
+    Solve(ModelError),
+    /// No CAR T cells left to compare with a measurement.
+    NoCarT,
+}
 use super::{log_sigma, EarlySim, Observation};
 use crate::analysis::metrics::Metrics;
 use crate::cohort::TrialSettings;
@@ -158,15 +168,13 @@ pub fn predict(
     };
     let fit = minimize(&prior, n_res, &settings.lm, |theta, out| {
         if theta.iter().any(|t| !t.is_finite() || t.abs() > 50.0) {
-            return false;
+            return Err(Unusable::OutOfRange);
         }
         let p = params_of(theta);
-        let Ok(car) = sim.car_t(&p, &days) else {
-            return false;
-        };
+        let car = sim.car_t(&p, &days).map_err(Unusable::Solve)?;
         for (k, (&c, &o)) in car.iter().zip(&ln_obs).enumerate().skip(first) {
             if c <= 0.0 {
-                return false;
+                return Err(Unusable::NoCarT);
             }
             out[k - first] = (ln(c) - o) / sigma;
         }
@@ -174,10 +182,12 @@ pub fn predict(
         for k in 0..FITTED.len() {
             out[off + k] = (theta[k] - prior[k]) / settings.prior_sd;
         }
-        true
+        Ok(())
     })
-    .ok_or_else(|| {
-        ModelError::Invalid("the population parameters cannot reproduce these data".into())
+    .map_err(|e| match e {
+        // A course that cannot be solved keeps its typed solver error.
+        LmError::Start(Unusable::Solve(e)) => e,
+        _ => ModelError::Invalid("the population parameters cannot reproduce these data".into()),
     })?;
     let params = params_of(&fit.theta);
     let metrics =
