@@ -3,8 +3,10 @@
 //! encoded and decoded as between a worker and the page) assembles to the
 //! very report `trial::run` gives; a sweep in slices equals the whole.
 
-use cartsim::jobs::{self, BankSpec, SweepSpec, Task, TrialSpec, WorkerState};
+use cartsim::jobs::{self, AxisSpec, BankSpec, JobError, SweepSpec, Task, TrialSpec, WorkerState};
+use cartsim::model::ModelError;
 use cartsim::predict::trial::{self, MethodResults};
+use cartsim::solver::SolverError;
 
 fn run(task: &Task, state: &mut WorkerState, parts: &[&[u8]]) -> Vec<u8> {
     let mut last = (0, 0);
@@ -127,14 +129,62 @@ fn a_posterior_without_its_bank_is_an_error_not_a_panic() {
         end: 1,
     };
     let e = jobs::execute(&task, &mut WorkerState::default(), &[], &mut |_, _| {});
-    assert!(e.unwrap_err().contains("bank"));
+    assert!(
+        matches!(&e, Err(JobError::Internal(m)) if m.contains("bank")),
+        "{e:?}"
+    );
     let e = jobs::execute(
         &task,
         &mut WorkerState::default(),
         &[&[1, 2, 3]],
         &mut |_, _| {},
     );
-    assert!(e.is_err());
+    assert!(matches!(e, Err(JobError::Internal(_))), "{e:?}");
+}
+
+#[test]
+fn job_errors_say_whose_fault_it_is() {
+    // A bad axis is the user's input; the page shows the sentence.
+    let sweep = |name: &str, lo: f64| SweepSpec {
+        preset: "fig6".into(),
+        sets: Vec::new(),
+        axes: vec![AxisSpec {
+            name: name.into(),
+            lo,
+            hi: 1e-9,
+            log: true,
+            n: 2,
+        }],
+        peak_window: 30.0,
+        day30_only: true,
+    };
+    let run = |spec: SweepSpec| {
+        jobs::execute(
+            &Task::Sweep {
+                sweep: spec,
+                start: 0,
+                end: 2,
+            },
+            &mut WorkerState::default(),
+            &[],
+            &mut |_, _| {},
+        )
+    };
+    let e = run(sweep("bogus", 1e-10)).unwrap_err();
+    assert!(
+        matches!(&e, JobError::BadInput(m) if m.contains("bogus")),
+        "{e:?}"
+    );
+    assert!(run(sweep("alpha", 1e-10)).is_ok());
+    // The kind crosses the worker boundary as JSON.
+    let json = serde_json::to_value(&e).unwrap();
+    assert_eq!(json["kind"], "bad_input");
+    let solve: JobError = ModelError::Solver(SolverError::TooManySteps {
+        t: 3.0,
+        max_steps: 10,
+    })
+    .into();
+    assert!(matches!(solve, JobError::Solve(_)));
 }
 
 #[test]

@@ -17,8 +17,63 @@ use crate::predict::bayes::{self, Bank, BayesSettings, Posterior};
 use crate::predict::trial::{self, TrialConfig};
 use crate::predict::{paper, EarlySim, Observation};
 use crate::sweep::marrow::{MarrowEval, Metrics as SweepMetrics};
+use crate::sweep::SweepError;
 use crate::sweep::{run_range, Axis, Grid, Spacing};
+use std::fmt;
 use wire::{Reader, WireError, Writer};
+
+/// Why a job slice failed, as a value the page can show (one sentence) and
+/// tell apart (the user's input, a failed solve, or the job plumbing).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", content = "message", rename_all = "snake_case")]
+pub enum JobError {
+    /// The user's input was refused (a parameter, an axis, a setting).
+    BadInput(String),
+    /// A valid request failed to solve (too many steps, step-size underflow, …).
+    Solve(String),
+    /// The job itself went wrong (a missing prior bank, a result that does not decode).
+    Internal(String),
+}
+
+impl fmt::Display for JobError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            JobError::BadInput(m) | JobError::Solve(m) => f.write_str(m),
+            JobError::Internal(m) => write!(f, "internal error: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for JobError {}
+
+/// The page shows a job error as its sentence.
+impl From<JobError> for String {
+    fn from(e: JobError) -> String {
+        e.to_string()
+    }
+}
+
+impl From<ModelError> for JobError {
+    fn from(e: ModelError) -> Self {
+        if e.is_bad_input() {
+            JobError::BadInput(e.to_string())
+        } else {
+            JobError::Solve(e.to_string())
+        }
+    }
+}
+
+impl From<SweepError> for JobError {
+    fn from(e: SweepError) -> Self {
+        JobError::BadInput(e.to_string())
+    }
+}
+
+impl From<WireError> for JobError {
+    fn from(e: WireError) -> Self {
+        JobError::Internal(e.to_string())
+    }
+}
 
 /// The parts of a virtual trial that the page lets you choose; everything
 /// else is [`TrialConfig::default`] (as for `cartsim trial`).
@@ -114,9 +169,9 @@ pub struct AxisSpec {
 
 impl AxisSpec {
     /// The checked axis.
-    pub fn axis(&self) -> Result<Axis, String> {
+    pub fn axis(&self) -> Result<Axis, JobError> {
         let sp = if self.log { Spacing::Log } else { Spacing::Lin };
-        Axis::new(&self.name, self.lo, self.hi, sp, self.n).map_err(|e| e.to_string())
+        Ok(Axis::new(&self.name, self.lo, self.hi, sp, self.n)?)
     }
 }
 
@@ -138,25 +193,24 @@ pub struct SweepSpec {
 
 impl SweepSpec {
     /// The checked grid.
-    pub fn grid(&self) -> Result<Grid, String> {
+    pub fn grid(&self) -> Result<Grid, JobError> {
         let axes = self
             .axes
             .iter()
             .map(AxisSpec::axis)
             .collect::<Result<Vec<_>, _>>()?;
-        Grid::new(axes).map_err(|e| e.to_string())
+        Ok(Grid::new(axes)?)
     }
     /// The evaluator of grid points.
-    pub fn evaluator(&self, grid: &Grid) -> Result<MarrowEval, String> {
+    pub fn evaluator(&self, grid: &Grid) -> Result<MarrowEval, JobError> {
         let req = SimRequest {
             preset: self.preset.clone(),
             sets: self.sets.clone(),
             ..SimRequest::default()
         };
-        let base = marrow::scenario(&req).map_err(|e| e.to_string())?;
+        let base = marrow::scenario(&req)?;
         let names: Vec<&str> = grid.axes.iter().map(|a| a.name.as_str()).collect();
-        let ev = MarrowEval::new(&base, &names, &req.settings, self.peak_window)
-            .map_err(|e| e.to_string())?;
+        let ev = MarrowEval::new(&base, &names, &req.settings, self.peak_window)?;
         Ok(if self.day30_only { ev.day30_only() } else { ev })
     }
 }
@@ -312,10 +366,6 @@ pub fn merge_bank(parts: &[&[u8]]) -> Result<Bank, WireError> {
     bank.ok_or_else(|| "no bank slices".to_string())
 }
 
-fn err(e: ModelError) -> String {
-    e.to_string()
-}
-
 /// Carry out one slice. `bank_parts` are the encoded bank slices (in
 /// order) when the task needs a bank the worker does not hold yet;
 /// `progress(done, total)` is called after each item.
@@ -324,13 +374,15 @@ pub fn execute(
     state: &mut WorkerState,
     bank_parts: &[&[u8]],
     progress: &mut dyn FnMut(usize, usize),
-) -> Result<Vec<u8>, String> {
+) -> Result<Vec<u8>, JobError> {
     if let Some(spec) = task.needs_bank() {
         if !bank_parts.is_empty() {
             state.bank = Some((spec.clone(), merge_bank(bank_parts)?));
         }
         if !state.has_bank(&spec) {
-            return Err("internal: the prior bank was not sent to this worker".into());
+            return Err(JobError::Internal(
+                "the prior bank was not sent to this worker".into(),
+            ));
         }
     }
     let mut w = Writer::new();
@@ -340,7 +392,7 @@ pub fn execute(
             let settings = TrialSettings::default();
             for (k, id) in (*start..*end).enumerate() {
                 let p = trial_patient(trial, id);
-                let s = cohort::score_slice(&[p], &settings).map_err(err)?;
+                let s = cohort::score_slice(&[p], &settings)?;
                 wire::put_metrics(&mut w, &s[0].metrics);
                 progress(k + 1, total);
             }
@@ -349,8 +401,7 @@ pub fn execute(
             let config = trial.config();
             let mut sim = EarlySim::new(config.trial.solver.clone(), config.trial.options);
             for (k, id) in (*start..*end).enumerate() {
-                let obs = trial::observation(&config, &mut sim, &trial_patient(trial, id))
-                    .map_err(err)?;
+                let obs = trial::observation(&config, &mut sim, &trial_patient(trial, id))?;
                 w.u8(trial::paper_group(&config, &obs).map_or(255, |g| g as u8));
                 progress(k + 1, total);
             }
@@ -362,13 +413,12 @@ pub fn execute(
         } => {
             let (days, settings) = (&spec.days, spec.settings());
             let trial = TrialSettings::default();
-            let mut bank =
-                bayes::bank_slice(days, &settings, &trial, *start..*start).map_err(err)?;
+            let mut bank = bayes::bank_slice(days, &settings, &trial, *start..*start)?;
             // Slices of 25 bank patients keep progress moving.
             let mut at = *start;
             while at < *end {
                 let to = (at + 25).min(*end);
-                bank.extend(bayes::bank_slice(days, &settings, &trial, at..to).map_err(err)?);
+                bank.extend(bayes::bank_slice(days, &settings, &trial, at..to)?);
                 at = to;
                 progress(at - start, total);
             }
@@ -380,12 +430,11 @@ pub fn execute(
         }
         Task::Posterior { trial, start, end } => {
             let config = trial.config();
-            let bank = &state.bank.as_ref().ok_or("no bank")?.1;
+            let bank = &state.bank.as_ref().ok_or_else(no_bank)?.1;
             let mut sim = EarlySim::new(config.trial.solver.clone(), config.trial.options);
             for (k, id) in (*start..*end).enumerate() {
-                let obs = trial::observation(&config, &mut sim, &trial_patient(trial, id))
-                    .map_err(err)?;
-                let p = trial::bayes_group(&config, bank, &obs).map_err(err)?;
+                let obs = trial::observation(&config, &mut sim, &trial_patient(trial, id))?;
+                let p = trial::bayes_group(&config, bank, &obs)?;
                 p.iter().for_each(|v| w.f64(*v));
                 progress(k + 1, total);
             }
@@ -394,7 +443,7 @@ pub fn execute(
             obs,
             bank_per_cohort,
         } => {
-            let bank = &state.bank.as_ref().ok_or("no bank")?.1;
+            let bank = &state.bank.as_ref().ok_or_else(no_bank)?.1;
             let bset = BayesSettings {
                 bank_per_cohort: *bank_per_cohort,
                 ..BayesSettings::default()
@@ -415,7 +464,7 @@ pub fn execute(
                         .map(|d| d as f64)
                         .collect();
                     let mut sim = EarlySim::new(settings.solver.clone(), settings.options);
-                    let car = sim.car_t(&f.params, &days).map_err(err)?;
+                    let car = sim.car_t(&f.params, &days)?;
                     w.f64s(&days);
                     w.f64s(car);
                 }
@@ -444,6 +493,10 @@ pub fn execute(
         }
     }
     Ok(w.bytes)
+}
+
+fn no_bank() -> JobError {
+    JobError::Internal("this worker holds no prior bank".into())
 }
 
 /// Trial patient `id` (cohort-major), drawn from its own stream.

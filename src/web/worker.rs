@@ -4,7 +4,7 @@
 //! second) and the result bytes (transferred, not copied), or the error as
 //! text. Messages are plain data: `{kind, done, total, message, bytes}`.
 
-use crate::jobs::{self, Task, WorkerState};
+use crate::jobs::{self, JobError, Task, WorkerState};
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
@@ -72,16 +72,30 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
                 );
             }
         }
-        Err(e) => post(scope, &message("error", &[("message", e.into())])),
+        // The typed error travels as its kind and its sentence.
+        Err(e) => {
+            let kind = serde_json::to_value(&e)
+                .ok()
+                .and_then(|v| v.get("kind").and_then(|k| k.as_str().map(String::from)))
+                .unwrap_or_default();
+            post(
+                scope,
+                &message(
+                    "error",
+                    &[("message", e.to_string().into()), ("kind", kind.into())],
+                ),
+            )
+        }
     }
 }
 
-fn run(scope: &DedicatedWorkerGlobalScope, data: &JsValue) -> Result<Vec<u8>, String> {
+fn run(scope: &DedicatedWorkerGlobalScope, data: &JsValue) -> Result<Vec<u8>, JobError> {
     let text = Reflect::get(data, &"task".into())
         .ok()
         .and_then(|t| t.as_string())
-        .ok_or("a job message without a task")?;
-    let task: Task = serde_json::from_str(&text).map_err(|e| format!("bad task: {e}"))?;
+        .ok_or_else(|| JobError::Internal("a job message without a task".into()))?;
+    let task: Task =
+        serde_json::from_str(&text).map_err(|e| JobError::Internal(format!("bad task: {e}")))?;
     let parts: Vec<Vec<u8>> = match Reflect::get(data, &"parts".into()) {
         Ok(v) if Array::is_array(&v) => Array::from(&v)
             .iter()
