@@ -97,7 +97,7 @@ impl From<SolverError> for ModelError {
 /// Where a simulation writes its output rows.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub enum Sampling {
-    /// Every accepted solver step (and both sides of each event).
+    /// Every accepted solver step (the state before an event at a step's end).
     #[default]
     Steps,
     /// At these times.

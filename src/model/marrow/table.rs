@@ -41,7 +41,7 @@ impl Observer for TableObserver {
         let n = y.len();
         let mut yy = [0.0; 9];
         yy[..n].copy_from_slice(y);
-        // Skip an exact repeat (a segment boundary reported twice).
+        // Skip an exact repeat (the same time and state reported twice).
         if let Some((lt, ly)) = &self.last {
             if *lt == t && ly[..n] == yy[..n] {
                 return;
