@@ -5,8 +5,11 @@
 //   - cartsim wasm vs cartsim native (target/bench/rust.json, same problem);
 //   - the app bundle (dist/) size, raw and gzipped;
 //   - time from navigation to the first drawn chart (performance mark
-//     "cartsim:first-chart" set by the page), median of several loads.
-// Usage: node run.mjs --pkg DIR --data DIR --dist DIR --out FILE
+//     "cartsim:first-chart" set by the page), median of several loads;
+//   - the page's update per slider move (solve, draw, total; the page's own
+//     #timing numbers), and with --before DIR the same for another build
+//     (e.g. an earlier commit's dist/), measured interleaved in one session.
+// Usage: node run.mjs --pkg DIR --data DIR --dist DIR --out FILE [--before DIR]
 import { createServer } from "node:http";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -24,6 +27,7 @@ const PKG = resolve(arg("--pkg"));
 const DATA = resolve(arg("--data"));
 const DIST = resolve(arg("--dist"));
 const OUT = resolve(arg("--out"));
+const BEFORE = arg("--before") ? resolve(arg("--before")) : null;
 const CHROMIUM = process.env.CARTSIM_CHROMIUM || "/usr/bin/chromium";
 const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
   "--disable-background-networking", "--disable-component-update", "--disable-sync"];
@@ -121,6 +125,57 @@ try {
     }
     await app.close();
     result.first_chart_ms = { median: runs.length ? median(runs) : null, runs, note };
+
+    // 5. Update per slider move: 5 rounds of 20 moves of kA on `cr`, this
+    // build and (with --before) the other one alternating, so both see the
+    // same machine load. Numbers are the page's own (#timing data-*).
+    const builds = [["after", DIST]];
+    if (BEFORE && existsSync(join(BEFORE, "index.html"))) builds.push(["before", BEFORE]);
+    const servers = {};
+    const samples = {};
+    for (const [name, dir] of builds) {
+      servers[name] = await serve([["/", dir]]);
+      samples[name] = { total: [], solve: [], rhs: [] };
+    }
+    for (let round = 0; round < 5; round++) {
+      for (const [name] of builds) {
+        const p = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+        await p.goto(`${servers[name].url}?model=clinical&preset=cr`);
+        await p.waitForFunction(() => performance.getEntriesByName("cartsim:first-chart").length > 0, null, { timeout: 20_000 });
+        await p.waitForTimeout(1500); // let the cohort bands arrive first
+        for (let i = 0; i < 20; i++) {
+          await p.evaluate((pos) => {
+            const s = document.querySelector('input[type=range][data-param="kA"]');
+            s.value = String(pos);
+            s.dispatchEvent(new Event("input", { bubbles: true }));
+          }, 40 + 10 * i);
+          await p.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))));
+          const t = await p.evaluate(() => {
+            const el = document.getElementById("timing");
+            const stats = document.getElementById("solver-stats");
+            const rhs = stats && /(\d+) right-hand-side/.exec(stats.textContent || "");
+            return { total: Number(el.dataset.ms), solve: Number(el.dataset.solveMs), rhs: rhs ? Number(rhs[1]) : null };
+          });
+          samples[name].total.push(t.total);
+          samples[name].solve.push(t.solve);
+          samples[name].rhs.push(t.rhs);
+        }
+        await p.close();
+      }
+    }
+    for (const [name] of builds) await servers[name].close();
+    const q = (v, f) => { const a = [...v].sort((x, y) => x - y); return a[Math.min(a.length - 1, Math.floor(f * a.length))]; };
+    result.update_ms = {};
+    for (const [name] of builds) {
+      const s = samples[name];
+      const draw = s.total.map((t, i) => t - s.solve[i]);
+      result.update_ms[name] = {
+        moves: s.total.length,
+        median: q(s.total, 0.5), p90: q(s.total, 0.9),
+        solve_median: q(s.solve, 0.5), draw_median: q(draw, 0.5),
+        rhs_evals_last: s.rhs[s.rhs.length - 1],
+      };
+    }
   } else {
     result.bundle = null;
     result.first_chart_ms = null;

@@ -151,8 +151,8 @@ pub fn bench_browser(ws: &Workspace) -> Result<(), Fail> {
             .current_dir(&page_dir)
             .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1"))?;
     }
-    run(Command::new("node")
-        .arg(page_dir.join("run.mjs"))
+    let mut page = Command::new("node");
+    page.arg(page_dir.join("run.mjs"))
         .arg("--pkg")
         .arg(&pkg)
         .arg("--data")
@@ -161,6 +161,12 @@ pub fn bench_browser(ws: &Workspace) -> Result<(), Fail> {
         .arg(ws.dist())
         .arg("--out")
         .arg(dir.join("browser.json"))
-        .env("CARTSIM_CHROMIUM", tools::CHROMIUM))?;
+        .env("CARTSIM_CHROMIUM", tools::CHROMIUM);
+    // CARTSIM_BENCH_BEFORE=DIR: another build's dist/ (e.g. an earlier
+    // commit's) whose page updates are timed beside this one's.
+    if let Some(before) = std::env::var_os("CARTSIM_BENCH_BEFORE") {
+        page.arg("--before").arg(before);
+    }
+    run(&mut page)?;
     report(ws, "browser", false)
 }
