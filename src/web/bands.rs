@@ -1,14 +1,22 @@
-//! The FT and FP response-probability bands of the page: a default seeded
-//! virtual cohort ([`SEED`], [`PER_COHORT`] patients per preset) scored
-//! with the core's cohort code, in slices between frames so the page stays
-//! responsive, then fitted with [`factor_bands`]. Computed once, lazily,
-//! after the first chart is drawn; the time it took is shown.
+//! The response-probability bands beside the simulator: a default seeded
+//! virtual cohort ([`SEED`], [`PER_COHORT`] patients per preset) scored in
+//! Web Workers (the same [`Task::Score`] slices as a virtual trial, in a
+//! pool of its own so the job panels never cancel it), then fitted with
+//! [`factor_bands`] for each factor. Computed once, after the first chart
+//! is drawn; the page never waits for it. Also how the bands are drawn:
+//! [`chart`] turns them into a [`BandChart`], [`show_status`] says where
+//! they are.
 
-use super::{app, dom};
+use super::app::{BandSet, BandState, Dispatch, FactorBands, Msg};
+use super::chart::{palette as c, tick, BandChart, Rgb};
+use super::dom;
+use super::jobs::{Job, Next, Pool, Slice, View};
 use crate::analysis::bands::Bands;
 use crate::cohort::bands::{factor_bands, Factor, LabelSource};
-use crate::cohort::{generate, score_slice, Scored, TrialSettings, VirtualPatient};
-use std::cell::RefCell;
+use crate::cohort::Scored;
+use crate::jobs::{self as tasks, Task, TrialSpec};
+use js_sys::Uint8Array;
+use std::collections::BTreeMap;
 
 /// Seed of the page's cohort.
 pub const SEED: u64 = 1;
@@ -16,156 +24,180 @@ pub const SEED: u64 = 1;
 pub const PER_COHORT: usize = 100;
 /// Grid points of each band chart.
 pub const POINTS: usize = 240;
-/// Patients scored per slice (one slice per timer tick).
+/// Patients scored per slice.
 const SLICE: usize = 25;
+/// The factors with bands, by the index key that holds a course's value.
+const FACTORS: [(&str, Factor); 2] = [("FT", Factor::Ft), ("FP", Factor::Fp)];
 
-/// Both band sets and what they cost.
-#[derive(Debug, Clone)]
-pub struct Ready {
-    /// FT bands.
-    pub ft: Bands,
-    /// FP bands.
-    pub fp: Bands,
-    /// Wall-clock milliseconds from the first patient to the fitted bands.
-    pub ms: f64,
-    /// Patients scored.
-    pub n: usize,
-}
-
-/// Where the bands are.
-#[derive(Debug, Clone, Default)]
-pub enum BandState {
-    /// Not started.
-    #[default]
-    Idle,
-    /// Being computed.
-    Running,
-    /// Done.
-    Ready(Box<Ready>),
-    /// Failed, with the reason.
-    Failed(String),
-}
-
-struct Job {
-    patients: Vec<VirtualPatient>,
-    scored: Vec<Scored>,
-    settings: TrialSettings,
-    started: f64,
-    busy_ms: f64,
-}
-
-thread_local! {
-    static JOB: RefCell<Option<Job>> = const { RefCell::new(None) };
-}
-
-/// Start computing the bands (once).
-pub fn start() {
-    let idle = app::with(|a| {
-        if matches!(a.bands, BandState::Idle) {
-            a.bands = BandState::Running;
-            true
-        } else {
-            false
-        }
-    })
-    .unwrap_or(false);
-    if !idle {
-        return;
+/// The cohort, as a virtual trial's patients (only scored: no noise, no bank).
+fn cohort() -> TrialSpec {
+    TrialSpec {
+        seed: SEED,
+        per_cohort: PER_COHORT,
+        noise_cv: 0.0,
+        bank_per_cohort: 0,
     }
-    JOB.with(|j| {
-        *j.borrow_mut() = Some(Job {
-            patients: generate(SEED, PER_COHORT),
-            scored: Vec::new(),
-            settings: TrialSettings::default(),
-            started: dom::now_ms(),
-            busy_ms: 0.0,
+}
+
+/// Start scoring the cohort in workers; progress and the fitted bands (or
+/// the reason they failed) come back through `send`.
+pub fn start(send: Dispatch) {
+    let spec = cohort();
+    let total = spec.patients();
+    let slices = tasks::chunks(total, SLICE)
+        .into_iter()
+        .map(|(start, end)| Slice {
+            task: Task::Score {
+                trial: spec,
+                start,
+                end,
+            },
+            weight: (end - start) as f64,
+            label: format!("patients {start}–{}", end - 1),
         })
-    });
-    tick();
+        .collect();
+    let job = BandJob {
+        send,
+        scored: BTreeMap::new(),
+        done: 0,
+        total,
+        started: dom::now_ms(),
+    };
+    send(Msg::BandsProgress { done: 0, total });
+    Pool::oneshot().start(View::silent(), slices, Box::new(job));
 }
 
-fn finish(state: BandState, status: String) {
-    dom::set_text("bands-status", &status);
-    app::bands_ready(state);
+/// Collects the scored slices, then fits the bands.
+struct BandJob {
+    send: Dispatch,
+    scored: BTreeMap<usize, Vec<Scored>>,
+    done: usize,
+    total: usize,
+    started: f64,
 }
 
-fn tick() {
-    let t0 = dom::now_ms();
-    let step = JOB.with(|j| {
-        let mut guard = j.borrow_mut();
-        let job = guard.as_mut()?;
-        let from = job.scored.len();
-        let to = (from + SLICE).min(job.patients.len());
-        let r = score_slice(&job.patients[from..to], &job.settings).map(|mut s| {
-            job.scored.append(&mut s);
-            (job.scored.len(), job.patients.len())
+impl Job for BandJob {
+    fn finished(&mut self, task: &Task, bytes: Vec<u8>, _raw: Uint8Array) -> Result<Next, String> {
+        let Task::Score { start, .. } = task else {
+            return Err("unexpected slice in the cohort bands".into());
+        };
+        let scored = tasks::decode_scored(&cohort(), *start, &bytes)?;
+        self.done += scored.len();
+        self.scored.insert(*start, scored);
+        (self.send)(Msg::BandsProgress {
+            done: self.done,
+            total: self.total,
         });
-        job.busy_ms += dom::now_ms() - t0;
-        Some(r)
-    });
-    match step {
-        None => {}
-        Some(Err(e)) => finish(
-            BandState::Failed(e.to_string()),
-            format!("The bands could not be computed: {e}"),
-        ),
-        Some(Ok((done, total))) if done < total => {
-            dom::set_text(
-                "bands-status",
-                &format!("Computing the bands: {done} of {total} virtual patients simulated…"),
-            );
-            if dom::after(0, tick).is_err() {
-                finish(
-                    BandState::Failed("timer".into()),
-                    "The bands could not be scheduled.".into(),
-                );
-            }
-        }
-        Some(Ok(_)) => {
-            let Some(job) = JOB.with(|j| j.borrow_mut().take()) else {
-                return;
-            };
-            let fit = |f: Factor| {
+        Ok(Next::default())
+    }
+
+    fn complete(&mut self, _seconds: f64) -> Result<(), String> {
+        let scored: Vec<Scored> = std::mem::take(&mut self.scored)
+            .into_values()
+            .flatten()
+            .collect();
+        let fitted: Result<Vec<FactorBands>, String> = FACTORS
+            .iter()
+            .map(|&(key, factor)| {
                 factor_bands(
-                    &job.scored,
-                    f,
-                    f.default_family(),
+                    &scored,
+                    factor,
+                    factor.default_family(),
                     LabelSource::Simulated,
                     POINTS,
                 )
-            };
-            match (fit(Factor::Ft), fit(Factor::Fp)) {
-                (Ok(ft), Ok(fp)) => {
-                    let busy = job.busy_ms + (dom::now_ms() - t0);
-                    let wall = dom::now_ms() - job.started;
-                    let n = job.scored.len();
-                    let status = format!(
-                        "Bands from a virtual cohort of {n} patients ({PER_COHORT} drawn around \
-                         each preset, seed {SEED}), each labelled by the class of its own \
-                         simulated course. Densities fitted by maximum likelihood: {} for FT, \
-                         {} for FP. Computed in your browser in {busy:.0} ms of work \
-                         ({wall:.0} ms wall-clock, in slices between frames).",
-                        ft.fits.first().map_or("?", |d| d.family.as_str()),
-                        fp.fits.first().map_or("?", |d| d.family.as_str()),
-                    );
-                    if let Ok(e) = dom::by_id("bands-status") {
-                        dom::attr(&e, "data-ms", &format!("{busy:.1}"));
-                    }
-                    finish(
-                        BandState::Ready(Box::new(Ready {
-                            ft,
-                            fp,
-                            ms: busy,
-                            n,
-                        })),
-                        status,
-                    );
-                }
-                (Err(e), _) | (_, Err(e)) => finish(
-                    BandState::Failed(e.to_string()),
-                    format!("The bands could not be fitted: {e}"),
-                ),
-            }
+                .map(|bands| FactorBands { key, factor, bands })
+                .map_err(|e| format!("The bands could not be fitted: {e}"))
+            })
+            .collect();
+        let set = fitted.map(|factors| BandSet {
+            factors,
+            patients: scored.len(),
+            ms: dom::now_ms() - self.started,
+        });
+        (self.send)(Msg::BandsReady(set));
+        Ok(())
+    }
+
+    fn stopped(&mut self, why: &str) {
+        (self.send)(Msg::BandsReady(Err(format!(
+            "The bands could not be computed: {why}"
+        ))));
+    }
+}
+
+/// Say where the bands are in `#bands-status` (with the time they took
+/// in `data-ms` once ready).
+pub fn show_status(state: &BandState) {
+    let text = match state {
+        BandState::Idle => return,
+        BandState::Running { total: 0, .. } => "Computing the bands in Web Workers…".to_string(),
+        BandState::Running { done, total } => {
+            format!("Computing the bands: {done} of {total} virtual patients simulated…")
         }
+        BandState::Failed(e) => e.clone(),
+        BandState::Ready(set) => {
+            let families: Vec<String> = set
+                .factors
+                .iter()
+                .map(|f| {
+                    let family = f.bands.fits.first().map_or("?", |d| d.family.as_str());
+                    format!("{family} for {}", f.key)
+                })
+                .collect();
+            format!(
+                "Bands from a virtual cohort of {} patients ({PER_COHORT} drawn around each \
+                 preset, seed {SEED}), each labelled by the class of its own simulated course. \
+                 Densities fitted by maximum likelihood: {}. Computed in your browser, in Web \
+                 Workers, in {:.0} ms.",
+                set.patients,
+                families.join(", "),
+                set.ms
+            )
+        }
+    };
+    dom::set_text("bands-status", &text);
+    if let (BandState::Ready(set), Ok(e)) = (state, dom::by_id("bands-status")) {
+        dom::attr(&e, "data-ms", &format!("{:.1}", set.ms));
+    }
+}
+
+/// Colour of a band's class.
+fn class_color(label: &str) -> Rgb {
+    match label {
+        "NR" => c::VERMILLION,
+        "CD19+ relapse" => c::ORANGE,
+        _ => c::GREEN,
+    }
+}
+
+/// The band chart of a factor, marking `value` (this patient's FT or FP).
+pub fn chart(b: &Bands, factor: Factor, value: Option<f64>) -> BandChart {
+    let (title, x_label, name) = match factor {
+        Factor::Ft => (
+            "Response probability by CAR T function factor FT",
+            "FT = rTA·e·kA/lTA (1/day², log scale)",
+            "FT",
+        ),
+        Factor::Fp => (
+            "Response probability by prediction factor FP",
+            "FP = log2(peak × AUC7)",
+            "FP",
+        ),
+    };
+    BandChart {
+        title: title.into(),
+        x_label: x_label.into(),
+        log_x: factor.log_axis(),
+        x: b.x.clone(),
+        bands: b
+            .labels
+            .iter()
+            .zip(&b.p)
+            .map(|(l, p)| (l.clone(), class_color(l), p.clone()))
+            .collect(),
+        mark: value
+            .filter(|x| x.is_finite() && (!factor.log_axis() || *x > 0.0))
+            .map(|x| (x, format!("this patient: {name} = {}", tick(x)))),
     }
 }

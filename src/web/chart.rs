@@ -1,11 +1,13 @@
 //! Drawing on a `<canvas>` with plotters: a time-series chart (log or linear
 //! y, threshold lines, labelled markers) and a stacked band chart (class
 //! probabilities summing to 100%, with the current patient's value marked).
-//! It only draws what it is given; what to draw is decided in
-//! [`super::charts`]. Every size is multiplied by the canvas's pixel ratio
-//! so charts stay crisp on HiDPI screens.
+//! It only draws what it is given: the models say what their time charts
+//! show ([`crate::model::Model::charts`]), [`super::bands`] builds the band
+//! charts. Every size is multiplied by the canvas's pixel ratio so charts
+//! stay crisp on HiDPI screens.
 
 use super::backend::Canvas as CanvasBackend;
+use super::canvas;
 use plotters::coord::ranged1d::{Ranged, ValueFormatter};
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
@@ -22,7 +24,20 @@ pub struct Surface<'a> {
     pub ratio: f64,
 }
 
-impl Surface<'_> {
+impl<'a> Surface<'a> {
+    /// The canvas `id`, sized to its CSS box ([`canvas::fit`]); `None` when
+    /// it is not displayed.
+    pub fn fit(id: &'a str) -> Option<Surface<'a>> {
+        canvas::fit(id).map(|ratio| Surface { id, ratio })
+    }
+    /// The canvas `id` sized to its CSS box, or at its own size when it is
+    /// hidden ([`canvas::fit_or_own`]).
+    pub fn fit_or_own(id: &'a str) -> Surface<'a> {
+        Surface {
+            id,
+            ratio: canvas::fit_or_own(id),
+        }
+    }
     fn px(&self, css: f64) -> u32 {
         (css * self.ratio).round().max(1.0) as u32
     }
@@ -115,9 +130,7 @@ fn runs(points: &[(f64, f64)], lo: f64, hi: f64) -> Vec<Vec<(f64, f64)>> {
 
 /// Draw a time chart on `surface` (replacing what was there).
 pub fn draw_time(surface: Surface, chart: &TimeChart) -> Result<(), String> {
-    let backend = CanvasBackend::new(surface.id)
-        .ok_or_else(|| format!("no <canvas id=\"{}\"> on the page", surface.id))?;
-    let root = backend.into_drawing_area();
+    let root = canvas::backend(surface.id)?.into_drawing_area();
     root.fill(&WHITE).map_err(draw_err)?;
     let Some((y0, y1)) = y_bounds(chart) else {
         root.draw(&Text::new(
@@ -168,7 +181,7 @@ where
         .draw()
         .map_err(draw_err)?;
     let (x0, x1) = chart.x_range;
-    let grey = rgb(super::chart::palette::GREY);
+    let grey = rgb(palette::GREY);
     for h in &chart.hlines {
         if h.y < y0 || h.y > y1 {
             continue;
@@ -253,9 +266,7 @@ where
 
 /// Draw a band chart on `surface`.
 pub fn draw_bands(surface: Surface, chart: &BandChart) -> Result<(), String> {
-    let backend = CanvasBackend::new(surface.id)
-        .ok_or_else(|| format!("no <canvas id=\"{}\"> on the page", surface.id))?;
-    let root = backend.into_drawing_area();
+    let root = canvas::backend(surface.id)?.into_drawing_area();
     root.fill(&WHITE).map_err(draw_err)?;
     let (Some(&x0), Some(&x1)) = (chart.x.first(), chart.x.last()) else {
         return Err("the band grid is empty".into());

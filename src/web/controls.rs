@@ -3,16 +3,14 @@
 //! (slider on its log or linear scale, exact number field, unit, meaning on
 //! hover and focus, reset button, highlight when changed), model options,
 //! and [`sync`], which sets every control from the current scenario.
-//! Handlers only forward the user's text to [`super::app`], where it is
-//! validated by the scenario codec exactly like a URL.
+//! Handlers only build a [`Msg`] with the user's text and dispatch it; the
+//! update validates it with the scenario codec exactly like a URL.
 
-use super::app::{self, App};
+use super::app::{units_apply, App, Dispatch, Msg};
 use super::dom::{self, append, attr, el, on};
+use super::format::fmt_value;
 use crate::model::params::{ParamSpec, Scale};
-use crate::model::registry::ALL_MODELS;
-use crate::scenario::Catalog;
-use wasm_bindgen::JsCast;
-use web_sys::{HtmlButtonElement, HtmlInputElement, HtmlSelectElement};
+use web_sys::HtmlButtonElement;
 
 /// Slider resolution (positions 0..=STEPS).
 pub const STEPS: f64 = 1000.0;
@@ -67,17 +65,6 @@ pub fn value_at(spec: &ParamSpec, pos: f64) -> f64 {
     rounded.clamp(spec.min, spec.max)
 }
 
-/// A number as typed in a field: shortest exact form, exponent for very
-/// small or large magnitudes.
-pub fn fmt_value(v: f64) -> String {
-    let a = v.abs();
-    if a != 0.0 && !(1e-3..1e6).contains(&a) {
-        format!("{v:e}")
-    } else {
-        format!("{v}")
-    }
-}
-
 fn slider_id(name: &str) -> String {
     format!("p-{name}-slider")
 }
@@ -91,41 +78,39 @@ fn reset_id(name: &str) -> String {
     format!("p-{name}-reset")
 }
 
-/// The model switch (radio buttons); models not in this build are disabled.
-pub fn build_models(app: &App) -> Result<(), String> {
+/// The model switch (radio buttons), one per model of the registry.
+pub fn build_models(app: &App, send: Dispatch) -> Result<(), String> {
     let box_ = dom::by_id("models")?;
     dom::clear(&box_);
-    for (id, title) in ALL_MODELS {
+    for &model in app.reg.models() {
+        let id = model.id();
         let label = el("label", "model-choice", "")?;
         let radio = el("input", "", "")?;
         attr(&radio, "type", "radio");
         attr(&radio, "name", "model");
         attr(&radio, "value", id);
         attr(&radio, "id", &format!("model-{id}"));
-        let available = app.cat.available(id);
-        if !available {
-            attr(&radio, "disabled", "");
-        }
         append(&label, &radio);
-        append(&label, &el("span", "", title)?);
-        if !available {
-            append(
-                &label,
-                &el("small", "muted", " (arriving with the marrow model)")?,
-            );
-        }
-        let model = id.to_string();
-        on(&radio, "change", move |_| app::choose_model(&model));
+        append(&label, &el("span", "", model.title())?);
+        on(&radio, "change", move |_| send(Msg::ChooseModel(model)));
         append(&box_, &label);
     }
     Ok(())
 }
 
+/// The controls that depend on the model: scenario list, parameter rows,
+/// options and numeric settings.
+pub fn build_model(app: &App, send: Dispatch) -> Result<(), String> {
+    build_presets(app, send)?;
+    build_params(app, send)?;
+    build_options(app, send)
+}
+
 /// The scenario list of the current model.
-pub fn build_presets(app: &App) -> Result<(), String> {
+fn build_presets(app: &App, send: Dispatch) -> Result<(), String> {
     let list = dom::by_id("presets")?;
     dom::clear(&list);
-    for info in app.cat.preset_infos(&app.scenario.model) {
+    for info in app.model().presets() {
         let li = el("li", "", "")?;
         let b = el("button", "preset", "")?;
         attr(&b, "type", "button");
@@ -133,15 +118,17 @@ pub fn build_presets(app: &App) -> Result<(), String> {
         append(&b, &el("strong", "", info.title)?);
         append(&b, &el("span", "fig", info.figure)?);
         append(&b, &el("span", "desc", info.description)?);
-        let name = info.name.to_string();
-        on(&b, "click", move |_| app::choose_preset(&name));
+        let name = info.name;
+        on(&b, "click", move |_| {
+            send(Msg::ChoosePreset(name.to_string()))
+        });
         append(&li, &b);
         append(&list, &li);
     }
     Ok(())
 }
 
-fn param_row(spec: &'static ParamSpec) -> Result<web_sys::Element, String> {
+fn param_row(spec: &'static ParamSpec, send: Dispatch) -> Result<web_sys::Element, String> {
     let row = el("div", "param", "")?;
     attr(&row, "id", &row_id(spec.name));
     let help = format!("{} ({}); {}", spec.meaning, spec.unit, spec.source);
@@ -175,10 +162,13 @@ fn param_row(spec: &'static ParamSpec) -> Result<web_sys::Element, String> {
     );
     on(&slider, "input", move |ev| {
         if let Some(pos) = dom::event_value(&ev).and_then(|t| t.parse::<f64>().ok()) {
-            app::set_from_slider(spec, value_at(spec, pos));
+            send(Msg::Slider {
+                name: spec.name.to_string(),
+                value: value_at(spec, pos),
+            });
         }
     });
-    on(&slider, "change", |_| app::schedule_url());
+    on(&slider, "change", move |_| send(Msg::SliderReleased));
     append(&row, &slider);
 
     let field = el("input", "number", "")?;
@@ -191,7 +181,10 @@ fn param_row(spec: &'static ParamSpec) -> Result<web_sys::Element, String> {
     attr(&field, "aria-describedby", &format!("p-{}-help", spec.name));
     on(&field, "change", move |ev| {
         if let Some(text) = dom::event_value(&ev) {
-            app::apply(spec.name, &text);
+            send(Msg::SetValue {
+                key: spec.name.to_string(),
+                text,
+            });
         }
     });
     append(&row, &field);
@@ -206,7 +199,9 @@ fn param_row(spec: &'static ParamSpec) -> Result<web_sys::Element, String> {
         &format!("reset {} to the scenario's value", spec.name),
     );
     attr(&reset, "title", "reset to the scenario's value");
-    on(&reset, "click", move |_| app::reset(spec.name));
+    on(&reset, "click", move |_| {
+        send(Msg::Reset(spec.name.to_string()))
+    });
     append(&row, &reset);
 
     let help_el = el(
@@ -223,20 +218,32 @@ fn param_row(spec: &'static ParamSpec) -> Result<web_sys::Element, String> {
 }
 
 /// The parameter panel of the current model.
-pub fn build_params(app: &App) -> Result<(), String> {
+fn build_params(app: &App, send: Dispatch) -> Result<(), String> {
     let box_ = dom::by_id("params")?;
     dom::clear(&box_);
-    for spec in app.cat.model_params(&app.scenario.model) {
-        append(&box_, &param_row(spec)?);
+    for spec in app.model().params() {
+        append(&box_, &param_row(spec, send)?);
     }
     Ok(())
 }
 
-/// The model options (word choices and numeric settings).
-pub fn build_options(app: &App) -> Result<(), String> {
+/// A change handler that sends the control's value as `key`.
+fn set_on_change(key: &'static str, send: Dispatch) -> impl FnMut(web_sys::Event) + 'static {
+    move |ev| {
+        if let Some(text) = dom::event_value(&ev) {
+            send(Msg::SetValue {
+                key: key.to_string(),
+                text,
+            });
+        }
+    }
+}
+
+/// The model options (word choices) and numeric settings.
+fn build_options(app: &App, send: Dispatch) -> Result<(), String> {
     let box_ = dom::by_id("options")?;
     dom::clear(&box_);
-    for opt in app.cat.options(&app.scenario.model) {
+    for opt in app.model().options() {
         let label = el("label", "field", "")?;
         attr(&label, "title", opt.meaning);
         append(&label, &el("span", "", opt.name)?);
@@ -248,16 +255,11 @@ pub fn build_options(app: &App) -> Result<(), String> {
             attr(&o, "value", c);
             append(&sel, &o);
         }
-        let name = opt.name;
-        on(&sel, "change", move |ev| {
-            if let Some(v) = dom::event_value(&ev) {
-                app::apply(name, &v);
-            }
-        });
+        on(&sel, "change", set_on_change(opt.name, send));
         append(&label, &sel);
         append(&box_, &label);
     }
-    for spec in app.cat.settings(&app.scenario.model) {
+    for spec in app.model().settings() {
         let label = el("label", "field", "")?;
         attr(&label, "title", spec.meaning);
         append(
@@ -269,20 +271,16 @@ pub fn build_options(app: &App) -> Result<(), String> {
         attr(&field, "inputmode", "decimal");
         attr(&field, "id", &format!("set-{}", spec.name));
         attr(&field, "data-param", spec.name);
-        let name = spec.name;
-        on(&field, "change", move |ev| {
-            if let Some(v) = dom::event_value(&ev) {
-                app::apply(name, &v);
-            }
-        });
+        on(&field, "change", set_on_change(spec.name, send));
         append(&label, &field);
         append(&box_, &label);
     }
     Ok(())
 }
 
-/// Wire the static solver and display controls to the scenario keys.
-pub fn wire_static() {
+/// Wire the static solver and display controls to the scenario keys, the
+/// log-axes box and "Reset all".
+pub fn wire_static(send: Dispatch) -> Result<(), String> {
     for (id, key) in [
         ("solver-method", "solver"),
         ("rtol", "rtol"),
@@ -291,57 +289,34 @@ pub fn wire_static() {
         ("t-end", "t_end"),
         ("units", "units"),
     ] {
-        dom::on_id(id, "change", move |ev| {
-            if let Some(v) = dom::event_value(&ev) {
-                app::apply(key, &v);
-            }
-        });
+        dom::on_id(id, "change", set_on_change(key, send))?;
     }
-    dom::on_id("log-y", "change", |ev| {
-        let on = ev
-            .target()
-            .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
-            .is_some_and(|i| i.checked());
-        app::set_log_y(on);
-    });
-}
-
-fn set_input(id: &str, value: &str) {
-    if let Ok(i) = dom::input(id) {
-        if i.value() != value {
-            i.set_value(value);
-        }
-        let _ = i.remove_attribute("aria-invalid");
-    }
-}
-
-fn set_select(id: &str, value: &str) {
-    if let Ok(s) = dom::by_id_as::<HtmlSelectElement>(id) {
-        s.set_value(value);
-    }
+    dom::on_id("log-y", "change", move |ev| {
+        send(Msg::SetLogY(dom::event_checked(&ev)))
+    })?;
+    dom::on_id("reset-all", "click", move |_| send(Msg::ResetAll))
 }
 
 /// Set every control from the scenario (values, highlights, pressed preset).
 pub fn sync(app: &App) {
     let s = &app.scenario;
-    if let Ok(r) = dom::input(&format!("model-{}", s.model)) {
-        r.set_checked(true);
-    }
+    let model = app.model();
+    dom::set_checked(&format!("model-{}", model.id()), true);
     if let Ok(list) = dom::by_id("presets") {
         let buttons = list.get_elements_by_tag_name("button");
         for i in 0..buttons.length() {
             if let Some(b) = buttons.item(i) {
                 let pressed = b.get_attribute("data-preset").as_deref() == Some(&s.preset);
-                attr(&b, "aria-pressed", if pressed { "true" } else { "false" });
+                dom::set_pressed(&b, pressed);
             }
         }
     }
-    for spec in app.cat.model_params(&s.model) {
-        let v = s.value(&app.cat, spec.name).unwrap_or(spec.min);
+    for spec in model.params() {
+        let v = s.value(spec.name).unwrap_or(spec.min);
         if let Ok(sl) = dom::input(&slider_id(spec.name)) {
             sl.set_value(&format!("{}", position(spec, v)));
         }
-        set_input(&field_id(spec.name), &fmt_value(v));
+        dom::set_value(&field_id(spec.name), &fmt_value(v));
         let changed = s.values.contains_key(spec.name);
         if let Ok(row) = dom::by_id(&row_id(spec.name)) {
             dom::toggle_class(&row, "changed", changed);
@@ -350,38 +325,32 @@ pub fn sync(app: &App) {
             b.set_disabled(!changed);
         }
     }
-    for spec in app.cat.settings(&s.model) {
-        let v = s.value(&app.cat, spec.name).unwrap_or(spec.min);
-        set_input(&format!("set-{}", spec.name), &fmt_value(v));
+    for spec in model.settings() {
+        let v = s.value(spec.name).unwrap_or(spec.min);
+        dom::set_value(&format!("set-{}", spec.name), &fmt_value(v));
     }
-    for opt in app.cat.options(&s.model) {
+    for opt in model.options() {
         let v = s
             .options
             .get(opt.name)
             .map(String::as_str)
             .or(opt.choices.first().copied())
             .unwrap_or("");
-        set_select(&format!("opt-{}", opt.name), v);
+        dom::set_select(&format!("opt-{}", opt.name), v);
     }
-    set_select("solver-method", s.solver.as_str());
-    set_input("rtol", &fmt_value(s.rtol));
-    set_input("atol", &fmt_value(s.atol));
-    set_input("dt", &fmt_value(s.dt));
+    dom::set_select("solver-method", s.solver.as_str());
+    dom::set_value("rtol", &fmt_value(s.rtol));
+    dom::set_value("atol", &fmt_value(s.atol));
+    dom::set_value("dt", &fmt_value(s.dt));
     let rk4 = s.solver == crate::solver::Method::Rk4;
     dom::set_hidden("tol-fields", rk4);
     dom::set_hidden("dt-field", !rk4);
-    let t_end = s
-        .t_end
-        .unwrap_or_else(|| app.cat.default_t_end(&s.model, &s.preset));
-    set_input("t-end", &fmt_value(t_end));
-    set_select("units", &s.units);
-    let clinical = s.model == crate::model::registry::CLINICAL;
-    if let Ok(u) = dom::by_id_as::<HtmlSelectElement>("units") {
-        u.set_disabled(!clinical);
+    dom::set_value("t-end", &fmt_value(app.t_end()));
+    dom::set_select("units", &s.units);
+    if let Ok(u) = dom::by_id("units") {
+        dom::set_disabled(&u, !units_apply(model));
     }
-    if let Ok(c) = dom::input("log-y") {
-        c.set_checked(app.log_y);
-    }
+    dom::set_checked("log-y", app.log_y);
 }
 
 /// Mark a field's text as refused (until the next sync).

@@ -1,11 +1,17 @@
-//! Small DOM helpers: find elements by id, create elements with text (never
-//! HTML: data from URLs and files only ever goes through `textContent` and
-//! attributes), attach event listeners, schedule frames and timers. Every
-//! failure is a `Result<_, String>` for the page to show.
+//! The page's one set of DOM helpers, at the bottom of `src/web`'s module
+//! graph (it imports nothing else from `src/web`): find elements by id,
+//! create elements with text (never HTML: data from URLs and files only
+//! ever goes through `textContent` and attributes), read and set form
+//! fields, attach event listeners, schedule frames and timers, the clock,
+//! downloads, and the page-level error line. Every failure is a
+//! `Result<_, String>` for the page to show.
 
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{Document, Element, HtmlElement, HtmlInputElement, HtmlSelectElement, Window};
+use web_sys::{
+    Blob, BlobPropertyBag, Document, Element, EventTarget, HtmlAnchorElement, HtmlElement,
+    HtmlInputElement, HtmlSelectElement, Url, Window,
+};
 
 /// The browser window.
 pub fn window() -> Result<Window, String> {
@@ -26,6 +32,11 @@ pub fn by_id(id: &str) -> Result<Element, String> {
         .ok_or_else(|| format!("the page has no element #{id}"))
 }
 
+/// True when the page has an element with this id.
+pub fn exists(id: &str) -> bool {
+    by_id(id).is_ok()
+}
+
 /// The element with this id, as a specific element type.
 pub fn by_id_as<T: JsCast>(id: &str) -> Result<T, String> {
     by_id(id)?
@@ -35,11 +46,6 @@ pub fn by_id_as<T: JsCast>(id: &str) -> Result<T, String> {
 
 /// The input element with this id.
 pub fn input(id: &str) -> Result<HtmlInputElement, String> {
-    by_id_as(id)
-}
-
-/// The select element with this id.
-pub fn select(id: &str) -> Result<HtmlSelectElement, String> {
     by_id_as(id)
 }
 
@@ -67,6 +73,13 @@ pub fn append(parent: &Element, child: &Element) {
     let _ = parent.append_child(child);
 }
 
+/// Append `<tag>text</tag>` to `parent`; returns it.
+pub fn append_text(parent: &Element, tag: &str, text: &str) -> Result<Element, String> {
+    let child = el(tag, "", text)?;
+    append(parent, &child);
+    Ok(child)
+}
+
 /// Remove every child of `e`.
 pub fn clear(e: &Element) {
     e.set_text_content(None);
@@ -79,11 +92,25 @@ pub fn set_text(id: &str, text: &str) {
     }
 }
 
-/// Show or hide an element by id.
+/// Show or hide an element by id (no-op if it is absent).
 pub fn set_hidden(id: &str, hidden: bool) {
     if let Ok(e) = by_id_as::<HtmlElement>(id) {
         e.set_hidden(hidden);
     }
+}
+
+/// Disable or enable a control.
+pub fn set_disabled(e: &Element, disabled: bool) {
+    if disabled {
+        attr(e, "disabled", "");
+    } else {
+        let _ = e.remove_attribute("disabled");
+    }
+}
+
+/// Set `aria-pressed` on a toggle button.
+pub fn set_pressed(e: &Element, pressed: bool) {
+    attr(e, "aria-pressed", if pressed { "true" } else { "false" });
 }
 
 /// Add or remove a class.
@@ -96,19 +123,113 @@ pub fn toggle_class(e: &Element, class: &str, on: bool) {
     };
 }
 
+/// The value of the `<input>` or `<select>` with this id.
+pub fn value(id: &str) -> Result<String, String> {
+    let e = by_id(id)?;
+    if let Some(i) = e.dyn_ref::<HtmlInputElement>() {
+        return Ok(i.value());
+    }
+    if let Some(s) = e.dyn_ref::<HtmlSelectElement>() {
+        return Ok(s.value());
+    }
+    Err(format!("#{id} is not an input"))
+}
+
+/// Set the value of an `<input>` (unchanged values are not written back,
+/// so a caret in the field stays where it is) and clear its invalid mark.
+pub fn set_value(id: &str, v: &str) {
+    if let Ok(i) = input(id) {
+        if i.value() != v {
+            i.set_value(v);
+        }
+        let _ = i.remove_attribute("aria-invalid");
+    }
+}
+
+/// Choose a value of a `<select>`.
+pub fn set_select(id: &str, v: &str) {
+    if let Ok(s) = by_id_as::<HtmlSelectElement>(id) {
+        s.set_value(v);
+    }
+}
+
+/// True when the checkbox `id` is checked.
+pub fn checked(id: &str) -> bool {
+    input(id).is_ok_and(|i| i.checked())
+}
+
+/// Check or uncheck a checkbox or radio button.
+pub fn set_checked(id: &str, on: bool) {
+    if let Ok(i) = input(id) {
+        i.set_checked(on);
+    }
+}
+
+/// A number from input `id`, checked against `lo..=hi`; `label` names it.
+pub fn number(id: &str, label: &str, lo: f64, hi: f64) -> Result<f64, String> {
+    let text = value(id)?;
+    let v: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("{label}: '{}' is not a number", text.trim()))?;
+    if !(v.is_finite() && (lo..=hi).contains(&v)) {
+        return Err(format!("{label} must be between {lo} and {hi}, got {v}"));
+    }
+    Ok(v)
+}
+
+/// Fill `<table id>` with a header row and body rows (text cells).
+pub fn table(id: &str, header: &[&str], rows: &[Vec<String>]) -> Result<(), String> {
+    let t = by_id(id)?;
+    clear(&t);
+    let thead = el("thead", "", "")?;
+    let tr = el("tr", "", "")?;
+    for h in header {
+        attr(&append_text(&tr, "th", h)?, "scope", "col");
+    }
+    append(&thead, &tr);
+    append(&t, &thead);
+    let tbody = el("tbody", "", "")?;
+    for r in rows {
+        let tr = el("tr", "", "")?;
+        for c in r {
+            append_text(&tr, "td", c)?;
+        }
+        append(&tbody, &tr);
+    }
+    append(&t, &tbody);
+    Ok(())
+}
+
+/// The `value` of an event's target input or select.
+pub fn event_value(ev: &web_sys::Event) -> Option<String> {
+    let t = ev.target()?;
+    if let Some(i) = t.dyn_ref::<HtmlInputElement>() {
+        return Some(i.value());
+    }
+    t.dyn_ref::<HtmlSelectElement>().map(|s| s.value())
+}
+
+/// True when an event's target is a checked checkbox.
+pub fn event_checked(ev: &web_sys::Event) -> bool {
+    ev.target()
+        .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+        .is_some_and(|i| i.checked())
+}
+
 /// Call `f` with the event each time `event` fires on `target` (the
 /// listener lives as long as the page).
-pub fn on(target: &web_sys::EventTarget, event: &str, f: impl FnMut(web_sys::Event) + 'static) {
+pub fn on(target: &EventTarget, event: &str, f: impl FnMut(web_sys::Event) + 'static) {
     let cb = Closure::<dyn FnMut(web_sys::Event)>::new(f);
     let _ = target.add_event_listener_with_callback(event, cb.as_ref().unchecked_ref());
     cb.forget();
 }
 
-/// Same as [`on`] for the element with this id (no-op if absent).
-pub fn on_id(id: &str, event: &str, f: impl FnMut(web_sys::Event) + 'static) {
-    if let Ok(e) = by_id(id) {
-        on(&e, event, f);
-    }
+/// Same as [`on`] for the element with this id (an error naming it if absent).
+pub fn on_id(id: &str, event: &str, f: impl FnMut(web_sys::Event) + 'static) -> Result<(), String> {
+    let e = by_id(id)?;
+    on(&e, event, f);
+    Ok(())
 }
 
 /// Run `f` once before the next repaint.
@@ -128,11 +249,31 @@ pub fn after(ms: i32, f: impl FnOnce() + 'static) -> Result<i32, String> {
         .map_err(|_| "setTimeout failed".to_string())
 }
 
-/// Milliseconds from `performance.now()` (0 if unavailable).
+/// Run `f` in a later task of the event loop (splits long drawing work
+/// into tasks under 50 ms so the page stays responsive); if no timer can
+/// be set, run it now.
+pub fn later(f: impl FnOnce() + 'static) {
+    let cell = std::rc::Rc::new(std::cell::Cell::new(Some(f)));
+    let queued = cell.clone();
+    let scheduled = after(0, move || {
+        if let Some(f) = queued.take() {
+            f()
+        }
+    });
+    if scheduled.is_err() {
+        if let Some(f) = cell.take() {
+            f()
+        }
+    }
+}
+
+/// The page's one clock: milliseconds from `performance.now()` on the page,
+/// `Date.now()` where there is no window (in a Web Worker). Only
+/// differences of readings in the same context are meaningful.
 pub fn now_ms() -> f64 {
     web_sys::window()
         .and_then(|w| w.performance())
-        .map_or(0.0, |p| p.now())
+        .map_or_else(js_sys::Date::now, |p| p.now())
 }
 
 /// Device pixel ratio (at least 1).
@@ -140,21 +281,83 @@ pub fn pixel_ratio() -> f64 {
     web_sys::window().map_or(1.0, |w| w.device_pixel_ratio().max(1.0))
 }
 
-/// The `value` of an event's target input or select.
-pub fn event_value(ev: &web_sys::Event) -> Option<String> {
-    let t = ev.target()?;
-    if let Some(i) = t.dyn_ref::<HtmlInputElement>() {
-        return Some(i.value());
-    }
-    t.dyn_ref::<HtmlSelectElement>().map(|s| s.value())
+/// A JS value (an error, a string) as text for a message.
+pub fn js_text(v: &JsValue) -> String {
+    v.dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| v.as_string())
+        .unwrap_or_else(|| format!("{v:?}"))
 }
 
-/// A JS value as text for a message.
-pub fn js_text(v: &JsValue) -> String {
-    v.as_string()
-        .or_else(|| {
-            v.dyn_ref::<js_sys::Error>()
-                .map(|e| String::from(e.message()))
-        })
-        .unwrap_or_else(|| format!("{v:?}"))
+/// Offer a blob for download under `name`.
+pub fn download_blob(blob: &Blob, name: &str) -> Result<(), String> {
+    let url = Url::create_object_url_with_blob(blob).map_err(|e| js_text(&e))?;
+    let a: HtmlAnchorElement = el("a", "", "")?
+        .dyn_into()
+        .map_err(|_| "cannot create a link".to_string())?;
+    a.set_href(&url);
+    a.set_download(name);
+    a.click();
+    // Revoke the URL later, not now: the click only starts the download,
+    // and the browser fetches the blob afterwards; revoking it at once can
+    // leave an empty or failed download. A second is ample, and the blob
+    // is still released (not kept for the page's lifetime).
+    if after(1000, {
+        let url = url.clone();
+        move || {
+            let _ = Url::revoke_object_url(&url);
+        }
+    })
+    .is_err()
+    {
+        // No timer: keep the URL rather than break the download.
+        web_sys::console::warn_1(&"download URL kept: no timer to revoke it".into());
+    }
+    Ok(())
+}
+
+/// Offer text for download under `name` with this MIME type.
+pub fn download(name: &str, mime: &str, text: &str) -> Result<(), String> {
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let opts = BlobPropertyBag::new();
+    opts.set_type(mime);
+    let blob = Blob::new_with_str_sequence_and_options(&parts, &opts).map_err(|e| js_text(&e))?;
+    download_blob(&blob, name)
+}
+
+/// Id of the element that shows page-level errors (as text).
+pub const ERROR_ID: &str = "error";
+
+/// Put `msg` in the `#error` element as plain text (never HTML) and
+/// unhide it; also log it to the console.
+pub fn show_error(msg: &str) {
+    web_sys::console::error_1(&msg.into());
+    if let Ok(e) = by_id(ERROR_ID) {
+        e.set_text_content(Some(msg));
+        let _ = e.remove_attribute("hidden");
+    }
+}
+
+/// `performance.mark(name)`, if the page has a Performance API (ignored otherwise).
+pub fn mark(name: &str) {
+    let Ok(w) = window() else { return };
+    let perf = js_sys::Reflect::get(&w, &"performance".into()).ok();
+    let mark = perf
+        .as_ref()
+        .and_then(|p| js_sys::Reflect::get(p, &"mark".into()).ok())
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    if let (Some(p), Some(f)) = (perf, mark) {
+        let _ = f.call1(&p, &name.into());
+    }
+}
+
+/// Publish this module's WebAssembly memory as `globalThis.cartsimMemory`
+/// (on the page and in each worker), so tests and curious users can watch
+/// `cartsimMemory.buffer.byteLength` stay bounded over repeated jobs.
+pub fn expose_memory() {
+    let _ = js_sys::Reflect::set(
+        &js_sys::global(),
+        &"cartsimMemory".into(),
+        &wasm_bindgen::memory(),
+    );
 }

@@ -1,70 +1,119 @@
 //! Getting things out of the page and back in: CSV of the trajectory
 //! (header from the [`SimTable`](crate::model::SimTable) columns) and of
 //! the indices, PNG of each chart (`canvas.toBlob`), the scenario as JSON
-//! (download, and upload validated by `Scenario::from_json` exactly like a
+//! (download, and upload checked by `Scenario::from_json` exactly like a
 //! link), and "Copy link". Everything stays in the browser (blob: URLs).
+//! The buttons only dispatch a [`Msg`]; [`run`] and [`copy_link`] carry
+//! the export out when the page draws.
 
-use super::{app, dom, indices};
-use crate::scenario::Scenario;
+use super::app::{App, Dispatch, Export, Msg};
+use super::format::indices_csv;
+use super::{canvas, dom};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{Blob, BlobPropertyBag, HtmlAnchorElement, HtmlCanvasElement, Url};
+use web_sys::Blob;
 
-/// Offer a blob for download under `name`.
-fn download_blob(blob: &Blob, name: &str) -> Result<(), String> {
-    let url = Url::create_object_url_with_blob(blob).map_err(|e| dom::js_text(&e))?;
-    let a: HtmlAnchorElement = dom::el("a", "", "")?
-        .dyn_into()
-        .map_err(|_| "cannot create a link".to_string())?;
-    a.set_href(&url);
-    a.set_download(name);
-    a.click();
-    // Let the download start before the URL is released.
-    let _ = dom::after(1000, move || {
-        let _ = Url::revoke_object_url(&url);
+/// Largest scenario file read, in bytes (a scenario is a few hundred).
+const MAX_FILE: f64 = 65536.0;
+
+/// The export buttons: (button id, canvas id, file-name suffix) of the PNGs.
+const PNGS: [(&str, &str, &str); 4] = [
+    ("png-main", "chart-main", "tumour"),
+    ("png-cart", "chart-cart", "car-t"),
+    ("png-ft", "chart-ft", "ft-bands"),
+    ("png-fp", "chart-fp", "fp-bands"),
+];
+
+/// The shareable address of the app's scenario.
+pub fn link(app: &App) -> Option<String> {
+    let loc = dom::window().ok()?.location();
+    Some(format!(
+        "{}{}?{}",
+        loc.origin().ok()?,
+        loc.pathname().ok()?,
+        app.scenario.to_query()
+    ))
+}
+
+fn notice(send: Dispatch, key: &str, message: String) {
+    send(Msg::Notice {
+        key: key.into(),
+        message,
     });
-    Ok(())
 }
 
-/// Offer text for download.
-pub fn download_text(name: &str, mime: &str, text: &str) -> Result<(), String> {
-    let parts = js_sys::Array::of1(&JsValue::from_str(text));
-    let opts = BlobPropertyBag::new();
-    opts.set_type(mime);
-    let blob =
-        Blob::new_with_str_sequence_and_options(&parts, &opts).map_err(|e| dom::js_text(&e))?;
-    download_blob(&blob, name)
-}
-
-/// Offer a canvas as a PNG.
-pub fn download_png(canvas_id: &str, name: &str) -> Result<(), String> {
-    let c: HtmlCanvasElement = dom::by_id_as(canvas_id)?;
-    let name = name.to_string();
+/// Offer a canvas as a PNG; a failure is reported through `send`.
+fn download_png(canvas_id: &str, name: String, send: Dispatch) -> Result<(), String> {
+    let c = canvas::element(canvas_id)?;
     let cb = Closure::once_into_js(move |blob: JsValue| {
         let r = blob
             .dyn_into::<Blob>()
             .map_err(|_| "the chart could not be encoded as PNG".to_string())
-            .and_then(|b| download_blob(&b, &name));
+            .and_then(|b| dom::download_blob(&b, &name));
         if let Err(e) = r {
-            app::notice("(export)", e);
+            notice(send, "(export)", format!("Export failed: {e}"));
         }
     });
     c.to_blob(cb.unchecked_ref()).map_err(|e| dom::js_text(&e))
 }
 
-fn base_name() -> String {
-    app::with(|a| format!("cartsim-{}-{}", a.scenario.model, a.scenario.preset))
-        .unwrap_or_else(|| "cartsim".into())
-}
-
-fn report(r: Result<(), String>) {
+/// Carry out an export of the app's current result or scenario.
+pub fn run(app: &App, what: Export, send: Dispatch) {
+    let base = app.base_name();
+    let last = app.last.as_ref();
+    let none = || Err("there is no result to export yet".to_string());
+    let r = match what {
+        Export::Trajectory => match last {
+            Some(l) => dom::download(&format!("{base}.csv"), "text/csv", &l.course.table.to_csv()),
+            None => none(),
+        },
+        Export::Indices => match last.and_then(|l| l.course.metrics.as_ref()) {
+            Some(m) => dom::download(
+                &format!("{base}-indices.csv"),
+                "text/csv",
+                &indices_csv(&m.indices()),
+            ),
+            None => none(),
+        },
+        Export::Scenario => dom::download(
+            &format!("{base}.json"),
+            "application/json",
+            &app.scenario.to_json(),
+        ),
+        Export::Png { canvas, suffix } => {
+            download_png(canvas, format!("{base}-{suffix}.png"), send)
+        }
+    };
     if let Err(e) = r {
-        app::notice("(export)", format!("Export failed: {e}"));
+        notice(send, "(export)", format!("Export failed: {e}"));
     }
 }
 
-/// Read the chosen file as text and load it as a scenario.
-fn upload(ev: web_sys::Event) {
+/// Put the link in `#link` and copy it to the clipboard (or ask the
+/// reader to copy it by hand).
+pub fn copy_link(app: &App) {
+    let Some(link) = link(app) else { return };
+    dom::set_value("link", &link);
+    let by_hand = || {
+        if let Ok(i) = dom::input("link") {
+            i.select();
+        }
+        dom::set_text("copy-status", "Select the link above and copy it.");
+    };
+    match dom::window().map(|w| w.navigator().clipboard()) {
+        Ok(c) => {
+            let ok = Closure::once(move |_: JsValue| dom::set_text("copy-status", "Link copied."));
+            let fail = Closure::once(move |_: JsValue| by_hand());
+            let _ = c.write_text(&link).then2(&ok, &fail);
+            ok.forget();
+            fail.forget();
+        }
+        Err(_) => by_hand(),
+    }
+}
+
+/// Read the chosen file as text and dispatch it as a scenario to load.
+fn upload(ev: web_sys::Event, send: Dispatch) {
     let Some(input) = ev
         .target()
         .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
@@ -74,8 +123,9 @@ fn upload(ev: web_sys::Event) {
     let Some(file) = input.files().and_then(|f| f.get(0)) else {
         return;
     };
-    if file.size() > 65536.0 {
-        app::notice(
+    if file.size() > MAX_FILE {
+        notice(
+            send,
             "(file)",
             "The file is larger than 64 KB; a scenario file is a few hundred bytes. Nothing was loaded."
                 .into(),
@@ -83,13 +133,11 @@ fn upload(ev: web_sys::Event) {
         return;
     }
     let ok = Closure::once(move |text: JsValue| {
-        let text = text.as_string().unwrap_or_default();
-        let (s, problems) = app::with(|a| Scenario::from_json(&text, &a.cat))
-            .unwrap_or_else(|| (Scenario::preset("clinical", "cr"), Vec::new()));
-        app::load(s, problems);
+        send(Msg::Load(text.as_string().unwrap_or_default()));
     });
     let fail = Closure::once(move |e: JsValue| {
-        app::notice(
+        notice(
+            send,
             "(file)",
             format!("The file could not be read: {}", dom::js_text(&e)),
         );
@@ -100,68 +148,20 @@ fn upload(ev: web_sys::Event) {
     input.set_value("");
 }
 
-fn copy_link() {
-    let Some(link) = app::link() else { return };
-    if let Ok(i) = dom::input("link") {
-        i.set_value(&link);
-    }
-    let status = |t: &str| dom::set_text("copy-status", t);
-    let clipboard = dom::window().map(|w| w.navigator().clipboard());
-    match clipboard {
-        Ok(c) => {
-            let ok = Closure::once(move |_: JsValue| dom::set_text("copy-status", "Link copied."));
-            let fail = Closure::once(move |_: JsValue| {
-                if let Ok(i) = dom::input("link") {
-                    i.select();
-                }
-                dom::set_text("copy-status", "Select the link above and copy it.")
-            });
-            let _ = c.write_text(&link).then2(&ok, &fail);
-            ok.forget();
-            fail.forget();
-        }
-        Err(_) => status("Select the link above and copy it."),
-    }
-}
-
 /// Wire the export buttons and the upload field.
-pub fn wire() {
-    dom::on_id("copy-link", "click", |_| copy_link());
-    dom::on_id("export-csv", "click", |_| {
-        let csv = app::with(|a| a.last.as_ref().map(|l| l.table.to_csv())).flatten();
-        report(match csv {
-            Some(csv) => download_text(&format!("{}.csv", base_name()), "text/csv", &csv),
-            None => Err("there is no result to export yet".into()),
-        });
-    });
-    dom::on_id("export-indices", "click", |_| {
-        let csv = app::with(|a| a.last.as_ref().map(|l| indices::to_csv(&l.rows))).flatten();
-        report(match csv {
-            Some(csv) => download_text(&format!("{}-indices.csv", base_name()), "text/csv", &csv),
-            None => Err("there is no result to export yet".into()),
-        });
-    });
-    dom::on_id("export-json", "click", |_| {
-        let json = app::with(|a| a.scenario.to_json(&a.cat)).unwrap_or_default();
-        report(download_text(
-            &format!("{}.json", base_name()),
-            "application/json",
-            &json,
-        ));
-    });
-    for (button, canvas, suffix) in [
-        ("png-main", "chart-main", "tumour"),
-        ("png-cart", "chart-cart", "car-t"),
-        ("png-ft", "chart-ft", "ft-bands"),
-        ("png-fp", "chart-fp", "fp-bands"),
+pub fn wire(send: Dispatch) -> Result<(), String> {
+    dom::on_id("copy-link", "click", move |_| send(Msg::CopyLink))?;
+    for (id, what) in [
+        ("export-csv", Export::Trajectory),
+        ("export-indices", Export::Indices),
+        ("export-json", Export::Scenario),
     ] {
-        dom::on_id(button, "click", move |_| {
-            report(download_png(
-                canvas,
-                &format!("{}-{suffix}.png", base_name()),
-            ));
-        });
+        dom::on_id(id, "click", move |_| send(Msg::Export(what)))?;
     }
-    dom::on_id("import-json", "change", upload);
-    dom::on_id("reset-all", "click", |_| app::reset_all());
+    for (button, canvas, suffix) in PNGS {
+        dom::on_id(button, "click", move |_| {
+            send(Msg::Export(Export::Png { canvas, suffix }))
+        })?;
+    }
+    dom::on_id("import-json", "change", move |ev| upload(ev, send))
 }

@@ -8,8 +8,12 @@
 //! Prior banks (for the Bayesian prediction) are built by the workers in
 //! slices, kept here as opaque byte arrays (never decoded on the main
 //! thread) and sent once to each worker that needs them.
+//!
+//! The job panels share the page's pool ([`pool`]); a background job that
+//! must not be cancelled by them (the simulator's cohort bands) runs in a
+//! pool of its own that closes its workers when done ([`Pool::oneshot`]).
 
-use super::panels::dom;
+use super::dom;
 use crate::jobs::{BankSpec, Task};
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use std::cell::RefCell;
@@ -53,46 +57,67 @@ pub trait Job {
     fn finished(&mut self, task: &Task, bytes: Vec<u8>, raw: Uint8Array) -> Result<Next, String>;
     /// Every slice finished: show the result.
     fn complete(&mut self, seconds: f64) -> Result<(), String>;
+    /// The job was stopped before completing (cancelled, or failed), for
+    /// the reason given. Panels need not care: their view says so.
+    fn stopped(&mut self, _why: &str) {}
 }
 
 /// Ids of the elements a job reports to: `{p}-progress` (a `<progress>`),
 /// `{p}-status` (text; `data-state` running/done/cancelled/error and
 /// `data-seconds` when done), `{p}-workers` (a list, one line per worker),
-/// `{p}-cancel` (enabled while running).
+/// `{p}-cancel` (enabled while running), `{p}-run` (disabled while running).
 #[derive(Debug, Clone)]
 pub struct View {
-    /// Prefix of the ids.
-    pub prefix: &'static str,
+    /// Prefix of the ids (empty: the job reports nowhere).
+    prefix: &'static str,
 }
 
 impl View {
-    fn id(&self, s: &str) -> String {
-        format!("{}-{s}", self.prefix)
+    /// The elements `{prefix}-…`.
+    pub fn new(prefix: &'static str) -> View {
+        View { prefix }
+    }
+    /// A view that shows nothing: the job reports its progress itself.
+    pub fn silent() -> View {
+        View { prefix: "" }
+    }
+    fn el(&self, s: &str) -> Option<web_sys::Element> {
+        if self.prefix.is_empty() {
+            return None;
+        }
+        dom::by_id(&format!("{}-{s}", self.prefix)).ok()
     }
     fn status(&self, state: &str, text: &str) {
-        if let Some(el) = dom::by_id(&self.id("status")) {
+        if let Some(el) = self.el("status") {
             el.set_text_content(Some(text));
-            let _ = el.set_attribute("data-state", state);
+            dom::attr(&el, "data-state", state);
         }
-        if let Some(b) = dom::by_id(&self.id("cancel")) {
+        if let Some(b) = self.el("cancel") {
             dom::set_disabled(&b, state != "running");
         }
-        if let Some(b) = dom::by_id(&self.id("run")) {
+        if let Some(b) = self.el("run") {
             dom::set_disabled(&b, state == "running");
         }
     }
     fn bar(&self, fraction: f64) {
-        if let Some(el) = dom::by_id(&self.id("progress")) {
-            let _ = el.set_attribute("value", &format!("{:.4}", fraction.clamp(0.0, 1.0)));
-            let _ = el.set_attribute("max", "1");
+        if let Some(el) = self.el("progress") {
+            dom::attr(&el, "value", &format!("{:.4}", fraction.clamp(0.0, 1.0)));
+            dom::attr(&el, "max", "1");
         }
     }
     fn workers(&self, lines: &[String]) {
-        if let Some(ul) = dom::by_id(&self.id("workers")) {
+        if let Some(ul) = self.el("workers") {
             dom::clear(&ul);
             for l in lines {
-                dom::append_text(&ul, "li", l);
+                let _ = dom::append_text(&ul, "li", l);
             }
+        }
+    }
+    /// Report an error in the status line (as text).
+    pub fn error(&self, msg: &str) {
+        if let Some(el) = self.el("status") {
+            el.set_text_content(Some(&format!("Error: {msg}")));
+            dom::attr(&el, "data-state", "error");
         }
     }
 }
@@ -100,6 +125,8 @@ impl View {
 struct Slot {
     worker: Worker,
     ready: bool,
+    /// Terminated by [`Pool::close`].
+    closed: bool,
     current: Option<(Slice, f64)>,
     bank: Option<BankSpec>,
     _onmessage: Closure<dyn FnMut(MessageEvent)>,
@@ -121,6 +148,10 @@ struct Inner {
     running: Option<Running>,
     bank: Option<(BankSpec, Array)>,
     generation: u32,
+    /// Close the workers when the job ends ([`Pool::oneshot`]).
+    oneshot: bool,
+    /// Closing: workers still loading are terminated when they are ready.
+    closing: bool,
 }
 
 /// The page's worker pool (cheap to clone: a shared handle).
@@ -146,13 +177,54 @@ pub fn worker_count() -> usize {
     (n as usize).clamp(1, MAX_WORKERS)
 }
 
-fn now() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or_else(js_sys::Date::now, |p| p.now())
-}
-
 impl Pool {
+    /// A pool of its own for one job: its workers are closed when the job
+    /// completes or stops.
+    pub fn oneshot() -> Pool {
+        let pool = Pool::default();
+        pool.inner.borrow_mut().oneshot = true;
+        pool
+    }
+
+    /// Close the workers: those loaded now, those still loading as soon as
+    /// they are ready (terminating a worker mid-load would abort its script
+    /// and module requests). A running job goes on with the workers left.
+    pub fn close(&self) {
+        let mut inner = self.inner.borrow_mut();
+        inner.closing = true;
+        for s in inner.slots.iter_mut() {
+            if s.ready && s.current.is_none() && !s.closed {
+                s.worker.terminate();
+                s.closed = true;
+            }
+        }
+        drop(inner);
+        self.release_closed();
+    }
+
+    /// Once every worker is closed, drop their slots (and the message
+    /// handlers that refer back to the pool), in a later task: a handler
+    /// may be running now.
+    fn release_closed(&self) {
+        let all = {
+            let inner = self.inner.borrow();
+            inner.closing && inner.slots.iter().all(|s| s.closed)
+        };
+        if all {
+            let pool = self.clone();
+            dom::later(move || {
+                let mut inner = pool.inner.borrow_mut();
+                if inner.slots.iter().all(|s| s.closed) {
+                    for s in &inner.slots {
+                        s.worker.set_onmessage(None);
+                        s.worker.set_onerror(None);
+                    }
+                    inner.slots.clear();
+                }
+            });
+        }
+    }
+
     /// True when a bank for `spec` is held (built by an earlier job).
     pub fn has_bank(&self, spec: &BankSpec) -> bool {
         self.inner
@@ -183,7 +255,7 @@ impl Pool {
             queue: slices.into(),
             total_weight,
             done_weight: 0.0,
-            started: now(),
+            started: dom::now_ms(),
         });
         if inner.slots.is_empty() {
             for k in 0..worker_count() {
@@ -212,14 +284,17 @@ impl Pool {
         for s in inner.slots.drain(..) {
             s.worker.terminate();
         }
-        if let Some(r) = inner.running.take() {
+        let stopped = inner.running.take();
+        drop(inner);
+        if let Some(mut r) = stopped {
             r.view.status("cancelled", text);
             r.view.workers(&[]);
+            r.job.stopped(text);
         }
     }
 
     fn spawn(&self, index: usize, generation: u32) -> Result<Slot, String> {
-        let worker = Worker::new(WORKER_URL).map_err(|e| dom::js_error(&e))?;
+        let worker = Worker::new(WORKER_URL).map_err(|e| dom::js_text(&e))?;
         let pool = self.clone();
         let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
             pool.on_message(index, generation, &ev.data());
@@ -236,6 +311,7 @@ impl Pool {
         Ok(Slot {
             worker,
             ready: false,
+            closed: false,
             current: None,
             bank: None,
             _onmessage: onmessage,
@@ -248,8 +324,11 @@ impl Pool {
         for s in inner.slots.drain(..) {
             s.worker.terminate();
         }
-        if let Some(r) = inner.running.take() {
+        let stopped = inner.running.take();
+        drop(inner);
+        if let Some(mut r) = stopped {
             r.view.status("error", &format!("Error: {msg}"));
+            r.job.stopped(msg);
         }
         web_sys::console::error_1(&msg.into());
     }
@@ -270,10 +349,23 @@ impl Pool {
         };
         match kind.as_str() {
             "ready" => {
-                if let Some(s) = self.inner.borrow_mut().slots.get_mut(index) {
-                    s.ready = true;
+                let closing = {
+                    let mut inner = self.inner.borrow_mut();
+                    let closing = inner.closing;
+                    if let Some(s) = inner.slots.get_mut(index) {
+                        s.ready = true;
+                        if closing && !s.closed {
+                            s.worker.terminate();
+                            s.closed = true;
+                        }
+                    }
+                    closing
+                };
+                if closing {
+                    self.release_closed();
+                } else {
+                    self.pump();
                 }
-                self.pump();
             }
             "progress" => {
                 let (done, total) = (num("done"), num("total"));
@@ -341,18 +433,22 @@ impl Pool {
             && inner.slots.iter().all(|s| s.current.is_none());
         if all_done {
             let mut run = inner.running.take().expect("running job");
+            let oneshot = inner.oneshot;
             drop(inner);
-            let secs = (now() - run.started) / 1000.0;
+            let secs = (dom::now_ms() - run.started) / 1000.0;
             run.view.bar(1.0);
             run.view.workers(&[]);
             match run.job.complete(secs) {
                 Ok(()) => {
                     run.view.status("done", &format!("Done in {secs:.2} s."));
-                    if let Some(el) = dom::by_id(&run.view.id("status")) {
-                        let _ = el.set_attribute("data-seconds", &format!("{secs:.3}"));
+                    if let Some(el) = run.view.el("status") {
+                        dom::attr(&el, "data-seconds", &format!("{secs:.3}"));
                     }
                 }
                 Err(e) => run.view.status("error", &format!("Error: {e}")),
+            }
+            if oneshot {
+                self.close();
             }
             return;
         }
@@ -407,7 +503,7 @@ impl Pool {
             }
             if let Err(e) = slot.worker.post_message(&msg) {
                 run.view
-                    .status("error", &format!("Error: {}", dom::js_error(&e)));
+                    .status("error", &format!("Error: {}", dom::js_text(&e)));
                 return false;
             }
             slot.current = Some((slice, 0.0));
@@ -440,7 +536,7 @@ impl Pool {
         };
         run.view.bar(frac);
         run.view.workers(&lines);
-        let secs = (now() - run.started) / 1000.0;
+        let secs = (dom::now_ms() - run.started) / 1000.0;
         run.view.status(
             "running",
             &format!(

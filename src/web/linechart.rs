@@ -42,8 +42,6 @@ pub struct LineChart {
 /// Draw `chart` on the canvas with id `canvas_id` (sized to its CSS box and
 /// the device pixel ratio; a hidden one keeps its own size).
 pub fn draw(canvas_id: &str, chart: &LineChart) -> Result<(), String> {
-    // A canvas in a hidden panel has no CSS size yet: draw at its own size.
-    let ratio = super::app::fit_canvas(canvas_id).unwrap_or(1.0);
     let xs = chart
         .series
         .iter()
@@ -92,11 +90,9 @@ pub fn draw(canvas_id: &str, chart: &LineChart) -> Result<(), String> {
             }
         }
     }
+    // A canvas in a hidden panel has no CSS size yet: it is drawn at its own size.
     tc::draw_time(
-        Surface {
-            id: canvas_id,
-            ratio,
-        },
+        Surface::fit_or_own(canvas_id),
         &TimeChart {
             title: chart.title.clone(),
             x_label: chart.x_label.clone(),

@@ -1,40 +1,32 @@
 //! The "Model notes" view: the equations and interpretive choices are
-//! static text in `index.html` (one section per model); the parameter
-//! table is generated here from the model's [`ParamSpec`]s (symbol, name,
-//! unit, meaning, range, scale, value in the current preset, source). Also
-//! the switch between the simulator and the notes.
+//! static text in `index.html` (one `#notes-<model id>` section per model);
+//! the parameter table is generated here from the model's [`ParamSpec`]s
+//! (symbol, name, unit, meaning, range, scale, value in the current preset,
+//! source). Also the switch between the simulator and the notes.
+//!
+//! [`ParamSpec`]: crate::model::params::ParamSpec
 
-use super::app::App;
-use super::controls::fmt_value;
-use super::dom::{self, append, attr, el};
+use super::app::{App, Dispatch, Msg};
+use super::dom::{self, append, el};
+use super::format::fmt_value;
 use crate::model::params::Scale;
-use crate::model::registry::ALL_MODELS;
-use crate::scenario::Catalog;
 
-/// Fill the notes' parameter table for the current model.
+/// Show the current model's notes section and fill its parameter table.
 pub fn build(app: &App) {
-    let model = &app.scenario.model;
-    for (id, _) in ALL_MODELS {
-        dom::set_hidden(&format!("notes-{id}"), id != model);
+    let model = app.model();
+    for m in app.reg.models() {
+        dom::set_hidden(&format!("notes-{}", m.id()), *m != model);
     }
     let Ok(body) = dom::by_id("notes-params") else {
         return;
     };
     dom::clear(&body);
-    dom::set_text(
-        "notes-preset",
-        &format!("value in preset '{}'", app.scenario.preset),
-    );
-    let specs = app
-        .cat
-        .model_params(model)
-        .iter()
-        .chain(app.cat.settings(model));
-    for spec in specs {
+    let preset = &app.scenario.preset;
+    dom::set_text("notes-preset", &format!("value in preset '{preset}'"));
+    for spec in model.all_specs() {
         let Ok(tr) = el("tr", "", "") else { return };
-        let value = app
-            .cat
-            .preset_value(model, &app.scenario.preset, spec.name)
+        let value = model
+            .preset_value(preset, spec.name)
             .map_or("–".into(), fmt_value);
         let scale = match spec.scale {
             Scale::Log => "log",
@@ -64,21 +56,19 @@ pub fn build(app: &App) {
     }
 }
 
-fn show(notes: bool) {
-    dom::set_hidden("simulator", notes);
-    dom::set_hidden("notes", !notes);
-    for (id, on) in [("view-sim", !notes), ("view-notes", notes)] {
+/// Show the view the app is in: the simulator or the notes.
+pub fn show(app: &App) {
+    dom::set_hidden("simulator", app.notes);
+    dom::set_hidden("notes", !app.notes);
+    for (id, on) in [("view-sim", !app.notes), ("view-notes", app.notes)] {
         if let Ok(b) = dom::by_id(id) {
-            attr(&b, "aria-pressed", if on { "true" } else { "false" });
+            dom::set_pressed(&b, on);
         }
-    }
-    if !notes {
-        super::app::request_render();
     }
 }
 
 /// Wire the view switch.
-pub fn wire() {
-    dom::on_id("view-sim", "click", |_| show(false));
-    dom::on_id("view-notes", "click", |_| show(true));
+pub fn wire(send: Dispatch) -> Result<(), String> {
+    dom::on_id("view-sim", "click", move |_| send(Msg::ShowNotes(false)))?;
+    dom::on_id("view-notes", "click", move |_| send(Msg::ShowNotes(true)))
 }

@@ -3,26 +3,20 @@
 //! run it with [`crate::jobs::execute`], post progress (at most ten times a
 //! second) and the result bytes (transferred, not copied), or the error as
 //! text. Messages are plain data: `{kind, done, total, message, bytes}`.
+//! What a worker keeps between slices (the prior bank) is owned by its
+//! message handler.
 
+use super::dom;
 use crate::jobs::{self, JobError, Task, WorkerState};
 use js_sys::{Array, Object, Reflect, Uint8Array};
-use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
-
-thread_local! {
-    static STATE: RefCell<WorkerState> = RefCell::new(WorkerState::default());
-}
 
 fn scope() -> Option<DedicatedWorkerGlobalScope> {
     js_sys::global()
         .dyn_into::<DedicatedWorkerGlobalScope>()
         .ok()
-}
-
-fn now_ms() -> f64 {
-    js_sys::Date::now()
 }
 
 /// A plain message `{kind, ...fields}`.
@@ -43,14 +37,15 @@ fn post(scope: &DedicatedWorkerGlobalScope, msg: &Object) {
 /// tell the page it is ready.
 pub fn start() {
     console_error_panic_hook::set_once();
-    super::expose_memory();
+    dom::expose_memory();
     let Some(scope) = scope() else {
         web_sys::console::error_1(&"cartsim-worker must run in a dedicated Web Worker".into());
         return;
     };
+    let mut state = WorkerState::default();
     let handler = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
         if let Some(scope) = self::scope() {
-            handle(&scope, &ev.data());
+            handle(&scope, &ev.data(), &mut state);
         }
     });
     scope.set_onmessage(Some(handler.as_ref().unchecked_ref()));
@@ -58,8 +53,8 @@ pub fn start() {
     post(&scope, &message("ready", &[]));
 }
 
-fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
-    let result = run(scope, data);
+fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue, state: &mut WorkerState) {
+    let result = run(scope, data, state);
     match result {
         Ok(bytes) => {
             let arr = Uint8Array::from(bytes.as_slice());
@@ -89,7 +84,11 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
     }
 }
 
-fn run(scope: &DedicatedWorkerGlobalScope, data: &JsValue) -> Result<Vec<u8>, JobError> {
+fn run(
+    scope: &DedicatedWorkerGlobalScope,
+    data: &JsValue,
+    state: &mut WorkerState,
+) -> Result<Vec<u8>, JobError> {
     let text = Reflect::get(data, &"task".into())
         .ok()
         .and_then(|t| t.as_string())
@@ -104,9 +103,9 @@ fn run(scope: &DedicatedWorkerGlobalScope, data: &JsValue) -> Result<Vec<u8>, Jo
         _ => Vec::new(),
     };
     let refs: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
-    let mut last = now_ms();
+    let mut last = dom::now_ms();
     let mut progress = |done: usize, total: usize| {
-        let t = now_ms();
+        let t = dom::now_ms();
         if t - last >= 100.0 && done < total {
             last = t;
             post(
@@ -121,5 +120,5 @@ fn run(scope: &DedicatedWorkerGlobalScope, data: &JsValue) -> Result<Vec<u8>, Jo
             );
         }
     };
-    STATE.with(|s| jobs::execute(&task, &mut s.borrow_mut(), &refs, &mut progress))
+    jobs::execute(&task, state, &refs, &mut progress)
 }

@@ -6,49 +6,54 @@
 //! a CSV of every virtual patient. The report is the one `cartsim trial`
 //! prints for the same seed (see `tests/e2e/jobs.test.mjs`).
 
-use super::dom;
 use super::plots;
 use crate::cohort::bands::{self, Factor, LabelSource};
 use crate::cohort::Scored;
 use crate::jobs::{self, Task, TrialSpec};
 use crate::predict::trial::{self, MethodResults, PAPER_ACCURACY};
+use crate::web::dom;
 use crate::web::jobs::{pool, Job, Next, Slice, View};
 use js_sys::{Array, Uint8Array};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 const P: &str = "cohort";
 
-thread_local! {
-    static CSV: RefCell<Option<String>> = const { RefCell::new(None) };
+/// The CSV of the last trial's patients, shared by the job that writes it
+/// and the button that downloads it.
+type Csv = Rc<RefCell<Option<String>>>;
+
+fn error(e: &str) {
+    View::new(P).error(e);
 }
 
 /// Wire up the panel (skipped when the page has no `#cohort`).
 pub fn start() -> Result<(), String> {
-    if dom::by_id(P).is_none() {
+    if !dom::exists(P) {
         return Ok(());
     }
-    dom::on("cohort-form", "submit", |ev| {
+    let csv: Csv = Rc::default();
+    let shared = csv.clone();
+    dom::on_id("cohort-form", "submit", move |ev| {
         ev.prevent_default();
-        if let Err(e) = run() {
-            dom::panel_error(P, &e);
+        if let Err(e) = run(&shared) {
+            error(&e);
         }
     })?;
-    dom::on("cohort-cancel", "click", |_| pool().cancel())?;
-    dom::on("cohort-csv", "click", |_| {
-        CSV.with(|c| {
-            if let Some(text) = c.borrow().as_ref() {
-                if let Err(e) = dom::download("cartsim-virtual-patients.csv", "text/csv", text) {
-                    dom::panel_error(P, &e);
-                }
+    dom::on_id("cohort-cancel", "click", |_| pool().cancel())?;
+    dom::on_id("cohort-csv", "click", move |_| {
+        if let Some(text) = csv.borrow().as_ref() {
+            if let Err(e) = dom::download("cartsim-virtual-patients.csv", "text/csv", text) {
+                error(&e);
             }
-        })
+        }
     })?;
     Ok(())
 }
 
 /// Read the form and start the job.
-fn run() -> Result<(), String> {
+fn run(csv: &Csv) -> Result<(), String> {
     let per = dom::number("cohort-per", "Patients per cohort", 1.0, 2000.0)?;
     let seed = dom::number("cohort-seed", "Seed", 0.0, 9.0e15)?;
     let noise = dom::number("cohort-noise", "Noise CV", 0.0, 2.0)?;
@@ -62,10 +67,10 @@ fn run() -> Result<(), String> {
         noise_cv: noise,
         bank_per_cohort: bank as usize,
     };
-    let (slices, job) = plan(spec);
-    dom::show("cohort-results", false);
-    CSV.with(|c| *c.borrow_mut() = None);
-    pool().start(View { prefix: P }, slices, Box::new(job));
+    let (slices, job) = plan(spec, csv.clone());
+    dom::set_hidden("cohort-results", true);
+    *csv.borrow_mut() = None;
+    pool().start(View::new(P), slices, Box::new(job));
     Ok(())
 }
 
@@ -76,8 +81,9 @@ const W_BANK: f64 = 1.0;
 const W_PAPER: f64 = 6.0;
 const W_POST: f64 = 0.05;
 
-/// The trial's slices and the job that assembles them.
-pub fn plan(spec: TrialSpec) -> (Vec<Slice>, TrialJob) {
+/// The trial's slices and the job that assembles them (and leaves the
+/// patients' CSV in `csv`).
+pub fn plan(spec: TrialSpec, csv: Csv) -> (Vec<Slice>, TrialJob) {
     let n = spec.patients();
     let bank = spec.bank();
     let have_bank = pool().has_bank(&bank);
@@ -123,6 +129,7 @@ pub fn plan(spec: TrialSpec) -> (Vec<Slice>, TrialJob) {
     }
     let job = TrialJob {
         spec,
+        csv,
         bank_expected: bank_chunks.len(),
         bank_parts: BTreeMap::new(),
         scored: BTreeMap::new(),
@@ -140,6 +147,7 @@ pub fn plan(spec: TrialSpec) -> (Vec<Slice>, TrialJob) {
 /// Collects a trial's slice results.
 pub struct TrialJob {
     spec: TrialSpec,
+    csv: Csv,
     bank_expected: usize,
     bank_parts: BTreeMap<usize, Uint8Array>,
     scored: BTreeMap<usize, Vec<Scored>>,
@@ -231,7 +239,7 @@ impl Job for TrialJob {
             "cohort-json",
             &serde_json::to_string(&report).map_err(|e| e.to_string())?,
         );
-        dom::show("cohort-results", true);
+        dom::set_hidden("cohort-results", false);
         // The charts and the CSV in later tasks, each well under 50 ms.
         let report = std::rc::Rc::new(report);
         let scored = std::rc::Rc::new(scored);
@@ -241,8 +249,9 @@ impl Job for TrialJob {
             let s = scored.clone();
             dom::later(move || draw_bands(&s, factor));
         }
+        let csv = self.csv.clone();
         dom::later(move || {
-            CSV.with(|c| *c.borrow_mut() = Some(trial::patients_csv(&scored, &preds)));
+            *csv.borrow_mut() = Some(trial::patients_csv(&scored, &preds));
         });
         Ok(())
     }
@@ -361,7 +370,7 @@ fn boxes(report: &trial::TrialReport) {
         )
     });
     if let Err(e) = drawn {
-        dom::panel_error(P, &e);
+        error(&e);
     }
 }
 
@@ -390,6 +399,6 @@ fn draw_bands(scored: &[Scored], factor: Factor) {
             )
         });
     if let Err(e) = drawn {
-        dom::panel_error(P, &e);
+        error(&e);
     }
 }

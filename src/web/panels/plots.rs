@@ -4,19 +4,19 @@
 //! 200×200 map draws in a few milliseconds).
 
 use crate::cohort::Quartiles;
-use plotters::prelude::*;
 // Text is measured on the canvas, not through DOM spans (the page's CSP
-// forbids the inline styles plotters' stock backend would insert).
-use crate::web::backend::Canvas as CanvasBackend;
-use wasm_bindgen::{Clamped, JsCast};
+// forbids the inline styles plotters' stock backend would insert): every
+// backend comes from `canvas::backend`.
+use crate::web::canvas::{self, backend};
+use crate::web::chart::{draw_bands, BandChart, Surface};
+use crate::web::dom;
+use crate::web::jobs::View;
+use plotters::prelude::*;
+use wasm_bindgen::Clamped;
 
 /// Colours of the four cohorts / classes.
 pub const PALETTE: [(u8, u8, u8); 4] =
     [(31, 119, 180), (214, 39, 40), (255, 127, 14), (44, 160, 44)];
-
-fn backend(id: &str) -> Result<CanvasBackend, String> {
-    CanvasBackend::new(id).ok_or_else(|| format!("no <canvas id=\"{id}\"> on the page"))
-}
 
 fn e<T: std::fmt::Display>(x: T) -> String {
     format!("drawing failed: {x}")
@@ -117,9 +117,7 @@ pub fn bands(
     labels: &[String],
     p: &[Vec<f64>],
 ) -> Result<(), String> {
-    use crate::web::chart::{draw_bands, BandChart, Surface};
-    // A canvas in a hidden panel has no CSS size yet: draw at its own size.
-    let ratio = crate::web::app::fit_canvas(id).unwrap_or(1.0);
+    // A canvas in a hidden panel has no CSS size yet: drawn at its own size.
     let bands = labels
         .iter()
         .zip(p)
@@ -127,7 +125,7 @@ pub fn bands(
         .map(|(i, (l, row))| (l.clone(), PALETTE[i % PALETTE.len()], row.clone()))
         .collect();
     draw_bands(
-        Surface { id, ratio },
+        Surface::fit_or_own(id),
         &BandChart {
             title: title.to_string(),
             x_label: x_label.to_string(),
@@ -285,12 +283,12 @@ pub fn heatmap(
     root.present().map_err(e)?;
     // The cells in a later task: axes and cells each stay well under 50 ms.
     let (id, values) = (id.to_string(), values.to_vec());
-    super::dom::later(move || {
+    dom::later(move || {
         let painted = paint_cells(&id, &geom, &values, vmin, vmax);
         if let Err(msg) = painted {
-            super::dom::panel_error("sweep", &msg);
-        } else if let Some(c) = super::dom::by_id(&id) {
-            let _ = c.set_attribute("data-cells", &values.len().to_string());
+            View::new("sweep").error(&msg);
+        } else if let Ok(c) = dom::by_id(&id) {
+            dom::attr(&c, "data-cells", &values.len().to_string());
         }
     });
     Ok(geom)
@@ -298,15 +296,7 @@ pub fn heatmap(
 
 /// Paint the cells as one image over the plot area.
 fn paint_cells(id: &str, g: &HeatGeom, values: &[f64], vmin: f64, vmax: f64) -> Result<(), String> {
-    let canvas = super::dom::need(id)?
-        .dyn_into::<web_sys::HtmlCanvasElement>()
-        .map_err(|_| format!("#{id} is not a canvas"))?;
-    let ctx = canvas
-        .get_context("2d")
-        .ok()
-        .flatten()
-        .and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok())
-        .ok_or("no 2-D context")?;
+    let ctx = canvas::context_2d(id)?;
     let (w, h) = (g.width as usize, g.height as usize);
     if w == 0 || h == 0 {
         return Ok(());
@@ -329,7 +319,7 @@ fn paint_cells(id: &str, g: &HeatGeom, values: &[f64], vmin: f64, vmax: f64) -> 
     }
     let img =
         web_sys::ImageData::new_with_u8_clamped_array_and_sh(Clamped(&px), w as u32, h as u32)
-            .map_err(|e| super::dom::js_error(&e))?;
+            .map_err(|e| dom::js_text(&e))?;
     ctx.put_image_data(&img, g.left, g.top)
-        .map_err(|e| super::dom::js_error(&e))
+        .map_err(|e| dom::js_text(&e))
 }

@@ -6,13 +6,13 @@
 //! scenario" takes a preset's own simulated data ([`observe`]), with
 //! optional noise.
 
-use super::dom;
 use crate::cohort::rng::Stream;
 use crate::jobs::{self, BankSpec, ObservationSpec, Task};
 use crate::model::clinical::PRESETS;
 use crate::model::units;
 use crate::predict::bayes::BayesSettings;
 use crate::predict::{observe, CarUnit, EarlySim, GROUPS};
+use crate::web::dom;
 use crate::web::jobs::{pool, Job, Next, Slice, View};
 use crate::web::linechart::{self as chart, LineChart, Mark, Series};
 use js_sys::{Array, Uint8Array};
@@ -24,19 +24,19 @@ pub const DAYS: std::ops::RangeInclusive<usize> = 0..=7;
 
 /// Wire up the panel (skipped when the page has no `#predict`).
 pub fn start() -> Result<(), String> {
-    if dom::by_id(P).is_none() {
+    if !dom::exists(P) {
         return Ok(());
     }
-    dom::on("predict-form", "submit", |ev| {
+    dom::on_id("predict-form", "submit", |ev| {
         ev.prevent_default();
         if let Err(e) = run() {
-            dom::panel_error(P, &e);
+            View::new(P).error(&e);
         }
     })?;
-    dom::on("predict-cancel", "click", |_| pool().cancel())?;
-    dom::on("predict-fill", "click", |_| {
+    dom::on_id("predict-cancel", "click", |_| pool().cancel())?;
+    dom::on_id("predict-fill", "click", |_| {
         if let Err(e) = fill() {
-            dom::panel_error(P, &e);
+            View::new(P).error(&e);
         }
     })?;
     Ok(())
@@ -160,7 +160,7 @@ fn run() -> Result<(), String> {
     if expected == 0 {
         slices.push(predict);
     }
-    pool().start(View { prefix: P }, slices, Box::new(job));
+    pool().start(View::new(P), slices, Box::new(job));
     Ok(())
 }
 
@@ -288,7 +288,7 @@ impl Job for PredictJob {
                 series,
             },
         )?;
-        dom::show("predict-results", true);
+        dom::set_hidden("predict-results", false);
         Ok(())
     }
 }

@@ -5,21 +5,25 @@
 //! the focused map) and click / Enter to open the simulator at that point;
 //! and the Fig. 7 experiment with its summary beside [M]'s 80:20 claim.
 
-use super::dom;
 use super::plots::{self, HeatGeom};
 use crate::jobs::{self, AxisSpec, SweepSpec, Task};
-use crate::model::marrow;
-use crate::model::params::ParamSpec;
-use crate::scenario::{Catalog, OptionSpec, Scenario};
+use crate::model::{marrow, Registry};
+use crate::scenario::Scenario;
 use crate::sweep::marrow::{fig7_grid, summarize, HRange, Metrics, Outcome};
 use crate::sweep::{Grid, Spacing};
+use crate::web::dom;
 use crate::web::jobs::{pool, Job, Next, Slice, View};
 use crate::web::linechart::{self as chart, LineChart, Mark, Series};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::rc::Rc;
 use wasm_bindgen::JsCast;
 
 const P: &str = "sweep";
+
+fn error(e: &str) {
+    View::new(P).error(e);
+}
 
 /// What the map on screen shows, for the pointer readout.
 struct Shown {
@@ -31,83 +35,67 @@ struct Shown {
     cursor: (usize, usize),
 }
 
-thread_local! {
-    static SHOWN: RefCell<Option<Shown>> = const { RefCell::new(None) };
-}
+/// The map on screen, shared by the job that draws it and the pointer and
+/// keyboard handlers that read it.
+type Screen = Rc<RefCell<Option<Shown>>>;
 
-/// Just enough of a catalog to write a marrow scenario's URL query.
-struct MarrowKeys;
-
-impl Catalog for MarrowKeys {
-    fn models(&self) -> &[&'static str] {
-        &["clinical", "marrow"]
-    }
-    fn presets(&self, _model: &str) -> Vec<&'static str> {
-        marrow::PRESETS.iter().map(|p| p.name).collect()
-    }
-    fn params(&self, _model: &str) -> &'static [ParamSpec] {
-        &marrow::SPECS
-    }
-    fn options(&self, _model: &str) -> &'static [OptionSpec] {
-        &[]
-    }
-    fn preset_value(&self, _m: &str, _p: &str, _n: &str) -> Option<f64> {
-        None
-    }
-    fn default_t_end(&self, _m: &str, p: &str) -> f64 {
-        marrow::preset(p).map_or(180.0, |p| p.t_end)
-    }
-}
-
-/// The simulator's URL (query) for a point of a sweep.
+/// The simulator's URL (query) for a point of a sweep: the sweep's base
+/// scenario with its settings (numbers and words alike, checked by the
+/// scenario codec) and the point's axis values.
 pub fn simulator_url(spec: &SweepSpec, point: &[f64]) -> String {
-    let mut sc = Scenario::preset("marrow", &spec.preset);
-    for (k, v) in &spec.sets {
-        if let Ok(x) = v.parse::<f64>() {
-            sc.values.insert(k.clone(), x);
-        }
-    }
+    let model = marrow::MODEL;
+    let pairs = [("model", model.id()), ("preset", spec.preset.as_str())]
+        .into_iter()
+        .chain(spec.sets.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    let query = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish();
+    let (mut sc, _) = Scenario::from_query(&query, Registry::builtin());
     for (a, v) in spec.axes.iter().zip(point) {
         sc.values.insert(a.name.clone(), *v);
     }
-    format!("./?{}", sc.to_query(&MarrowKeys))
+    format!("./?{}", sc.to_query())
 }
 
 /// Wire up the panel (skipped when the page has no `#sweep`).
 pub fn start() -> Result<(), String> {
-    if dom::by_id(P).is_none() {
+    if !dom::exists(P) {
         return Ok(());
     }
-    dom::on("sweep-form", "submit", |ev| {
+    let screen: Screen = Rc::default();
+    let s = screen.clone();
+    dom::on_id("sweep-form", "submit", move |ev| {
         ev.prevent_default();
-        if let Err(e) = run_map() {
-            dom::panel_error(P, &e);
+        if let Err(e) = run_map(&s) {
+            error(&e);
         }
     })?;
-    dom::on("sweep-cancel", "click", |_| pool().cancel())?;
-    dom::on("sweep-fig7", "click", |_| {
+    dom::on_id("sweep-cancel", "click", |_| pool().cancel())?;
+    dom::on_id("sweep-fig7", "click", |_| {
         if let Err(e) = run_fig7() {
-            dom::panel_error(P, &e);
+            error(&e);
         }
     })?;
-    dom::on("sweep-pair", "change", |_| {
+    dom::on_id("sweep-pair", "change", |_| {
         if let Err(e) = apply_pair() {
-            dom::panel_error(P, &e);
+            error(&e);
         }
     })?;
-    dom::on("sweep-canvas", "mousemove", |ev| {
+    let s = screen.clone();
+    dom::on_id("sweep-canvas", "mousemove", move |ev| {
         if let Some(m) = ev.dyn_ref::<web_sys::MouseEvent>() {
-            pointer(m, false);
+            pointer(&s, m, false);
         }
     })?;
-    dom::on("sweep-canvas", "click", |ev| {
+    let s = screen.clone();
+    dom::on_id("sweep-canvas", "click", move |ev| {
         if let Some(m) = ev.dyn_ref::<web_sys::MouseEvent>() {
-            pointer(m, true);
+            pointer(&s, m, true);
         }
     })?;
-    dom::on("sweep-canvas", "keydown", |ev| {
+    dom::on_id("sweep-canvas", "keydown", move |ev| {
         if let Some(k) = ev.dyn_ref::<web_sys::KeyboardEvent>() {
-            if key(&k.key()) {
+            if key(&screen, &k.key()) {
                 ev.prevent_default();
             }
         }
@@ -131,11 +119,7 @@ fn apply_pair() -> Result<(), String> {
         dom::set_value(&format!("sweep-{p}-name"), name);
         dom::set_value(&format!("sweep-{p}-lo"), lo);
         dom::set_value(&format!("sweep-{p}-hi"), hi);
-        if let Some(el) = dom::by_id(&format!("sweep-{p}-log"))
-            .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
-        {
-            el.set_checked(log);
-        }
+        dom::set_checked(&format!("sweep-{p}-log"), log);
     }
     Ok(())
 }
@@ -199,7 +183,7 @@ fn sweep_slices(spec: &SweepSpec, total: usize, size: usize) -> Vec<Slice> {
         .collect()
 }
 
-fn run_map() -> Result<(), String> {
+fn run_map(screen: &Screen) -> Result<(), String> {
     let (spec, outcome) = read_spec()?;
     let grid = spec.grid()?;
     let total = grid.len();
@@ -209,10 +193,10 @@ fn run_map() -> Result<(), String> {
     let job = SweepJob {
         spec,
         outcome,
-        kind: Kind::Map,
+        kind: Kind::Map(screen.clone()),
         results: BTreeMap::new(),
     };
-    pool().start(View { prefix: P }, slices, Box::new(job));
+    pool().start(View::new(P), slices, Box::new(job));
     Ok(())
 }
 
@@ -244,12 +228,13 @@ fn run_fig7() -> Result<(), String> {
         kind: Kind::Fig7(h),
         results: BTreeMap::new(),
     };
-    pool().start(View { prefix: P }, slices, Box::new(job));
+    pool().start(View::new(P), slices, Box::new(job));
     Ok(())
 }
 
 enum Kind {
-    Map,
+    /// A map, drawn on the panel's screen.
+    Map(Screen),
     Fig7(HRange),
 }
 
@@ -283,23 +268,26 @@ impl Job for SweepJob {
             .into_values()
             .flatten()
             .collect();
-        match self.kind {
-            Kind::Fig7(h) => fig7_summary(h, &results),
-            Kind::Map => {
+        match &self.kind {
+            Kind::Fig7(h) => fig7_summary(*h, &results),
+            Kind::Map(screen) => {
                 let failures = results.iter().filter(|r| r.is_err()).count();
                 let values: Vec<f64> = results
                     .iter()
                     .map(|r| r.as_ref().map_or(f64::NAN, |m| m.get(self.outcome)))
                     .collect();
                 let grid = self.spec.grid()?;
-                draw_map(Shown {
-                    spec: self.spec.clone(),
-                    grid,
-                    outcome: self.outcome,
-                    values,
-                    geom: None,
-                    cursor: (0, 0),
-                })?;
+                draw_map(
+                    screen,
+                    Shown {
+                        spec: self.spec.clone(),
+                        grid,
+                        outcome: self.outcome,
+                        values,
+                        geom: None,
+                        cursor: (0, 0),
+                    },
+                )?;
                 dom::set_text(
                     "sweep-failures",
                     &if failures > 0 {
@@ -321,9 +309,9 @@ fn plotted(a: &crate::sweep::Axis) -> (f64, f64, bool) {
     }
 }
 
-fn draw_map(mut shown: Shown) -> Result<(), String> {
+fn draw_map(screen: &Screen, mut shown: Shown) -> Result<(), String> {
     let axes = &shown.grid.axes;
-    dom::show("sweep-results", true);
+    dom::set_hidden("sweep-results", false);
     if axes.len() == 1 {
         let a = &axes[0];
         let points: Vec<(f64, f64)> = a
@@ -377,22 +365,22 @@ fn draw_map(mut shown: Shown) -> Result<(), String> {
         )?;
         shown.geom = Some(geom);
     }
-    if shown.geom.is_none() {
-        if let Some(c) = dom::by_id("sweep-canvas") {
-            let _ = c.set_attribute("data-cells", &shown.values.len().to_string());
+    if let Ok(c) = dom::by_id("sweep-canvas") {
+        if shown.geom.is_none() {
+            dom::attr(&c, "data-cells", &shown.values.len().to_string());
+        } else {
+            let _ = c.remove_attribute("data-cells");
         }
-    } else if let Some(c) = dom::by_id("sweep-canvas") {
-        let _ = c.remove_attribute("data-cells");
     }
-    SHOWN.with(|s| *s.borrow_mut() = Some(shown));
-    readout(false);
+    *screen.borrow_mut() = Some(shown);
+    readout(screen, false);
     Ok(())
 }
 
 /// Show the cell at the cursor; open the simulator there when `open`.
-fn readout(open: bool) {
-    SHOWN.with(|s| {
-        let s = s.borrow();
+fn readout(screen: &Screen, open: bool) {
+    {
+        let s = screen.borrow();
         let Some(sh) = s.as_ref() else { return };
         let (ix, iy) = sh.cursor;
         let ny = sh.grid.axes.get(1).map_or(1, |a| a.n);
@@ -413,23 +401,23 @@ fn readout(open: bool) {
             &format!("{}: {} = {v:.4}", coords.join(", "), sh.outcome.name()),
         );
         let url = simulator_url(&sh.spec, &pt[..k]);
-        if let Some(a) = dom::by_id("sweep-link") {
-            let _ = a.set_attribute("href", &url);
+        if let Ok(a) = dom::by_id("sweep-link") {
+            dom::attr(&a, "href", &url);
         }
         if open {
-            if let Some(w) = web_sys::window() {
+            if let Ok(w) = dom::window() {
                 let _ = w.location().set_href(&url);
             }
         }
-    });
+    }
 }
 
-fn pointer(ev: &web_sys::MouseEvent, open: bool) {
-    let moved = SHOWN.with(|s| {
-        let mut s = s.borrow_mut();
+fn pointer(screen: &Screen, ev: &web_sys::MouseEvent, open: bool) {
+    let moved = (|| {
+        let mut s = screen.borrow_mut();
         let Some(sh) = s.as_mut() else { return false };
         let Some(g) = sh.geom else { return false };
-        let Some(canvas) = dom::by_id("sweep-canvas") else {
+        let Ok(canvas) = dom::by_id("sweep-canvas") else {
             return false;
         };
         let rect = canvas.get_bounding_client_rect();
@@ -450,32 +438,30 @@ fn pointer(ev: &web_sys::MouseEvent, open: bool) {
             }
             None => false,
         }
-    });
+    })();
     if moved {
-        readout(open);
+        readout(screen, open);
     }
 }
 
 /// Arrow keys move the cursor cell, Enter opens the simulator there.
-fn key(k: &str) -> bool {
+fn key(screen: &Screen, k: &str) -> bool {
     let step = |dx: i64, dy: i64| {
-        SHOWN.with(|s| {
-            if let Some(sh) = s.borrow_mut().as_mut() {
-                let nx = sh.grid.axes[0].n as i64;
-                let ny = sh.grid.axes.get(1).map_or(1, |a| a.n) as i64;
-                let x = (sh.cursor.0 as i64 + dx).clamp(0, nx - 1);
-                let y = (sh.cursor.1 as i64 + dy).clamp(0, ny - 1);
-                sh.cursor = (x as usize, y as usize);
-            }
-        });
-        readout(false);
+        if let Some(sh) = screen.borrow_mut().as_mut() {
+            let nx = sh.grid.axes[0].n as i64;
+            let ny = sh.grid.axes.get(1).map_or(1, |a| a.n) as i64;
+            let x = (sh.cursor.0 as i64 + dx).clamp(0, nx - 1);
+            let y = (sh.cursor.1 as i64 + dy).clamp(0, ny - 1);
+            sh.cursor = (x as usize, y as usize);
+        }
+        readout(screen, false);
     };
     match k {
         "ArrowLeft" => step(-1, 0),
         "ArrowRight" => step(1, 0),
         "ArrowUp" => step(0, 1),
         "ArrowDown" => step(0, -1),
-        "Enter" => readout(true),
+        "Enter" => readout(screen, true),
         _ => return false,
     }
     true
@@ -522,6 +508,6 @@ fn fig7_summary(h: HRange, results: &[PointResult]) -> Result<(), String> {
         "sweep-fig7-json",
         &serde_json::to_string(&r).map_err(|e| e.to_string())?,
     );
-    dom::show("sweep-fig7-results", true);
+    dom::set_hidden("sweep-fig7-results", false);
     Ok(())
 }

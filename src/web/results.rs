@@ -1,0 +1,133 @@
+//! The results column, drawn from the app's last good course: the model's
+//! time charts ([`crate::model::Model::charts`]), the band charts with
+//! this patient's marks, the response badge (its tone as the badge's
+//! colour), the indices panel, the preset's lesson and the solver
+//! statistics. Only the model interface is used: no model is named here.
+
+use super::app::{App, BandState};
+use super::chart::{self, Surface};
+use super::format::index_text;
+use super::{bands, dom};
+use crate::model::{CourseMetrics, Tone};
+
+/// Canvas ids of the time charts, in the order the models give them
+/// (tumour first, then CAR T).
+pub const TIME_CHARTS: [&str; 2] = ["chart-main", "chart-cart"];
+
+/// Canvas id of a band chart, from its factor's index key (`FT` → `chart-ft`).
+pub fn band_canvas(key: &str) -> String {
+    format!("chart-{}", key.to_ascii_lowercase())
+}
+
+/// Draw the last good result (nothing before the first); returns the
+/// drawing errors, if any.
+pub fn draw(app: &App) -> Vec<String> {
+    let Some(last) = &app.last else {
+        return Vec::new();
+    };
+    let model = last.scenario.model;
+    let course = &last.course;
+    let metrics = course.metrics.as_deref();
+    let mut errors = Vec::new();
+    let charts = model.charts(course, &last.display(app.log_y));
+    for (id, c) in TIME_CHARTS.iter().zip(&charts) {
+        if let Some(surface) = Surface::fit(id) {
+            if let Err(e) = chart::draw_time(surface, c) {
+                errors.push(e);
+            }
+        }
+    }
+    if let (BandState::Ready(set), Some(m)) = (&app.bands, metrics) {
+        let mut reading = Vec::new();
+        for key in model.band_factors() {
+            let Some(fb) = set.get(key) else { continue };
+            let value = m.value(key);
+            let id = band_canvas(key);
+            if let Some(surface) = Surface::fit(&id) {
+                let c = bands::chart(&fb.bands, fb.factor, value);
+                if let Err(e) = chart::draw_bands(surface, &c) {
+                    errors.push(e);
+                }
+            }
+            let class = value.and_then(|x| fb.bands.most_likely(x)).unwrap_or("–");
+            reading.push(format!("{class} by {key}"));
+        }
+        if !reading.is_empty() {
+            dom::set_text(
+                "bands-reading",
+                &format!(
+                    "Most likely class for this patient: {}.",
+                    reading.join(", ")
+                ),
+            );
+        }
+    }
+    badge(metrics);
+    if let Err(e) = indices(metrics) {
+        errors.push(e);
+    }
+    let lesson = model.lesson(&last.scenario.preset);
+    dom::set_text(
+        "lesson-title",
+        lesson.map_or(&last.scenario.preset, |l| l.title),
+    );
+    dom::set_text("lesson-figure", lesson.map_or("", |l| l.figure));
+    dom::set_text("lesson-notice", lesson.map_or("", |l| l.notice));
+    dom::set_text(
+        "lesson-paper",
+        &lesson.map_or(String::new(), |l| format!("The paper: {}", l.paper)),
+    );
+    let st = &course.table.stats;
+    dom::set_text(
+        "solver-stats",
+        &format!(
+            "{} steps accepted, {} rejected, {} right-hand-side evaluations, {} events",
+            st.accepted, st.rejected, st.rhs_evals, st.events
+        ),
+    );
+    errors
+}
+
+/// The response badge: the class's label, coloured by its tone.
+fn badge(metrics: Option<&dyn CourseMetrics>) {
+    let Ok(badge) = dom::by_id("response") else {
+        return;
+    };
+    let (text, class) = match metrics.and_then(|m| m.class()) {
+        Some(c) => (
+            c.label,
+            match c.tone {
+                Tone::Good => "badge cr",
+                Tone::Bad => "badge nr",
+                Tone::Mixed => "badge relapse",
+            },
+        ),
+        None => ("–", "badge"),
+    };
+    badge.set_text_content(Some(text));
+    badge.set_class_name(class);
+}
+
+/// The indices panel: one `<dt>`/`<dd>` pair per index, `data-index` its key.
+fn indices(metrics: Option<&dyn CourseMetrics>) -> Result<(), String> {
+    let list = dom::by_id("indices-list")?;
+    dom::clear(&list);
+    for t in metrics
+        .map(|m| m.indices())
+        .unwrap_or_default()
+        .iter()
+        .map(index_text)
+    {
+        let pair = dom::el("div", "index", "")?;
+        let dd = dom::el("dd", "", "")?;
+        dom::attr(&dd, "data-index", t.key);
+        dom::append(&dd, &dom::el("span", "val", &t.value)?);
+        if !t.unit.is_empty() {
+            dom::append(&dd, &dom::el("span", "unit", t.unit)?);
+        }
+        dom::append(&pair, &dom::el("dt", "", t.label)?);
+        dom::append(&pair, &dd);
+        dom::append(&list, &pair);
+    }
+    Ok(())
+}
