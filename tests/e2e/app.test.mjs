@@ -1,4 +1,4 @@
-// The single-patient simulator page (issue 5): charts, parameters and the
+// The single-patient simulator page: charts, parameters and the
 // URL, error messages and markup in links, exports, no network after load,
 // update speed, and the screenshots linked from the README.
 import { test } from "node:test";

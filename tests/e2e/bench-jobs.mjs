@@ -1,4 +1,4 @@
-// Benchmarks of the job panels in headless Chromium (issue 6), run by
+// Benchmarks of the job panels in headless Chromium, run by
 // `cargo xtask bench-browser-jobs` (or `node tests/e2e/bench-jobs.mjs`
 // after `cargo xtask dist`). Each job runs on a fresh page (cold: workers
 // spawned, prior bank built); the longest main-thread task during the job

@@ -1,4 +1,4 @@
-// Issue 6: jobs in Web Workers. A small virtual trial run in the page's
+// Jobs in Web Workers. A small virtual trial run in the page's
 // workers equals the native `cartsim trial` for the same seed; Cancel stops
 // a running job promptly and the page stays usable; a 20×20 heatmap draws
 // and answers the pointer.

@@ -13,8 +13,8 @@ import { chromium } from "playwright-core";
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 /** The built site (`cargo xtask dist`); CARTSIM_DIST overrides. */
 export const DIST = process.env.CARTSIM_DIST || join(ROOT, "dist");
-/** Where screenshots go (committed, linked from the README). */
-export const SCREENSHOTS = join(ROOT, "docs", "screenshots");
+/** Where screenshots go (committed, linked from the README); CARTSIM_SCREENSHOTS overrides. */
+export const SCREENSHOTS = process.env.CARTSIM_SCREENSHOTS || join(ROOT, "docs", "screenshots");
 /** The system Chromium; CARTSIM_CHROMIUM overrides. */
 export const CHROMIUM = process.env.CARTSIM_CHROMIUM || "/usr/bin/chromium";
 

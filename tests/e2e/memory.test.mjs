@@ -1,4 +1,4 @@
-// Issue 8, bounded memory: run the 400-per-cohort virtual trial ten times in
+// Bounded memory: run the 400-per-cohort virtual trial ten times in
 // the page and check that neither the WebAssembly memory of the page and of
 // every worker, nor the page's JavaScript heap (after garbage collection),
 // keeps growing once the first runs have warmed up.
@@ -19,7 +19,7 @@ test("ten 400-per-cohort trials keep wasm memory and the JS heap bounded", { tim
   const page = await openPage(env.browser.context, env.server.url);
   const cdp = await page.context().newCDPSession(page);
   await page.waitForSelector("#cohort-run:not([disabled])");
-  // 400 patients per cohort as the issue asks; a prior bank of 1,000 per
+  // 400 patients per cohort, a realistic trial; a prior bank of 1,000 per
   // cohort keeps each run to a few seconds.
   for (const [id, v] of Object.entries({ "cohort-per": 400, "cohort-seed": 1, "cohort-bank": 1000, "cohort-noise": 0.2 })) {
     await page.fill(`#${id}`, String(v));
