@@ -177,6 +177,11 @@ pub trait Model: Send + Sync + 'static {
     fn course(&self, req: &SimRequest) -> Result<Course, ModelError>;
     /// What the charts of a course show.
     fn charts(&self, course: &Course, display: &Display) -> Vec<TimeChart>;
+    /// Display units the charts can be drawn in (of [`crate::scenario::UNITS`]);
+    /// the first is the model's own.
+    fn display_units(&self) -> &'static [&'static str] {
+        &["cells"]
+    }
     /// Keys of the indices that a virtual cohort's response-probability
     /// bands are drawn against (empty: the model has no cohort bands).
     fn band_factors(&self) -> &'static [&'static str] {

@@ -12,8 +12,8 @@
 
 use crate::analysis::bands::Bands;
 use crate::cohort::bands::Factor;
-use crate::model::{Course, Display, ModelId, Registry, Sampling, SimTable};
-use crate::scenario::{Problem, Scenario, UNITS};
+use crate::model::{Course, Display, ModelId, Registry, Sampling};
+use crate::scenario::{Problem, Scenario};
 
 /// Output rows per simulation drawn (the charts' resolution).
 pub const CHART_ROWS: f64 = 800.0;
@@ -505,30 +505,8 @@ fn solve(app: &mut App) -> Redraw {
     }
 }
 
-/// True when the display units change what `model`'s charts show (their
-/// axis titles differ between units): the units menu is offered only then.
+/// True when the model can be shown in more than one unit system: the
+/// units menu is offered only then.
 pub fn units_apply(model: ModelId) -> bool {
-    let empty = Course {
-        table: SimTable {
-            columns: Vec::new(),
-            rows: Vec::new(),
-            stats: Default::default(),
-            events: Vec::new(),
-        },
-        metrics: None,
-    };
-    let labels = |units: &str| -> Vec<String> {
-        let display = Display {
-            units,
-            log_y: true,
-            t_end: 1.0,
-        };
-        model
-            .charts(&empty, &display)
-            .into_iter()
-            .map(|c| c.y_label)
-            .collect()
-    };
-    let first = labels(UNITS[0]);
-    UNITS[1..].iter().any(|u| labels(u) != first)
+    model.display_units().len() > 1
 }

@@ -102,6 +102,9 @@ impl Model for ClinicalModel {
     fn band_factors(&self) -> &'static [&'static str] {
         &["FT", "FP"]
     }
+    fn display_units(&self) -> &'static [&'static str] {
+        crate::scenario::UNITS
+    }
 }
 
 /// The derived columns after the state: CAR T total and tumour burden %.
