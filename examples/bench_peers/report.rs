@@ -403,7 +403,10 @@ fn browser(dir: &Path, md_path: Option<&Path>) -> Result<()> {
         }
         if let (Some(a), Some(bf)) = (u.get("after"), u.get("before")) {
             if let (Some(x), Some(y)) = (f64_of(a, "median"), f64_of(bf, "median")) {
-                update.push_str(&format!("\nafter ÷ before (median update): {:.2}×\n", x / y));
+                update.push_str(&format!(
+                    "\nafter ÷ before (median update): {:.2}×\n",
+                    x / y
+                ));
             }
         }
         update.push('\n');
