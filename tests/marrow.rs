@@ -663,3 +663,37 @@ fn day30_only_heatmaps_give_the_same_l30_with_far_less_output() {
         assert!(y.get(Outcome::Fold).is_nan() && y.get(Outcome::Tpeak).is_nan());
     }
 }
+
+#[test]
+fn course_metrics_see_every_step_whatever_the_table_sampling() {
+    use cartsim::model::marrow::MODEL;
+    // The course's peak is sought over every accepted step, so it is the
+    // same when the table asks for no rows at all (cartsim metrics) as
+    // when it asks for every step.
+    let steps = marrow::simulate(&req("fig2", &[], Sampling::Steps)).unwrap();
+    let c = steps.col("car_t_total").unwrap();
+    let (t_max, c_max) = (0..steps.n_rows())
+        .map(|i| (steps.row(i)[0], steps.row(i)[c]))
+        .fold((0.0, 0.0), |a, b| if b.1 > a.1 { b } else { a });
+    for sampling in [
+        Sampling::Times(Vec::new()),
+        Sampling::Every(30.0),
+        Sampling::Steps,
+    ] {
+        let course = MODEL.course(&req("fig2", &[], sampling.clone())).unwrap();
+        let m = course.metrics.unwrap();
+        let peak = m.value("peak").unwrap();
+        assert!(
+            peak >= c_max && peak <= c_max * 1.001,
+            "{sampling:?}: {peak} vs {c_max}"
+        );
+        assert!(
+            (m.value("t_peak").unwrap() - t_max).abs() < 0.1,
+            "{sampling:?}"
+        );
+        assert!(
+            t_max > 5.0 && t_max < 12.0,
+            "the fig2 peak is in the second week: {t_max}"
+        );
+    }
+}

@@ -198,11 +198,14 @@ impl<'g, T: Observer, M: Observer> CourseOutput<'g, T, M> {
         }
     }
 
-    /// The grid to give the solver: the union of both sets of times (with
-    /// every step as well for step sampling).
+    /// The grid to give the solver: the union of both sets of times, with
+    /// every accepted step as well for step sampling or when the tracker
+    /// takes every point (so a peak is sought over every step, not only at
+    /// the table's times).
     pub fn grid(&self) -> OutputGrid {
         match self.table_times {
-            Some(a) => OutputGrid::Times(merge_times(a, self.metric_times)),
+            Some(a) if !self.track_all => OutputGrid::Times(merge_times(a, self.metric_times)),
+            Some(a) => OutputGrid::Both(merge_times(a, self.metric_times)),
             None => OutputGrid::Both(self.metric_times.to_vec()),
         }
     }
