@@ -665,11 +665,11 @@ fn day30_only_heatmaps_give_the_same_l30_with_far_less_output() {
 }
 
 #[test]
-fn course_metrics_see_every_step_whatever_the_table_sampling() {
+fn course_metrics_do_not_depend_on_the_table_sampling() {
     use cartsim::model::marrow::MODEL;
-    // The course's peak is sought over every accepted step, so it is the
+    // The course's peak is read off its own 1/16-day grid, so it is the
     // same when the table asks for no rows at all (cartsim metrics) as
-    // when it asks for every step.
+    // when it asks for every step, and matches the steps' maximum.
     let steps = marrow::simulate(&req("fig2", &[], Sampling::Steps)).unwrap();
     let c = steps.col("car_t_total").unwrap();
     let (t_max, c_max) = (0..steps.n_rows())
@@ -684,7 +684,7 @@ fn course_metrics_see_every_step_whatever_the_table_sampling() {
         let m = course.metrics.unwrap();
         let peak = m.value("peak").unwrap();
         assert!(
-            peak >= c_max && peak <= c_max * 1.001,
+            (peak - c_max).abs() <= c_max * 1e-3,
             "{sampling:?}: {peak} vs {c_max}"
         );
         assert!(

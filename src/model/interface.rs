@@ -4,6 +4,7 @@
 //! the scenario codec) work only through these: nothing outside
 //! `src/model/` asks which model it has.
 
+use super::lesson::Lesson;
 use super::params::ParamSpec;
 use super::{ModelError, SimRequest, SimTable};
 use crate::plot::TimeChart;
@@ -20,21 +21,6 @@ pub struct OptionSpec {
     pub choices: &'static [&'static str],
     /// One line on what it means.
     pub meaning: &'static str,
-}
-
-/// What to notice in a preset, and what the paper says about it.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
-pub struct Lesson {
-    /// Preset it belongs to.
-    pub preset: &'static str,
-    /// Short title.
-    pub title: &'static str,
-    /// The figure of the paper it reproduces.
-    pub figure: &'static str,
-    /// What to notice on the charts.
-    pub notice: &'static str,
-    /// What the paper claims.
-    pub paper: &'static str,
 }
 
 /// A preset as a menu shows it.
@@ -249,13 +235,4 @@ impl serde::Serialize for ModelId {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.0.id())
     }
-}
-
-/// The lesson of `preset` among `lessons`: the exact name first, then the
-/// longest prefix (`fig8` covers `fig8a`).
-pub fn find_lesson(lessons: &'static [Lesson], preset: &str) -> Option<&'static Lesson> {
-    lessons
-        .iter()
-        .filter(|l| preset.starts_with(l.preset))
-        .max_by_key(|l| l.preset.len())
 }

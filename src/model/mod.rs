@@ -7,15 +7,17 @@
 
 pub mod clinical;
 pub mod interface;
+pub mod lesson;
 pub mod marrow;
 pub mod params;
 pub mod registry;
 pub mod units;
 
 pub use interface::{
-    Class, Course, CourseMetrics, Display, Index, IndexValue, Lesson, Model, ModelId, OptionSpec,
+    Class, Course, CourseMetrics, Display, Index, IndexValue, Model, ModelId, OptionSpec,
     PresetInfo, Tone,
 };
+pub use lesson::{Check, Claim, Lesson};
 pub use registry::Registry;
 
 use crate::solver::{EventRecord, Observer, OutputGrid, Settings, SolverError, Stats};
@@ -157,14 +159,14 @@ pub fn check_t_end(t_end: f64) -> Result<f64, ModelError> {
 /// One solve's output shared between a table and a metrics tracker (the
 /// page and `cartsim metrics` score a course from the same solve that
 /// draws it). The solver is given [`CourseOutput::grid`]; each point goes
-/// to the tracker when it is one of the tracker's times (or always, with
-/// `track_all`) and to the table when it is one of the table's times (or,
-/// for step sampling, when the tracker did not take it).
+/// to the tracker when it is one of the tracker's times and to the table
+/// when it is one of the table's times (or, for step sampling, when the
+/// tracker did not take it). Points at a table time are the same as a
+/// table-only solve gives (after any event at that time).
 #[derive(Debug)]
 pub struct CourseOutput<'g, T, M> {
     table_times: Option<&'g [f64]>,
     metric_times: &'g [f64],
-    track_all: bool,
     ti: usize,
     mi: usize,
     /// Receives the table's points.
@@ -175,14 +177,8 @@ pub struct CourseOutput<'g, T, M> {
 
 impl<'g, T: Observer, M: Observer> CourseOutput<'g, T, M> {
     /// Split output between `table` (at the times of `table_grid`) and
-    /// `tracker` (at `metric_times`, increasing; or every point with `track_all`).
-    pub fn new(
-        table_grid: &'g OutputGrid,
-        table: T,
-        metric_times: &'g [f64],
-        tracker: M,
-        track_all: bool,
-    ) -> Self {
+    /// `tracker` (at `metric_times`, increasing).
+    pub fn new(table_grid: &'g OutputGrid, table: T, metric_times: &'g [f64], tracker: M) -> Self {
         let table_times = match table_grid {
             OutputGrid::Times(g) => Some(g.as_slice()),
             _ => None,
@@ -190,7 +186,6 @@ impl<'g, T: Observer, M: Observer> CourseOutput<'g, T, M> {
         CourseOutput {
             table_times,
             metric_times,
-            track_all,
             ti: 0,
             mi: 0,
             table,
@@ -198,14 +193,11 @@ impl<'g, T: Observer, M: Observer> CourseOutput<'g, T, M> {
         }
     }
 
-    /// The grid to give the solver: the union of both sets of times, with
-    /// every accepted step as well for step sampling or when the tracker
-    /// takes every point (so a peak is sought over every step, not only at
-    /// the table's times).
+    /// The grid to give the solver: the union of both sets of times (with
+    /// every step as well for step sampling).
     pub fn grid(&self) -> OutputGrid {
         match self.table_times {
-            Some(a) if !self.track_all => OutputGrid::Times(merge_times(a, self.metric_times)),
-            Some(a) => OutputGrid::Both(merge_times(a, self.metric_times)),
+            Some(a) => OutputGrid::Times(merge_times(a, self.metric_times)),
             None => OutputGrid::Both(self.metric_times.to_vec()),
         }
     }
@@ -249,7 +241,7 @@ impl<T: Observer, M: Observer> Observer for CourseOutput<'_, T, M> {
         if tracked {
             self.mi += 1;
         }
-        if tracked || self.track_all {
+        if tracked {
             self.tracker.observe(t, y);
         }
         match self.table_times {

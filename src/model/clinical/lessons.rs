@@ -1,32 +1,80 @@
-//! What to notice in each preset of the clinical model [L]: a few sentences in our own
-//! words and the paper's matching claim, with the figure it comes from. The
-//! page shows these beside the charts; the README lists them.
+//! What to notice in each preset of the clinical model [L], in our own
+//! words, every factual sentence a checked [`Claim`] (run by
+//! `tests/lessons.rs`), and the paper's matching statement.
 
-use crate::model::Lesson;
+use crate::model::{Check, Claim, Lesson};
 
-/// Every lesson of the model; a lesson's `preset` may be the prefix shared
-/// by a family of presets (`fig8` covers `fig8a`, `fig8b`, …).
+/// One lesson per preset.
 pub const LESSONS: &[Lesson] = &[
     Lesson {
         preset: "cr",
         title: "Continuous remission",
         figure: "Liu et al. 2021, Fig. 2",
-        notice: "The infused (naive) CAR T cells meet a large CD19+ tumour, activate and expand \
-                 to a peak in the first week. The tumour collapses below the 5% remission line \
-                 and then below 0.01% (MRD-negative) a few days after the peak, and the \
-                 activated cells slowly contract once their target is gone. Drag kA or nP0: \
-                 more activation or more tumour gives a higher, earlier peak.",
+        intro: "The infused (naive) CAR T cells meet a large CD19+ tumour, activate and expand.",
+        claims: &[
+            Claim {
+                text: "They peak within the first week.",
+                check: Check::Within { index: "t_peak", lo: 0.0, hi: 7.0 },
+            },
+            Claim {
+                text: "The tumour is already below the 5% remission line at the peak,",
+                check: Check::Gap { from: "remission_day", to: "t_peak", lo: 0.0, hi: 3.0 },
+            },
+            Claim {
+                text: "and falls below 0.01% (MRD-negative) about three days after it;",
+                check: Check::Gap { from: "t_peak", to: "mrd_day", lo: 1.5, hi: 4.5 },
+            },
+            Claim {
+                text: "it never comes back within the 180 days (class CR).",
+                check: Check::Class("CR"),
+            },
+            Claim {
+                text: "Raise the activation rate kA tenfold: the peak comes a day earlier",
+                check: Check::Moves { set: &[("kA", "6.5")], index: "t_peak", up: false, lo: 4.0, hi: 5.0 },
+            },
+            Claim {
+                text: "but is no higher, because the tumour that drives the expansion is cleared sooner.",
+                check: Check::Steady { set: &[("kA", "6.5")], index: "peak", max_rel: 0.03 },
+            },
+        ],
         paper: "CAR T expand and peak within 1–2 weeks, then decline after the tumour is \
-                depleted; the peak grows with initial tumour burden and activation rate, and \
-                the day of the peak tracks the day of MRD negativity.",
+                depleted; the day of the peak tracks the day of MRD negativity.",
     },
     Lesson {
         preset: "nr",
         title: "Non-response",
         figure: "Liu et al. 2021, Fig. 3",
-        notice: "Here the CAR T cells die about four times faster (lTA) and kill and grow less \
-                 (e, rTA). The expansion is small, the tumour never falls below 5% and the class \
-                 is NR. Compare FT with the CR scenario: it is about 20 times smaller.",
+        intro: "",
+        claims: &[
+            Claim {
+                text: "Here the CAR T cells die more than four times faster than in CR (lTA),",
+                check: Check::ParamRatio { name: "lTA", other: "cr", lo: 4.0, hi: 5.0 },
+            },
+            Claim {
+                text: "kill less (e)",
+                check: Check::ParamRatio { name: "e", other: "cr", lo: 0.0, hi: 0.5 },
+            },
+            Claim {
+                text: "and grow less (rTA).",
+                check: Check::ParamRatio { name: "rTA", other: "cr", lo: 0.0, hi: 0.9 },
+            },
+            Claim {
+                text: "The expansion is small: the peak is about a tenth of the CR peak.",
+                check: Check::Ratio { index: "peak", other: "cr", lo: 0.09, hi: 0.14 },
+            },
+            Claim {
+                text: "The tumour never falls below the 5% line,",
+                check: Check::Never("remission_day"),
+            },
+            Claim {
+                text: "so the class is NR.",
+                check: Check::Class("NR"),
+            },
+            Claim {
+                text: "FT = rTA·e·kA/lTA is about 54 times smaller than in CR (3.67 against 199.4).",
+                check: Check::Ratio { index: "FT", other: "cr", lo: 1.0 / 55.0, hi: 1.0 / 53.5 },
+            },
+        ],
         paper: "NR patients have lower CAR T peak and AUC28 than CR patients; growth, killing, \
                 activation and apoptosis rates of the CAR T cells differ most, pointing to \
                 impaired CAR T function.",
@@ -35,23 +83,79 @@ pub const LESSONS: &[Lesson] = &[
         preset: "relapse-pos",
         title: "CD19+ relapse",
         figure: "Liu et al. 2021, Fig. 4A, 4C, 4E, 4G",
-        notice: "Remission comes, but the tumour grows back fast (rP is three times that of CR) \
-                 once the activated CAR T cells have contracted, and the cells that return still \
-                 carry CD19. Raise rTA, e or kA, or lower lTA: FT rises and the relapse comes \
-                 later.",
-        paper: "The day of CD19+ relapse rises with CAR T exposure (AUC28) and with the CAR T \
-                function factor FT.",
+        intro: "",
+        claims: &[
+            Claim {
+                text: "The tumour grows about three times faster than in CR (rP).",
+                check: Check::ParamRatio { name: "rP", other: "cr", lo: 2.8, hi: 3.3 },
+            },
+            Claim {
+                text: "Remission comes in the second week,",
+                check: Check::Within { index: "remission_day", lo: 7.0, hi: 14.0 },
+            },
+            Claim {
+                text: "but once the activated CAR T cells have contracted the CD19+ tumour grows \
+                       back, around day 111 (class CD19+ relapse).",
+                check: Check::Within { index: "relapse_day", lo: 100.0, hi: 120.0 },
+            },
+            Claim {
+                text: "Raise rTA to 1.5: the activated cells keep expanding longer and the \
+                       relapse comes later (about day 139).",
+                check: Check::Moves { set: &[("rTA", "1.5")], index: "relapse_day", up: true, lo: 134.0, hi: 144.0 },
+            },
+            Claim {
+                text: "Raise the killing rate e to 60 instead: the tumour is cleared faster, the \
+                       cells meet less antigen and expand less (AUC28 falls from about 1,500 \
+                       to under 1,000),",
+                check: Check::Moves { set: &[("e", "60")], index: "AUC28", up: false, lo: 0.0, hi: 1000.0 },
+            },
+            Claim {
+                text: "and the relapse comes earlier (about day 91);",
+                check: Check::Moves { set: &[("e", "60")], index: "relapse_day", up: false, lo: 86.0, hi: 96.0 },
+            },
+            Claim {
+                text: "kA = 3 does the same (about day 86).",
+                check: Check::Moves { set: &[("kA", "3")], index: "relapse_day", up: false, lo: 81.0, hi: 91.0 },
+            },
+        ],
+        paper: "The day of CD19+ relapse rises with CAR T exposure (AUC28): more expansion, \
+                later relapse (Fig. 4E).",
     },
     Lesson {
         preset: "relapse-neg",
         title: "CD19− relapse",
         figure: "Liu et al. 2021, Fig. 4B, 4D, 4F, 4H",
-        notice: "About 1% of the tumour lacks CD19 from the start. The CAR T cells clear the \
-                 CD19+ cells and, by bystander killing, hold the CD19− clone down for a while, \
-                 so the first weeks look like a remission; once the activated cells wane, the \
-                 CD19− clone grows back around day 100. Changing FT barely moves that day; \
-                 changing km or kb (FNegR) does.",
-        paper: "CD19− relapse does not depend on AUC28 or FT but correlates with the negative \
-                relapse factor FNegR = km·kb; early CAR T dynamics look like those of CR.",
+        intro: "",
+        claims: &[
+            Claim {
+                text: "Part of the tumour lacks CD19 from the start (nN0; none in CR).",
+                check: Check::ParamRatio { name: "nN0", other: "cr", lo: f64::INFINITY, hi: f64::INFINITY },
+            },
+            Claim {
+                text: "The CAR T cells clear the CD19+ cells and remission comes in about 12 days,",
+                check: Check::Within { index: "remission_day", lo: 10.0, hi: 14.0 },
+            },
+            Claim {
+                text: "but the CD19− clone, held down only by bystander killing, grows back: \
+                       relapse around day 103 (class CD19− relapse).",
+                check: Check::Within { index: "relapse_day", lo: 95.0, hi: 112.0 },
+            },
+            Claim {
+                text: "In this patient the relapse day hardly moves when the killing rate e \
+                       doubles",
+                check: Check::Steady { set: &[("e", "40")], index: "relapse_day", max_rel: 0.03 },
+            },
+            Claim {
+                text: "or when the mutation rate km rises tenfold,",
+                check: Check::Steady { set: &[("km", "1.5e-6")], index: "relapse_day", max_rel: 0.03 },
+            },
+            Claim {
+                text: "but doubling rTA delays it to about day 174.",
+                check: Check::Moves { set: &[("rTA", "3")], index: "relapse_day", up: true, lo: 169.0, hi: 179.0 },
+            },
+        ],
+        paper: "Across patients, CD19− relapse does not follow AUC28 or FT but correlates with \
+                the negative relapse factor FNegR = km·kb — a statement about a cohort, which \
+                one course cannot show; early CAR T dynamics look like those of CR.",
     },
 ];

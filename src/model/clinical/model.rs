@@ -8,7 +8,7 @@ use super::{
     ONE_CELL, PRESETS, SETTING_SPECS, SPECS, STATE_NAMES,
 };
 use crate::analysis::metrics::{metrics_grid, ClassifySettings, CourseTracker, Metrics, Response};
-use crate::model::interface::find_lesson;
+use crate::model::lesson::find_lesson;
 use crate::model::params::ParamSpec;
 use crate::model::units::{
     blood_from_marrow_cells, cells_from_tumor_burden, qpcr_from_car_t, tumor_burden_pct,
@@ -161,7 +161,6 @@ pub fn course(req: &SimRequest) -> Result<Course, ModelError> {
         TableBuilder::new(derived),
         &metric_times,
         tracker,
-        false,
     );
     let grid = out.grid();
     let mut ev = extinction_events(&o);

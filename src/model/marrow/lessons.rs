@@ -1,21 +1,46 @@
-//! What to notice in each preset of the bone-marrow model [M]: a few sentences in our own
-//! words and the paper's matching claim, with the figure it comes from. The
-//! page shows these beside the charts; the README lists them.
+//! What to notice in each preset of the bone-marrow model [M], in our own
+//! words, every factual sentence a checked [`Claim`] (run by
+//! `tests/lessons.rs`), and the paper's matching statement. Where the
+//! simulation and the paper differ, the claim says what the simulation
+//! does and the paper's line says what the paper reports.
 
-use crate::model::Lesson;
+use crate::model::{Check, Claim, Lesson};
 
-/// Every lesson of the model; a lesson's `preset` may be the prefix shared
-/// by a family of presets (`fig8` covers `fig8a`, `fig8b`, …).
+/// The responder class (L30 < 1 cell).
+const RESPONDER: Check = Check::Class("responder");
+
+/// One lesson per preset.
 pub const LESSONS: &[Lesson] = &[
     Lesson {
         preset: "fig2",
         title: "No B-cell production",
         figure: "Martínez-Rubio et al. 2021, Fig. 2",
-        notice: "With no healthy B cells, the only target is the leukemia. CAR T expand for \
-                 about ten days and clear it; the effectors then die off within weeks and a \
-                 small memory pool carries a slow second phase of decline. Switch extinction \
-                 off to see why a continuous model needs the one-cell rule: the leukemia comes \
-                 back from a fraction of a cell.",
+        intro: "With no healthy B cells, the only target is the leukemia.",
+        claims: &[
+            Claim {
+                text: "The CAR T cells expand for about nine days",
+                check: Check::Within {
+                    index: "t_peak",
+                    lo: 7.0,
+                    hi: 11.0,
+                },
+            },
+            Claim {
+                text: "and clear it: below one cell by day 30 (a responder).",
+                check: RESPONDER,
+            },
+            Claim {
+                text: "Switch extinction off to see why a continuous model needs the one-cell \
+                       rule: the leukemia grows back from a fraction of a cell.",
+                check: Check::Moves {
+                    set: &[("extinction", "off")],
+                    index: "L_end",
+                    up: true,
+                    lo: 1.0,
+                    hi: 1e13,
+                },
+            },
+        ],
         paper: "Expansion over about ten days removes the leukemia; the CAR T population then \
                 contracts in two phases, the slow one carried by memory cells.",
     },
@@ -23,23 +48,82 @@ pub const LESSONS: &[Lesson] = &[
         preset: "fig3",
         title: "Disease control with B-cell recovery",
         figure: "Martínez-Rubio et al. 2021, Fig. 3",
-        notice: "All CD19+ cells, healthy and leukemic, are cleared in the first weeks while \
-                 Pro-B cells (which lack CD19) rise. Healthy B cells return after about a \
-                 month, memory CAR T reactivate near day 50, and damped cycles settle into a \
-                 steady state in which Pro-B cells dominate: the B cells act as an endogenous \
-                 vaccine that keeps the CAR T engaged.",
+        intro: "The full model: healthy CD19+ B cells are targets too, and Pro-B cells \
+                (CD19−) keep producing them.",
+        claims: &[
+            Claim {
+                text: "The CAR T cells peak in the second week",
+                check: Check::Within {
+                    index: "t_peak",
+                    lo: 7.0,
+                    hi: 11.0,
+                },
+            },
+            Claim {
+                text: "and the leukemia is gone by day 30 (a responder)",
+                check: RESPONDER,
+            },
+            Claim {
+                text: "and stays gone to day 270.",
+                check: Check::Within {
+                    index: "L_end",
+                    lo: 0.0,
+                    hi: 1.0,
+                },
+            },
+        ],
         paper: "B-cell recovery after day 30 re-activates memory CAR T around day 50; after \
                 damped cycles the system reaches a steady state after about six months with a \
                 Pro-B-dominated B-cell pool.",
     },
     Lesson {
         preset: "fig4",
-        title: "Initial state barely matters",
+        title: "Tumour load and dose barely matter",
         figure: "Martínez-Rubio et al. 2021, Fig. 4",
-        notice: "Tenfold changes in the initial leukemia, the B-cell pool or the CAR T dose \
-                 hardly change the outcome; a smaller dose only delays the expansion by a few \
-                 days. The reason is that CAR T expansion is driven by the antigen they meet, \
-                 not by how many cells were infused.",
+        intro: "",
+        claims: &[
+            Claim {
+                text: "Ten times more leukemia at infusion: still a responder,",
+                check: Check::ClassWith {
+                    set: &[("L", "2e12")],
+                    label: "responder",
+                },
+            },
+            Claim {
+                text: "with the same peak day.",
+                check: Check::Steady {
+                    set: &[("L", "2e12")],
+                    index: "t_peak",
+                    max_rel: 0.05,
+                },
+            },
+            Claim {
+                text: "Ten times less leukemia: still a responder.",
+                check: Check::ClassWith {
+                    set: &[("L", "2e10")],
+                    label: "responder",
+                },
+            },
+            Claim {
+                text: "A tenfold smaller CAR T dose delays the peak by about three days (to \
+                       day 11.6)",
+                check: Check::Moves {
+                    set: &[("CA", "5e6")],
+                    index: "t_peak",
+                    up: true,
+                    lo: 11.0,
+                    hi: 12.2,
+                },
+            },
+            Claim {
+                text: "and leaves the outcome unchanged: CAR T expansion is driven by the \
+                       antigen the cells meet, not by how many were infused.",
+                check: Check::ClassWith {
+                    set: &[("CA", "5e6")],
+                    label: "responder",
+                },
+            },
+        ],
         paper: "Neither tumour load, B-cell level nor dose changed expansion or outcome in the \
                 studied range; the largest effect was a delay of up to three days.",
     },
@@ -47,21 +131,81 @@ pub const LESSONS: &[Lesson] = &[
         preset: "fig5",
         title: "Product attributes matter",
         figure: "Martínez-Rubio et al. 2021, Fig. 5",
-        notice: "Now vary the product: a slower proliferation rate ρC or a higher activation \
-                 threshold h delays expansion and can fail to control the leukemia. A lower \
-                 killing capacity α leads to a larger expansion, because the surviving target \
-                 keeps activating the cells for longer.",
+        intro: "Now vary the product (30 days).",
+        claims: &[
+            Claim {
+                text: "Halve the proliferation rate ρC: the peak comes about a week later",
+                check: Check::Moves {
+                    set: &[("rhoC", "0.5")],
+                    index: "t_peak",
+                    up: true,
+                    lo: 14.0,
+                    hi: 19.0,
+                },
+            },
+            Claim {
+                text: "and the leukemia is not controlled by day 30.",
+                check: Check::ClassWith {
+                    set: &[("rhoC", "0.5")],
+                    label: "non-responder",
+                },
+            },
+            Claim {
+                text: "A tenfold higher activation threshold h also loses control.",
+                check: Check::ClassWith {
+                    set: &[("h", "5e9")],
+                    label: "non-responder",
+                },
+            },
+            Claim {
+                text: "A threefold lower killing capacity α gives a larger expansion (about three \
+                       times the peak), because the surviving target keeps activating the cells.",
+                check: Check::Moves {
+                    set: &[("alpha", "1e-10")],
+                    index: "peak",
+                    up: true,
+                    lo: 5e10,
+                    hi: 9e10,
+                },
+            },
+        ],
         paper: "Lower ρC and higher h delay expansion and may lose control; lower α increases \
                 expansion.",
     },
     Lesson {
         preset: "fig6",
-        title: "Responders and non-responders",
+        title: "One point of the day-30 heatmaps",
         figure: "Martínez-Rubio et al. 2021, Fig. 6",
-        notice: "The heatmaps show log10 of the leukemia at day 30 over pairs of product \
-                 attributes: h and ρC decide most of the outcome, α the least. Click a point \
-                 to open its course: non-responders relapse at different times and with \
-                 different expansions, sometimes after a period of control.",
+        intro: "This course is the default product, one point of Fig. 6's heatmaps of the \
+                leukemia at day 30 over pairs of (α, h, ρC); the heatmaps themselves are in \
+                the Sweeps view.",
+        claims: &[
+            Claim {
+                text: "This product is a responder.",
+                check: RESPONDER,
+            },
+            Claim {
+                text: "Raise h to 2e10 and it becomes a non-responder,",
+                check: Check::ClassWith {
+                    set: &[("h", "2e10")],
+                    label: "non-responder",
+                },
+            },
+            Claim {
+                text: "as it does with ρC = 0.5;",
+                check: Check::ClassWith {
+                    set: &[("rhoC", "0.5")],
+                    label: "non-responder",
+                },
+            },
+            Claim {
+                text: "a threefold lower α keeps it a responder.",
+                check: Check::ClassWith {
+                    set: &[("alpha", "1e-10")],
+                    label: "responder",
+                },
+            },
+        ],
         paper: "α is the least important of the three attributes; higher ρC and lower h are \
                 needed for response; relapses appear one to three months after infusion.",
     },
@@ -69,22 +213,114 @@ pub const LESSONS: &[Lesson] = &[
         preset: "fig7",
         title: "4,000 virtual products",
         figure: "Martínez-Rubio et al. 2021, Fig. 7",
-        notice: "Across a grid of 4,000 products, responders expand more and peak sooner than \
-                 non-responders. The paper reports an 80:20 split of responders to \
-                 non-responders; cartsim reports the split the simulation actually gives, for \
-                 both h ranges the paper mentions.",
+        intro: "The course shown is Fig. 7A's typical product; the 4,000-product experiment \
+                is in the Sweeps view (there cartsim finds 18.6% responders with the text's \
+                h range, where the paper reports 80:20 — see the model notes).",
+        claims: &[Claim {
+            text: "This typical product is a responder.",
+            check: RESPONDER,
+        }],
         paper: "Non-responders take longer to peak and expand less (Wilcoxon p < 1e-26); the \
                 sampled ranges gave 80% responders.",
     },
     Lesson {
         preset: "fig8",
-        title: "A second infusion",
+        title: "A relapse to treat",
         figure: "Martínez-Rubio et al. 2021, Fig. 8",
-        notice: "When the leukemia comes back to 1e8 cells a second dose is given: the same \
-                 product at the same dose rarely helps, a tenfold dose sometimes does, and a \
-                 new product with better attributes works best and comes to dominate the CAR T \
-                 pool. Infusing B cells instead can delay the relapse.",
-        paper: "A standard reinfusion does not control the relapse, a higher dose helps some \
-                patients, and an improved product is the best option and becomes dominant.",
+        intro: "A product with a high activation threshold (h = 2e10), given once.",
+        claims: &[
+            Claim {
+                text: "It does not clear the leukemia by day 30 (a non-responder),",
+                check: Check::Class("non-responder"),
+            },
+            Claim {
+                text: "and by day 180 the leukemia is back above 1e8 cells. The next four \
+                       scenarios treat this relapse.",
+                check: Check::Within {
+                    index: "L_end",
+                    lo: 1e8,
+                    hi: 1e12,
+                },
+            },
+        ],
+        paper: "Non-responders relapse; a second infusion is the clinical option studied.",
+    },
+    Lesson {
+        preset: "fig8a",
+        title: "Second dose: the same product",
+        figure: "Martínez-Rubio et al. 2021, Fig. 8A",
+        intro: "The same patient gets 5e8 more cells of the same product when the leukemia \
+                rises through 1e8 (or on day 30 without a response).",
+        claims: &[Claim {
+            text: "It does not help: at day 180 the leukemia is no smaller than with no second \
+                   dose.",
+            check: Check::Ratio {
+                index: "L_end",
+                other: "fig8",
+                lo: 1.0,
+                hi: 1e3,
+            },
+        }],
+        paper: "A standard reinfusion of the same product does not control the relapse.",
+    },
+    Lesson {
+        preset: "fig8b",
+        title: "Second dose: ten times more",
+        figure: "Martínez-Rubio et al. 2021, Fig. 8B",
+        intro: "The same product again, at a tenfold dose (5e9 cells).",
+        claims: &[
+            Claim {
+                text: "At day 180 the leukemia is smaller than after the standard second dose",
+                check: Check::Ratio {
+                    index: "L_end",
+                    other: "fig8a",
+                    lo: 0.0,
+                    hi: 0.8,
+                },
+            },
+            Claim {
+                text: "but still not cleared.",
+                check: Check::Within {
+                    index: "L_end",
+                    lo: 1e6,
+                    hi: 1e12,
+                },
+            },
+        ],
+        paper: "A higher dose helps some patients.",
+    },
+    Lesson {
+        preset: "fig8c",
+        title: "Second dose: a better product",
+        figure: "Martínez-Rubio et al. 2021, Fig. 8C",
+        intro: "A new product with a lower activation threshold (h2 = 5e8), followed as its \
+                own CA2/CM2 pair.",
+        claims: &[Claim {
+            text: "It clears the leukemia: below one cell at day 180.",
+            check: Check::Within {
+                index: "L_end",
+                lo: 0.0,
+                hi: 1.0,
+            },
+        }],
+        paper: "An improved product is the best option and becomes dominant in the CAR T pool.",
+    },
+    Lesson {
+        preset: "fig8-bcells",
+        title: "B cells instead of CAR T",
+        figure: "Martínez-Rubio et al. 2021, Fig. S4",
+        intro: "Instead of CAR T cells, 3e8 immature (CD19+) B cells are infused to \
+                re-stimulate the CAR T cells still there.",
+        claims: &[Claim {
+            text: "In this simulation that leaves the leukemia at day 180 where it is with no \
+                   second dose.",
+            check: Check::Ratio {
+                index: "L_end",
+                other: "fig8",
+                lo: 0.9,
+                hi: 1.1,
+            },
+        }],
+        paper: "Infusing B cells can delay the relapse.",
     },
 ];

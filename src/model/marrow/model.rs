@@ -9,7 +9,7 @@ use super::presets::{preset, PRESETS};
 use super::scenario::Scenario;
 use super::table::{columns, TableObserver};
 use super::{ix, scenario};
-use crate::model::interface::find_lesson;
+use crate::model::lesson::find_lesson;
 use crate::model::params::{ParamSpec, Scale};
 use crate::model::{
     Class, Course, CourseMetrics, CourseOutput, Display, Index, IndexValue, Lesson, Model,
@@ -209,16 +209,21 @@ impl Observer for CourseTracker {
     }
 }
 
+/// Output points per day the metrics are tracked at (the peak is read off
+/// this grid; days 0 and 30 are on it).
+const METRIC_GRID_PER_DAY: f64 = 16.0;
+
 /// Simulate a request and track its metrics in one solve: the table at the
-/// requested sampling, the tracker at every output point and at days 0 and
-/// 30 (the response day). The peak is taken over the whole course.
+/// requested sampling, the tracker every 1/16 day (days 0 and 30 included).
+/// The peak is taken over the whole course.
 pub fn course(req: &SimRequest) -> Result<Course, ModelError> {
     let sc = scenario(req)?;
     let table_grid = req.sampling.grid(sc.t_end)?;
-    let metric_times: Vec<f64> = [0.0, RESPONSE_DAY]
-        .into_iter()
-        .filter(|t| *t <= sc.t_end)
-        .collect();
+    let n = (sc.t_end * METRIC_GRID_PER_DAY).floor() as usize;
+    let mut metric_times: Vec<f64> = (0..=n).map(|i| i as f64 / METRIC_GRID_PER_DAY).collect();
+    if metric_times.last().is_some_and(|&t| t < sc.t_end) {
+        metric_times.push(sc.t_end);
+    }
     let tracker = CourseTracker {
         tracker: Tracker::new(sc.t_end),
         l_end: f64::NAN,
@@ -228,7 +233,6 @@ pub fn course(req: &SimRequest) -> Result<Course, ModelError> {
         TableObserver::new(sc.model.dual),
         &metric_times,
         tracker,
-        true,
     );
     let grid = out.grid();
     let prepared = sc.prepare();

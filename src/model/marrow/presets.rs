@@ -39,6 +39,7 @@ const STD: &[(&str, &str)] = &[];
 // Non-responders used for Fig. 8 (three patients from the Fig. 6 heatmaps
 // whose L30 ≥ 1; [M] marks them on the heatmaps without printing values, so
 // cartsim picks points of the same regions — see docs/marrow.md).
+const FIG8_NONE: &[(&str, &str)] = &[("h", "2e10"), ("rhoC", "0.9"), ("alpha", "3e-10")];
 const FIG8_A: &[(&str, &str)] = &[
     ("h", "2e10"),
     ("rhoC", "0.9"),
@@ -110,16 +111,16 @@ pub static PRESETS: &[Preset] = &[
     },
     Preset {
         name: "fig8",
-        figure: "Fig. 8A of [M]",
-        description: "non-responder (h = 2e10) reinfused with 5e8 cells of the same product when L rises through 1e8 (day 30 if no response)",
-        sets: FIG8_A,
+        figure: "Fig. 8 of [M]",
+        description: "the non-responder of Fig. 8 (h = 2e10) given one infusion only: the relapse the fig8a–c scenarios treat",
+        sets: FIG8_NONE,
         t_end: 180.0,
         sweep: PresetSweep::None,
     },
     Preset {
         name: "fig8a",
         figure: "Fig. 8A of [M]",
-        description: "same as fig8: standard second dose (5e8 cells, same product)",
+        description: "the fig8 non-responder reinfused with 5e8 cells of the same product when L rises through 1e8 (day 30 if no response)",
         sets: FIG8_A,
         t_end: 180.0,
         sweep: PresetSweep::None,
