@@ -2,8 +2,37 @@
 //! p_i to a factor's values in each class, then P_i(X) = p_i(X) / Σ_j p_j(X)
 //! on a grid. The bands sum to 1 at every grid point by construction
 //! (computed in log space, so far tails never divide 0 by 0).
+//!
+//! # Which density (MODELS.md §1: "cartsim must name the family it uses, fit
+//! it by maximum likelihood, and show it")
+//!
+//! The defaults ([`crate::cohort::bands::Factor::default_family`]) are
+//! normal densities with **one variance pooled over the classes**
+//! ([`Family::PooledNormal`] for FP; [`Family::PooledLognormal`], the same on
+//! log FT, for FT), fitted together by maximum likelihood
+//! ([`super::density::fit_classes`]): each class its own mean μ_i, one σ.
+//!
+//! Why: with a shared σ, log(p_i/p_j)(x) = (μ_i − μ_j)/σ² · (x − (μ_i + μ_j)/2)
+//! is linear in x (in log x for FT), so each pair of classes changes places
+//! exactly once, at the midpoint of their means, and the most likely class
+//! runs through the classes in the order of their means with no reversal,
+//! anywhere on the axis. In the far tails the class with the lowest (or
+//! highest) mean takes everything, which is the only tail behaviour the data
+//! can support. With one σ per class (the per-class [`Family::Normal`]), the
+//! class with the widest spread wins both far tails: on the default cohort
+//! (seed 1, 400 per preset) that put CR & CD19− relapse as most likely at
+//! FP < 6.8, i.e. for a patient whose CAR T barely expanded, contrary to
+//! [L] (NR → CD19+ relapse → CR & CD19− relapse as FP grows) and to the
+//! cohort itself (no CR patient below FP 11). The shared σ is the price: the
+//! bands' widths no longer follow each class's own spread, and skewed classes
+//! move the switch points a little (they sit at midpoints of means, not of
+//! medians).
+//!
+//! The per-class families (normal, lognormal, kde) stay available
+//! (`cartsim bands --family`) for comparison; outside the cohort's values
+//! ([`Bands::covered`]) their order is an artefact of the fitted tails.
 
-use super::density::{Density, Family, FitError};
+use super::density::{fit_classes, Density, Family, FitError};
 use crate::math::{exp, ln};
 
 /// One class's values of the factor.
@@ -28,6 +57,11 @@ pub struct Bands {
     pub fits: Vec<Density>,
     /// Classes left out for having fewer than two values.
     pub skipped: Vec<String>,
+    /// The factor's smallest and largest value over the fitted classes'
+    /// patients: where the bands rest on data. Outside it they only
+    /// extrapolate the fitted densities. Always inside `x` for the grid of
+    /// [`grid_for`].
+    pub covered: (f64, f64),
 }
 
 /// Why bands could not be computed.
@@ -97,22 +131,29 @@ pub fn compute(
     if grid.is_empty() || grid.iter().any(|x| !x.is_finite()) {
         return Err(BandError::BadGrid);
     }
-    let mut labels = Vec::new();
-    let mut fits = Vec::new();
+    let mut kept = Vec::new();
     let mut skipped = Vec::new();
     for c in classes {
         if c.values.len() < 2 {
             skipped.push(c.label.clone());
-            continue;
+        } else {
+            kept.push(c);
         }
-        let d = Density::fit(family, &c.values, log_scale)
-            .map_err(|e| BandError::Fit(c.label.clone(), e))?;
-        labels.push(c.label.clone());
-        fits.push(d);
     }
-    if fits.len() < 2 {
+    if kept.len() < 2 {
         return Err(BandError::TooFewClasses);
     }
+    let samples: Vec<&[f64]> = kept.iter().map(|c| c.values.as_slice()).collect();
+    let fits = fit_classes(family, &samples, log_scale)
+        .map_err(|(i, e)| BandError::Fit(kept[i].label.clone(), e))?;
+    let labels: Vec<String> = kept.iter().map(|c| c.label.clone()).collect();
+    // Every value is finite (the fits reject any other), so min/max are too.
+    let covered = samples
+        .iter()
+        .flat_map(|xs| xs.iter().copied())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        });
     let mut p = vec![vec![0.0; grid.len()]; fits.len()];
     let mut lp = vec![0.0; fits.len()];
     for (g, &x) in grid.iter().enumerate() {
@@ -138,6 +179,7 @@ pub fn compute(
         p,
         fits,
         skipped,
+        covered,
     })
 }
 
@@ -177,11 +219,12 @@ mod tests {
 
     #[test]
     fn bands_sum_to_one_everywhere_and_order_classes() {
-        for family in [Family::Normal, Family::Lognormal, Family::Kde] {
+        for family in Family::ALL {
             let c = classes();
             let grid = grid_for(&c, 200, true);
             let b = compute(&c, family, true, &grid).unwrap();
             assert_eq!(b.skipped, vec!["one".to_string()]);
+            assert_eq!(b.covered, (1.0, 30.0), "{family:?}");
             for g in 0..grid.len() {
                 let s: f64 = b.p.iter().map(|row| row[g]).sum();
                 assert!((s - 1.0).abs() < 1e-12, "{family:?} at {}: {s}", grid[g]);
@@ -209,5 +252,65 @@ mod tests {
         assert!((b.p[0][0] - 0.5).abs() < 1e-12);
         assert!(b.p[0][1] > 0.99);
         assert!(compute(&c[..1], Family::Normal, false, &[1.0]).is_err());
+    }
+
+    /// The most likely class at each grid point, runs merged.
+    fn sequence(b: &Bands) -> Vec<&str> {
+        let mut seq: Vec<&str> = Vec::new();
+        for g in 0..b.x.len() {
+            let i = (0..b.p.len())
+                .max_by(|&i, &j| b.p[i][g].total_cmp(&b.p[j][g]))
+                .unwrap();
+            if seq.last() != Some(&b.labels[i].as_str()) {
+                seq.push(&b.labels[i]);
+            }
+        }
+        seq
+    }
+
+    #[test]
+    fn pooled_variance_never_reverses_in_the_tails() {
+        // A narrow class between a narrow one and a wide one: one σ per
+        // class lets the wide class win both tails; a pooled σ cannot.
+        let c = vec![
+            ClassValues {
+                label: "low".into(),
+                values: vec![9.0, 10.0, 11.0, 10.0],
+            },
+            ClassValues {
+                label: "mid".into(),
+                values: vec![11.5, 12.0, 12.5, 12.0],
+            },
+            ClassValues {
+                label: "high".into(),
+                values: vec![10.0, 14.0, 18.0, 22.0, 26.0],
+            },
+        ];
+        let grid: Vec<f64> = (0..=400).map(|i| -40.0 + 0.2 * i as f64).collect();
+        let own = compute(&c, Family::Normal, false, &grid).unwrap();
+        assert_eq!(
+            sequence(&own).first(),
+            Some(&"high"),
+            "{:?}",
+            sequence(&own)
+        );
+        let pooled = compute(&c, Family::PooledNormal, false, &grid).unwrap();
+        assert_eq!(sequence(&pooled), vec!["low", "mid", "high"]);
+        // The switches sit at the midpoints of the means (10, 12, 18).
+        assert_eq!(pooled.most_likely(10.99), Some("low"));
+        assert_eq!(pooled.most_likely(11.01), Some("mid"));
+        assert_eq!(pooled.most_likely(14.99), Some("mid"));
+        assert_eq!(pooled.most_likely(15.01), Some("high"));
+        // The same on a log axis with the pooled log-normal.
+        let pos: Vec<ClassValues> = c
+            .iter()
+            .map(|k| ClassValues {
+                label: k.label.clone(),
+                values: k.values.iter().map(|v| exp(*v / 4.0)).collect(),
+            })
+            .collect();
+        let lgrid: Vec<f64> = grid.iter().map(|u| exp(u / 4.0)).collect();
+        let lp = compute(&pos, Family::PooledLognormal, true, &lgrid).unwrap();
+        assert_eq!(sequence(&lp), vec!["low", "mid", "high"]);
     }
 }

@@ -1,14 +1,21 @@
 //! One-dimensional densities fitted by maximum likelihood (normal,
-//! log-normal) or by a Gaussian kernel density estimate, for the
+//! log-normal, each with its own variance or with one variance pooled over
+//! the classes) or by a Gaussian kernel density estimate, for the
 //! response-probability bands of [L] Fig. 5D/6D (MODELS.md §1: cartsim must
 //! name the family it uses and fit it by maximum likelihood).
+//!
+//! The bands' defaults are the pooled families ([`Family::PooledNormal`],
+//! [`Family::PooledLognormal`]); [`crate::analysis::bands`] says why. The
+//! pooled fit is [`fit_classes`]: each class's own mean, and one standard
+//! deviation for all, both maximum-likelihood estimates of the model
+//! "class i ~ Normal(μ_i, σ²)".
 
 use crate::math::{exp, ln, pow};
 use std::f64::consts::PI;
 
 /// A density family.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "kebab-case")]
 pub enum Family {
     /// Normal(μ, σ²), MLE: sample mean and the 1/n standard deviation.
     Normal,
@@ -17,17 +24,28 @@ pub enum Family {
     /// Gaussian kernel density estimate (on log X when every X > 0 and
     /// `log_scale` is asked for), Silverman's rule-of-thumb bandwidth.
     Kde,
+    /// Normal(μ_i, σ²) with one σ shared by every class fitted together
+    /// ([`fit_classes`]), MLE: each class's mean and the pooled 1/N
+    /// within-class standard deviation. Fitted alone, it is [`Family::Normal`].
+    PooledNormal,
+    /// log X ~ Normal(μ_i, σ²) with one σ shared by the classes, MLE on the
+    /// logs; X must be > 0. Fitted alone, it is [`Family::Lognormal`].
+    PooledLognormal,
 }
 
 impl Family {
-    /// Parse `normal` / `lognormal` / `kde`.
+    /// Every family, in the order the CLI lists them.
+    pub const ALL: [Family; 5] = [
+        Family::PooledNormal,
+        Family::PooledLognormal,
+        Family::Normal,
+        Family::Lognormal,
+        Family::Kde,
+    ];
+
+    /// Parse `pooled-normal` / `pooled-lognormal` / `normal` / `lognormal` / `kde`.
     pub fn parse(s: &str) -> Option<Family> {
-        match s {
-            "normal" => Some(Family::Normal),
-            "lognormal" => Some(Family::Lognormal),
-            "kde" => Some(Family::Kde),
-            _ => None,
-        }
+        Family::ALL.into_iter().find(|f| f.as_str() == s)
     }
     /// Name as used on the CLI and in the UI.
     pub fn as_str(self) -> &'static str {
@@ -35,7 +53,29 @@ impl Family {
             Family::Normal => "normal",
             Family::Lognormal => "lognormal",
             Family::Kde => "kde",
+            Family::PooledNormal => "pooled-normal",
+            Family::PooledLognormal => "pooled-lognormal",
         }
+    }
+    /// One line for people: what is fitted to each class.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Family::Normal => "normal, each class its own mean and variance",
+            Family::Lognormal => "log-normal, each class its own mean and variance of log X",
+            Family::Kde => "Gaussian kernel density estimate, Silverman bandwidth",
+            Family::PooledNormal => "normal, each class its own mean, one pooled variance",
+            Family::PooledLognormal => {
+                "log-normal, each class its own mean of log X, one pooled variance"
+            }
+        }
+    }
+    /// True for the families whose variance is shared by the classes.
+    pub fn is_pooled(self) -> bool {
+        matches!(self, Family::PooledNormal | Family::PooledLognormal)
+    }
+    /// True when the family works on log X whatever the axis.
+    fn is_log(self) -> bool {
+        matches!(self, Family::Lognormal | Family::PooledLognormal)
     }
 }
 
@@ -92,7 +132,7 @@ impl Density {
         if xs.len() < 2 {
             return Err(FitError::TooFewValues(xs.len()));
         }
-        let log = matches!(family, Family::Lognormal) || (family == Family::Kde && log_scale);
+        let log = family.is_log() || (family == Family::Kde && log_scale);
         let mut w = Vec::with_capacity(xs.len());
         for &x in xs {
             if !x.is_finite() || (log && x <= 0.0) {
@@ -105,14 +145,16 @@ impl Density {
         // density stays defined.
         let floor = 1e-9 * mu.abs().max(1.0);
         match family {
-            Family::Normal | Family::Lognormal => Ok(Density {
-                family,
-                mu,
-                sigma: sd.max(floor),
-                log_scale: log,
-                n: xs.len(),
-                centres: Vec::new(),
-            }),
+            Family::Normal | Family::Lognormal | Family::PooledNormal | Family::PooledLognormal => {
+                Ok(Density {
+                    family,
+                    mu,
+                    sigma: sd.max(floor),
+                    log_scale: log,
+                    n: xs.len(),
+                    centres: Vec::new(),
+                })
+            }
             Family::Kde => {
                 let mut sorted = w.clone();
                 sorted.sort_by(f64::total_cmp);
@@ -146,7 +188,7 @@ impl Density {
         let s = self.sigma;
         let norm = -ln(s * (2.0 * PI).sqrt());
         match self.family {
-            Family::Normal | Family::Lognormal => {
+            Family::Normal | Family::Lognormal | Family::PooledNormal | Family::PooledLognormal => {
                 let z = (u - self.mu) / s;
                 norm - 0.5 * z * z + jac
             }
@@ -177,6 +219,36 @@ impl Density {
     pub fn pdf(&self, x: f64) -> f64 {
         exp(self.ln_pdf(x))
     }
+}
+
+/// Fit `family` to each sample (one per class) together. For a pooled
+/// family every fit then gets the pooled standard deviation
+/// σ = √(Σ_i Σ_k (x_ik − μ_i)² / N), N = Σ_i n_i: the maximum-likelihood σ
+/// of "class i ~ Normal(μ_i, σ²)" (on log X for the log-normal), whose
+/// density ratios are monotone in X (MODELS.md §1, response bands). Other
+/// families are fitted class by class. A failure names the sample's index.
+pub fn fit_classes(
+    family: Family,
+    samples: &[&[f64]],
+    log_scale: bool,
+) -> Result<Vec<Density>, (usize, FitError)> {
+    let mut fits = samples
+        .iter()
+        .enumerate()
+        .map(|(i, xs)| Density::fit(family, xs, log_scale).map_err(|e| (i, e)))
+        .collect::<Result<Vec<_>, _>>()?;
+    if family.is_pooled() && !fits.is_empty() {
+        // Σ n_i σ_i² is the within-class sum of squares (σ_i is the 1/n_i
+        // MLE). Each σ_i is > 0 (a degenerate class has a tiny floor), so the
+        // pooled σ is too. `sqrt` is correctly rounded on every target.
+        let n: usize = fits.iter().map(|d| d.n).sum();
+        let ss: f64 = fits.iter().map(|d| d.n as f64 * d.sigma * d.sigma).sum();
+        let sigma = (ss / n as f64).sqrt();
+        for d in &mut fits {
+            d.sigma = sigma;
+        }
+    }
+    Ok(fits)
 }
 
 #[cfg(test)]
@@ -222,5 +294,42 @@ mod tests {
         let total: f64 = (0..=n).map(|i| d.pdf(a + i as f64 * h) * h).sum();
         assert!((total - 1.0).abs() < 1e-6, "{total}");
         assert!(Density::fit(Family::Kde, &[1.0], false).is_err());
+    }
+
+    #[test]
+    fn pooled_fit_shares_the_mle_sigma_and_keeps_each_mean() {
+        let a = [0.0, 2.0]; // mean 1, SS 2
+        let b = [10.0, 14.0, 12.0, 16.0]; // mean 13, SS 20
+        let fits = fit_classes(Family::PooledNormal, &[&a, &b], false).unwrap();
+        assert_eq!((fits[0].mu, fits[1].mu), (1.0, 13.0));
+        let sigma = (22.0f64 / 6.0).sqrt();
+        assert!(fits.iter().all(|d| (d.sigma - sigma).abs() < 1e-15));
+        // Per-class families keep their own σ.
+        let own = fit_classes(Family::Normal, &[&a, &b], false).unwrap();
+        assert_eq!((own[0].sigma, own[1].sigma), (1.0, 5.0f64.sqrt()));
+        // Log-normal: pooled on the logs, whatever the axis.
+        let l = fit_classes(
+            Family::PooledLognormal,
+            &[&[1.0, 100.0], &[10.0, 10.0]],
+            false,
+        )
+        .unwrap();
+        assert!(l[0].log_scale && l[1].log_scale);
+        assert!((l[0].sigma - l[1].sigma).abs() == 0.0);
+        assert!((l[0].sigma - (2.0f64.ln() + 5.0f64.ln()) / 2.0f64.sqrt()).abs() < 1e-12);
+        assert_eq!(
+            fit_classes(Family::PooledNormal, &[&a, &[1.0]], false).unwrap_err(),
+            (1, FitError::TooFewValues(1))
+        );
+    }
+
+    #[test]
+    fn family_names_round_trip() {
+        for f in Family::ALL {
+            assert_eq!(Family::parse(f.as_str()), Some(f));
+            let json = serde_json::to_string(&f).unwrap();
+            assert_eq!(json, format!("\"{}\"", f.as_str()));
+        }
+        assert_eq!(Family::parse("pooled"), None);
     }
 }

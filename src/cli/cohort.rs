@@ -42,10 +42,13 @@ OPTIONS:
     --factor F          ft (classes NR, CD19+ relapse, CR; log axis) or fp (NR, CD19+ relapse, CR & CD19- relapse)
     --seed S            cohort seed (default 1)
     --per-cohort N      patients per cohort (default 400)
-    --family F          lognormal (default for ft), normal (default for fp) or kde
+    --family F          pooled-lognormal (default for ft) or pooled-normal (default for fp): one
+                        variance shared by the classes, so the order never reverses; or, one
+                        spread per class, lognormal, normal or kde (their tails can reverse it)
     --labels L          simulated (default: each patient's simulated class) or cohort (cohort of origin)
     --points N          grid points (default 200)
-    --format csv|json   output format (default csv)
+    --format csv|json   output format (default csv); json adds the fits and `covered`, the
+                        smallest and largest value of the factor in the cohort
 ";
 
 /// Help for `cartsim predict`.
@@ -198,7 +201,11 @@ pub fn run_bands(args: &[String]) -> Result<(), CliError> {
     let family = match a.value("family") {
         None => factor.default_family(),
         Some(s) => Family::parse(&s).ok_or_else(|| {
-            CliError::usage(format!("--family '{s}': expected lognormal, normal or kde"))
+            let names: Vec<&str> = Family::ALL.iter().map(|f| f.as_str()).collect();
+            CliError::usage(format!(
+                "--family '{s}': expected one of {}",
+                names.join(", ")
+            ))
         })?,
     };
     let labels = match a.value("labels").as_deref() {
@@ -227,6 +234,7 @@ pub fn run_bands(args: &[String]) -> Result<(), CliError> {
             "p": b.p,
             "fits": b.fits,
             "skipped": b.skipped,
+            "covered": b.covered,
         }));
     }
     let mut s = String::from(if factor == Factor::Ft { "ft" } else { "fp" });

@@ -1,5 +1,14 @@
 //! FT and FP response-probability bands from a scored cohort ([L] Fig. 5D
-//! and 6D; MODELS.md §1): which classes, which density family, which axis.
+//! and 6D; MODELS.md §1): which classes, which density family, which axis,
+//! and [L]'s eight held-out patients on the FP bands ([`PAPER_FP_POINTS`]).
+//!
+//! Both factors use normal densities with one variance pooled over the
+//! classes (FT on log FT): [`Factor::default_family`]. With a shared
+//! variance the most likely class follows the order of the class means
+//! along the whole axis and cannot reverse in the tails, as [L] describes
+//! (FT: NR → CD19+ relapse → CR; FP: NR → CD19+ relapse → CR & CD19−
+//! relapse). [`crate::analysis::bands`] gives the reasoning; `covered` on
+//! the [`Bands`] is the range of the cohort's own values.
 
 use super::{cohort_label, Scored};
 use crate::analysis::bands::{self, BandError, Bands, ClassValues};
@@ -25,14 +34,17 @@ impl Factor {
             _ => None,
         }
     }
-    /// The family fitted by default, and why: FT is a product and ratio of
-    /// positive rates, so its logarithm is a sum of roughly independent
-    /// terms and FT is close to log-normal; FP is already a logarithm (of
-    /// peak × AUC7), so it is close to normal.
+    /// The family fitted by default, and why (MODELS.md §1 leaves the family
+    /// to cartsim; this is its choice). FT is a product and ratio of positive
+    /// rates, so its logarithm is a sum of roughly independent terms and FT
+    /// is close to log-normal; FP is already a logarithm (of peak × AUC7),
+    /// so it is close to normal. Both with one variance pooled over the
+    /// classes, so the bands' order is that of the class means everywhere,
+    /// with no reversal in the tails (see [`crate::analysis::bands`]).
     pub fn default_family(self) -> Family {
         match self {
-            Factor::Ft => Family::Lognormal,
-            Factor::Fp => Family::Normal,
+            Factor::Ft => Family::PooledLognormal,
+            Factor::Fp => Family::PooledNormal,
         }
     }
     /// True when the axis (and a KDE) works on log values.
@@ -40,6 +52,36 @@ impl Factor {
         self == Factor::Ft
     }
 }
+
+/// [L]'s eight held-out patients on the FP bands (text after Fig. 6D):
+/// `(FP, band label, the probability [L] gives for that band)`, the band
+/// label as in [`classes`]`(Factor::Fp)` and the probability as a fraction.
+/// Order: two NR patients, two CD19+ relapse, two CD19− relapse, two CR
+/// (their own outcomes are [`PAPER_FP_OUTCOMES`]); CD19− relapse and CR are
+/// scored on the merged "CR & CD19- relapse" band, as in [L].
+pub const PAPER_FP_POINTS: [(f64, &str, f64); 8] = [
+    (15.4, "NR", 0.267),
+    (7.7, "NR", 0.767),
+    (14.6, "CD19+ relapse", 0.533),
+    (15.5, "CD19+ relapse", 0.553),
+    (18.1, "CR & CD19- relapse", 0.463),
+    (19.3, "CR & CD19- relapse", 0.689),
+    (21.9, "CR & CD19- relapse", 0.972),
+    (23.2, "CR & CD19- relapse", 0.995),
+];
+
+/// The clinical outcome of each patient of [`PAPER_FP_POINTS`], same order
+/// ([L] draws them as blue, red, brown and orange dots on Fig. 6D).
+pub const PAPER_FP_OUTCOMES: [Response; 8] = [
+    Response::Nr,
+    Response::Nr,
+    Response::Cd19PosRelapse,
+    Response::Cd19PosRelapse,
+    Response::Cd19NegRelapse,
+    Response::Cd19NegRelapse,
+    Response::Cr,
+    Response::Cr,
+];
 
 /// Which label puts a patient into a class.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
