@@ -72,7 +72,10 @@ pub fn draw(app: &App) -> Vec<String> {
         lesson.map_or(&last.scenario.preset, |l| l.title),
     );
     dom::set_text("lesson-figure", lesson.map_or("", |l| l.figure));
-    dom::set_text("lesson-notice", &lesson.map_or(String::new(), |l| l.notice()));
+    dom::set_text(
+        "lesson-notice",
+        &lesson.map_or(String::new(), |l| l.notice()),
+    );
     dom::set_text(
         "lesson-paper",
         &lesson.map_or(String::new(), |l| format!("The paper: {}", l.paper)),
