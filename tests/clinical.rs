@@ -612,3 +612,42 @@ fn threshold_days_match_solver_event_location() {
         }
     }
 }
+
+#[test]
+fn indices_follow_the_display_units() {
+    use cartsim::model::units::{blood_from_marrow_cells, qpcr_from_car_t};
+    use cartsim::model::{IndexValue, Sampling, SimRequest};
+    let course = clinical::MODEL
+        .course(&SimRequest {
+            preset: "cr".into(),
+            sampling: Sampling::Times(Vec::new()),
+            ..SimRequest::default()
+        })
+        .unwrap();
+    let m = course.metrics.unwrap();
+    let get = |units: &str, key: &str| {
+        m.indices_in(units)
+            .into_iter()
+            .find(|i| i.key == key)
+            .map(|i| (i.value, i.unit))
+            .unwrap()
+    };
+    let peak = m.value("peak").unwrap();
+    assert_eq!(
+        get("cells", "peak"),
+        (IndexValue::Number(peak), "10^9 cells")
+    );
+    let (v, unit) = get("blood", "peak");
+    assert_eq!(
+        v,
+        IndexValue::Number(blood_from_marrow_cells(peak).unwrap())
+    );
+    assert_eq!(unit, "cells/µL blood");
+    let auc7 = m.value("AUC7").unwrap();
+    let (v, unit) = get("qpcr", "AUC7");
+    assert_eq!(v, IndexValue::Number(qpcr_from_car_t(auc7).unwrap()));
+    assert_eq!(unit, "copies/µg·day");
+    // Factors and days do not change with units.
+    assert_eq!(get("qpcr", "FT"), get("cells", "FT"));
+    assert_eq!(get("blood", "mrd_day"), get("cells", "mrd_day"));
+}

@@ -106,6 +106,12 @@ pub trait CourseMetrics: fmt::Debug + Send + Sync + Any {
     fn record(&self) -> Vec<(&'static str, serde_json::Value)>;
     /// For the owning model's own code (e.g. its charts) to read its fields.
     fn as_any(&self) -> &dyn Any;
+    /// Every index with values in the display units `units` (one of
+    /// [`crate::scenario::UNITS`]; the model's own units by default).
+    fn indices_in(&self, units: &str) -> Vec<Index> {
+        let _ = units;
+        self.indices()
+    }
     /// The number of the index `key`, if it has one.
     fn value(&self, key: &str) -> Option<f64> {
         self.indices()

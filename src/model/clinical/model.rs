@@ -242,6 +242,34 @@ impl CourseMetrics for Metrics {
             d("relapse_day", "relapse", self.relapse_day),
         ]
     }
+    fn indices_in(&self, units: &str) -> Vec<Index> {
+        let mut v = self.indices();
+        if !clinical_units(units) {
+            return v;
+        }
+        let (unit, auc_unit) = match units {
+            "blood" => ("cells/µL blood", "cells/µL·day"),
+            _ => ("copies/µg DNA", "copies/µg·day"),
+        };
+        for i in &mut v {
+            if let IndexValue::Number(x) = i.value {
+                match i.key {
+                    "peak" => {
+                        i.value = IndexValue::Number(car_t_display(units, x));
+                        i.unit = unit;
+                    }
+                    // The conversions are linear in the cell count, so an
+                    // area converts like a count.
+                    "AUC7" | "AUC28" => {
+                        i.value = IndexValue::Number(car_t_display(units, x));
+                        i.unit = auc_unit;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        v
+    }
     fn record(&self) -> Vec<(&'static str, serde_json::Value)> {
         use serde_json::json;
         vec![
