@@ -73,6 +73,18 @@ fn assert_typed_solver_failure(e: &SolverError, t_end: f64, max_steps: usize, di
             assert!(msg.contains(&format!("component {component}")), "{msg}");
             t
         }
+        SolverError::Stiff { t, since } => {
+            // Says where the stiffness began and what handles it.
+            assert!((0.0..=t).contains(&since), "{msg}");
+            assert!(msg.contains(&format!("near day {since:.1}")), "{msg}");
+            assert!(msg.contains("rosenbrock or auto"), "{msg}");
+            t
+        }
+        SolverError::Explodes { t, component, .. } => {
+            assert!(component < dim, "{msg}");
+            assert!(msg.contains("exceed 10^30"), "{msg}");
+            t
+        }
         SolverError::InvalidInput(_) => panic!("valid settings refused: {msg}"),
     };
     assert!(

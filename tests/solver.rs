@@ -114,6 +114,12 @@ fn dopri5_converges_with_order_five() {
 }
 
 #[test]
+fn rosenbrock_converges_with_order_four() {
+    // Rodas4 with fixed steps (no error control) on the same problems.
+    check_all_problems(Method::Rosenbrock, 4.0, 0.3, 0.5);
+}
+
+#[test]
 fn adaptive_error_scales_with_rtol() {
     let r = Rotation(1.0);
     let t1 = 20.0f64;
@@ -578,7 +584,7 @@ fn fingerprint(sol: &cartsim::solver::Solution) -> u64 {
     for &y in &sol.outcome.y {
         eat(y.to_bits());
     }
-    let s = sol.outcome.stats;
+    let s = &sol.outcome.stats;
     for n in [s.accepted, s.rejected, s.rhs_evals, s.events] {
         eat(n as u64);
     }
@@ -1212,33 +1218,44 @@ impl Observer for Discard {
 #[test]
 fn a_step_allocates_nothing() {
     let r = Rotation(1.0);
-    let st = Settings::dopri5(1e-9, 1e-12);
-    let ev = Events::none();
-    // Dense output at 21 times in [0, 1] and every step reported.
-    let grid = OutputGrid::Both((0..=20).map(|i| i as f64 * 0.05).collect());
-    let mut solver = Solver::new();
-    // Warm the workspace up, then count a short and a long solve.
-    let count = |solver: &mut Solver, t1: f64| {
+    // Rosenbrock steps here differentiate the rotation numerically (it has
+    // no analytic Jacobian) and factor a matrix each step: still nothing.
+    for st in [
+        Settings::dopri5(1e-9, 1e-12),
+        Settings::rosenbrock(1e-9, 1e-12),
+        Settings::auto(1e-9, 1e-12),
+    ] {
+        let ev = Events::none();
+        // Dense output at 21 times in [0, 1] and every step reported.
+        let grid = OutputGrid::Both((0..=20).map(|i| i as f64 * 0.05).collect());
+        let mut solver = Solver::new();
+        // Warm the workspace up, then count a short and a long solve.
+        let count = |solver: &mut Solver, t1: f64| {
+            let before = counting::allocations();
+            let out = solver
+                .solve(&r, 0.0, &[1.0, 0.0], t1, &st, &ev, &grid, &mut Discard)
+                .unwrap();
+            (counting::allocations() - before, out.stats.accepted)
+        };
+        count(&mut solver, 10.0);
+        let (short, n_short) = count(&mut solver, 1.0);
+        let (long, n_long) = count(&mut solver, 10.0);
+        let m = st.method;
+        assert!(n_long > n_short + 20, "{m:?}: {n_short} vs {n_long} steps");
+        assert_eq!(
+            short, long,
+            "{m:?}: allocations grow with the number of steps"
+        );
+        // The same for a hand-driven integration.
         let before = counting::allocations();
-        let out = solver
-            .solve(&r, 0.0, &[1.0, 0.0], t1, &st, &ev, &grid, &mut Discard)
+        let mut obs = Discard;
+        let mut run = solver
+            .start(&r, 0.0, &[1.0, 0.0], 10.0, &st, &ev, &grid, &mut obs)
             .unwrap();
-        (counting::allocations() - before, out.stats.accepted)
-    };
-    count(&mut solver, 10.0);
-    let (short, n_short) = count(&mut solver, 1.0);
-    let (long, n_long) = count(&mut solver, 10.0);
-    assert!(n_long > n_short + 20, "{n_short} vs {n_long} steps");
-    assert_eq!(short, long, "allocations grow with the number of steps");
-    // The same for a hand-driven integration.
-    let before = counting::allocations();
-    let mut obs = Discard;
-    let mut run = solver
-        .start(&r, 0.0, &[1.0, 0.0], 10.0, &st, &ev, &grid, &mut obs)
-        .unwrap();
-    let after_start = counting::allocations();
-    while run.step().unwrap() != Step::Finished {}
-    assert_eq!(counting::allocations(), after_start);
-    let _ = run.finish().unwrap();
-    assert!(counting::allocations() - before <= long);
+        let after_start = counting::allocations();
+        while run.step().unwrap() != Step::Finished {}
+        assert_eq!(counting::allocations(), after_start, "{m:?}");
+        let _ = run.finish().unwrap();
+        assert!(counting::allocations() - before <= long, "{m:?}");
+    }
 }

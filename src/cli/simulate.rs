@@ -17,9 +17,11 @@ OPTIONS:
     --preset NAME      scenario preset (clinical: cr, nr, relapse-pos, relapse-neg; marrow: fig2 … fig8)
     --set NAME=VALUE   override a parameter or initial value (repeatable); names as in MODELS.md
     --t-end DAYS       end of the simulation (default: the model's, 180 days for clinical)
-    --solver S         dopri5 (default, adaptive) or rk4 (fixed step)
-    --rtol R           relative tolerance for dopri5 (default 1e-6)
-    --atol A           absolute tolerance for dopri5 (default 1e-9)
+    --solver S         dopri5 (default, adaptive), rk4 (fixed step), rosenbrock
+                       (stiff solver, Rodas4) or auto (dopri5, switching to
+                       rosenbrock while the problem is stiff)
+    --rtol R           relative tolerance for the adaptive solvers (default 1e-6)
+    --atol A           absolute tolerance for the adaptive solvers (default 1e-9)
     --dt H             fixed step for rk4 in days (default 0.01)
     --times T1,T2,...  output only at these days
     --every DT         output every DT days
@@ -40,8 +42,12 @@ pub fn request_from_args(a: &mut Args) -> Result<SimRequest, CliError> {
     }
     let mut settings = Settings::default();
     if let Some(m) = a.value("solver") {
-        settings.method = Method::parse(&m)
-            .ok_or_else(|| CliError::usage(format!("--solver '{m}': expected dopri5 or rk4")))?;
+        settings.method = Method::parse(&m).ok_or_else(|| {
+            CliError::usage(format!(
+                "--solver '{m}': expected {}",
+                Method::NAMES.join(", ")
+            ))
+        })?;
     }
     let positive = |name: &str, v: f64| {
         if v > 0.0 {

@@ -53,14 +53,7 @@ impl ModelError {
     /// True when the error is the user's input (bad parameter, preset,
     /// option, solver setting), false when a valid request failed to solve.
     pub fn is_bad_input(&self) -> bool {
-        !matches!(
-            self,
-            ModelError::Solver(
-                SolverError::StepSizeUnderflow { .. }
-                    | SolverError::TooManySteps { .. }
-                    | SolverError::NonFiniteState { .. }
-            )
-        )
+        !matches!(self, ModelError::Solver(e) if !e.is_invalid_input())
     }
 }
 

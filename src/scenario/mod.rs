@@ -321,7 +321,11 @@ impl Scenario {
                     Some(m) => s.solver = m,
                     None => problem(
                         "solver",
-                        format!("solver '{}' is unknown; allowed: dopri5, rk4", clip(text)),
+                        format!(
+                            "solver '{}' is unknown; allowed: {}",
+                            clip(text),
+                            Method::NAMES.join(", ")
+                        ),
                     ),
                 },
                 "units" => {

@@ -28,6 +28,33 @@ pub enum SolverError {
         /// Index of the first non-finite component.
         component: usize,
     },
+    /// Dormand–Prince gave up (too many steps, or a step too small) on a
+    /// problem its stiffness detection had found stiff: the stiff solver
+    /// (`rosenbrock` or `auto`) is the remedy, not a looser tolerance.
+    Stiff {
+        /// Time reached.
+        t: f64,
+        /// Where the stiffness began (the first of the steps that showed it).
+        since: f64,
+    },
+    /// A state component grew past [`Settings::explode_above`](crate::solver::Settings::explode_above)
+    /// (10^30 by default): the model explodes with these parameters.
+    Explodes {
+        /// Time of the first accepted step past the limit.
+        t: f64,
+        /// Index of the first component past it.
+        component: usize,
+        /// The limit.
+        limit: f64,
+    },
+}
+
+impl SolverError {
+    /// True for a malformed request; false for a valid request that failed
+    /// to solve (every other variant).
+    pub fn is_invalid_input(&self) -> bool {
+        matches!(self, SolverError::InvalidInput(_))
+    }
 }
 
 impl fmt::Display for SolverError {
@@ -48,6 +75,22 @@ impl fmt::Display for SolverError {
                 f,
                 "the simulation produced a non-finite value (infinity or NaN) in state \
                  component {component} at day {t:.6}; the parameters make the model blow up"
+            ),
+            SolverError::Stiff { t, since } => write!(
+                f,
+                "the system became stiff near day {since:.1} (some populations change \
+                 far faster than others there), so Dormand–Prince crawled with tiny steps \
+                 and stopped at day {t:.4}; the stiff solver (rosenbrock or auto) handles this"
+            ),
+            SolverError::Explodes {
+                t,
+                component,
+                limit,
+            } => write!(
+                f,
+                "cells exceed 10^{} near day {t:.4}: with these parameters the model \
+                 explodes (state component {component})",
+                crate::math::log10(*limit).round()
             ),
         }
     }

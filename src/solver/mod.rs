@@ -1,9 +1,12 @@
-//! Runge–Kutta solvers written for cartsim: one stepping engine driven by
-//! Butcher tableaus ([`tableau`]), fixed-step classical RK4 and adaptive
+//! ODE solvers written for cartsim: one stepping engine driven by method
+//! coefficients ([`tableau`]): fixed-step classical RK4, adaptive
 //! Dormand–Prince 5(4) with per-component tolerances, PI step control, FSAL,
-//! automatic first step and dense output ([`engine`], step-size control in
-//! [`control`]); timed and state-triggered events ([`events`]); failures as
-//! typed values ([`SolverError`]).
+//! automatic first step and dense output, the stiff solver Rodas4 (a
+//! linearly implicit Rosenbrock method: an analytic or finite-difference
+//! Jacobian and one LU factorisation per step, [`linalg`]) and automatic
+//! switching between DP5 and Rodas4 ([`Method::Auto`]) ([`engine`],
+//! step-size control in [`control`]); timed and state-triggered events
+//! ([`events`]); failures as typed values ([`SolverError`]).
 //!
 //! A whole interval is one call ([`solve`], [`Solver::solve`]); a course
 //! whose later events depend on its state can be driven step by step
@@ -27,16 +30,17 @@ pub mod control;
 pub mod engine;
 pub mod error;
 pub mod events;
+pub mod linalg;
 pub mod reference;
 pub mod tableau;
 
 pub use engine::{
-    EventRecord, Integration, Method, Observer, Outcome, OutputGrid, Settings, Solver, Stats, Step,
-    Tolerance, Trajectory,
+    EventRecord, Integration, Method, MethodSpan, Observer, Outcome, OutputGrid, Scheme, Settings,
+    Solver, Stats, Step, Tolerance, Trajectory,
 };
 pub use error::SolverError;
 pub use events::{Action, Condition, Direction, Events, TimedEvent, Trigger};
-pub use tableau::{DenseOutput, Tableau, DOPRI5, RK4};
+pub use tableau::{DenseOutput, RosenbrockTableau, Tableau, DOPRI5, RK4, RODAS4};
 
 /// A system of ordinary differential equations y' = f(t, y).
 pub trait OdeSystem {
@@ -44,6 +48,39 @@ pub trait OdeSystem {
     fn dim(&self) -> usize;
     /// Write f(t, y) into `dy`. Called in the hot loop: must not allocate.
     fn rhs(&self, t: f64, y: &[f64], dy: &mut [f64]);
+    /// Write the Jacobian ∂f/∂y at (t, y) into `jac`, row-major
+    /// (`jac[i * dim + j] = ∂f_i/∂y_j`, length `dim²`), and return true; or
+    /// return false (the default) to let the solver use finite differences.
+    /// Only the Rosenbrock method asks for it (once per step). Must not
+    /// allocate.
+    fn jacobian(&self, t: f64, y: &[f64], jac: &mut [f64]) -> bool {
+        let _ = (t, y, jac);
+        false
+    }
+}
+
+/// The Jacobian of `sys` at (t, y) by central differences, row-major: a
+/// reference to check an analytic [`OdeSystem::jacobian`] against (it
+/// allocates; not for the hot loop).
+pub fn jacobian_by_differences<S: OdeSystem + ?Sized>(sys: &S, t: f64, y: &[f64]) -> Vec<f64> {
+    let n = sys.dim();
+    let mut jac = vec![0.0; n * n];
+    let (mut yp, mut ym) = (y.to_vec(), y.to_vec());
+    let (mut fp, mut fm) = (vec![0.0; n], vec![0.0; n]);
+    for j in 0..n {
+        // Central differences: error O(d²); d balances it against round-off.
+        let d = f64::EPSILON.cbrt() * y[j].abs().max(1e-3);
+        yp[j] = y[j] + d;
+        ym[j] = y[j] - d;
+        sys.rhs(t, &yp, &mut fp);
+        sys.rhs(t, &ym, &mut fm);
+        for i in 0..n {
+            jac[i * n + j] = (fp[i] - fm[i]) / (yp[j] - ym[j]);
+        }
+        yp[j] = y[j];
+        ym[j] = y[j];
+    }
+    jac
 }
 
 /// A trajectory and its outcome.

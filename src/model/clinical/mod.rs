@@ -77,6 +77,44 @@ impl OdeSystem for Clinical {
         dy[NN] = p[ix::rN] * nn * (1.0 - nn / p[ix::nC]) + p[ix::km] * np
             - kill * nn / (p[ix::kb] * nn + p[ix::KN]);
     }
+
+    /// The analytic Jacobian of [`rhs`](Self::rhs), row-major 4 × 4 (for
+    /// the stiff solver; `tests/stiff.rs` checks it against differences).
+    fn jacobian(&self, _t: f64, y: &[f64], jac: &mut [f64]) -> bool {
+        let p = &self.p.0;
+        let (np, nta, ntn, nn) = (y[NP], y[NTA], y[NTN], y[NN]);
+        let (dp, dr, da) = (np + p[ix::KP], np + p[ix::Kr], np + p[ix::KA]);
+        let dn = p[ix::kb] * nn + p[ix::KN];
+        jac.fill(0.0);
+        let mut set = |i: usize, j: usize, v: f64| jac[i * 4 + j] = v;
+        // dnP/dt
+        set(
+            NP,
+            NP,
+            p[ix::rP] * (1.0 - 2.0 * np / p[ix::nC]) - p[ix::e] * nta * p[ix::KP] / (dp * dp),
+        );
+        set(NP, NTA, -p[ix::e] * np / dp);
+        // dnTA/dt
+        set(
+            NTA,
+            NP,
+            p[ix::rTA] * nta * p[ix::Kr] / (dr * dr) + p[ix::kA] * ntn * p[ix::KA] / (da * da),
+        );
+        set(NTA, NTA, p[ix::rTA] * np / dr - p[ix::lTA]);
+        set(NTA, NTN, p[ix::kA] * np / da);
+        // dnTN/dt
+        set(NTN, NP, -p[ix::kA] * ntn * p[ix::KA] / (da * da));
+        set(NTN, NTN, -p[ix::kA] * np / da - p[ix::lTN]);
+        // dnN/dt
+        set(NN, NP, p[ix::km]);
+        set(NN, NTA, -p[ix::e] * nn / dn);
+        set(
+            NN,
+            NN,
+            p[ix::rN] * (1.0 - 2.0 * nn / p[ix::nC]) - p[ix::e] * nta * p[ix::KN] / (dn * dn),
+        );
+        true
+    }
 }
 
 /// Model settings beside the parameters (set with `--set NAME=VALUE` too).

@@ -105,6 +105,116 @@ impl OdeSystem for Marrow {
             f1 * (q[p::RHOC] * ca + q[p::GAMMAMA] * cm) - ca / q[p::TAUA] - (1.0 - f1) * loss * ca;
         dy[6] = (1.0 - f1) * q[p::GAMMAAM] * ca - cm / q[p::TAUM] - f1 * q[p::GAMMAMA] * cm;
     }
+
+    /// The analytic Jacobian of [`rhs`](Self::rhs), row-major (7 × 7, or
+    /// 9 × 9 with a second product), for the stiff solver;
+    /// `tests/stiff.rs` checks it against differences. Where the antigen
+    /// load is clamped at 0 its derivative is taken as 0.
+    fn jacobian(&self, _t: f64, y: &[f64], jac: &mut [f64]) -> bool {
+        let q = &self.p;
+        let n = self.dim();
+        let (b0, b1, b2, b3, l, ca, cm) = (y[0], y[1], y[2], y[3], y[4], y[5], y[6]);
+        let s = b0 + b1 + b2 + b3;
+        let sh = 1.0 / (1.0 + q[p::K] * (s + l));
+        let sl = 1.0 / (1.0 + q[p::K] * s);
+        // ∂sH/∂(B0..B3, L) and ∂sL/∂(B0..B3).
+        let dsh = -q[p::K] * sh * sh;
+        let dsl = -q[p::K] * sl * sl;
+        let printed = self.variant == Variant::AsPrinted;
+        let raw = b1 + b2 + b3 + l + if printed { b0 } else { 0.0 };
+        let a = raw.max(0.0);
+        // Components that count in the antigen load, and ∂a/∂y for them.
+        let da = if raw > 0.0 { 1.0 } else { 0.0 };
+        let counts = |j: usize| (1..=4).contains(&j) || (printed && j == 0);
+        // F = a/(H + a) and dF/da = H/(H + a)².
+        let act = |h: f64| {
+            if a + h > 0.0 {
+                (a / (h + a), da * h / ((h + a) * (h + a)))
+            } else {
+                (0.0, 0.0)
+            }
+        };
+        let (f1, df1) = act(q[p::H]);
+        let (ca2, cm2) = if self.dual { (y[7], y[8]) } else { (0.0, 0.0) };
+        let (alpha2, kill) = if self.dual {
+            (q[p::ALPHA2], q[p::ALPHA] * ca + q[p::ALPHA2] * ca2)
+        } else {
+            (0.0, q[p::ALPHA] * ca)
+        };
+        let loss = if printed {
+            q[p::GAMMAMA]
+        } else {
+            q[p::GAMMAAM]
+        };
+        jac.fill(0.0);
+        let mut set = |i: usize, j: usize, v: f64| jac[i * n + j] = v;
+        // Equations 0–2: sH·ρi·Bi with sH depending on every B and on L.
+        let rho = [q[p::RHO0], q[p::RHO1], q[p::RHO2]];
+        let gam = [q[p::GAMMA0], q[p::GAMMA1], q[p::GAMMA2]];
+        let bs = [b0, b1, b2];
+        for i in 0..3 {
+            let g = dsh * rho[i] * bs[i];
+            for j in 0..5 {
+                set(i, j, g);
+            }
+            let own = sh * rho[i] - gam[i] - if i > 0 { kill } else { 0.0 };
+            set(i, i, g + own);
+            if i > 0 {
+                set(i, i - 1, g + gam[i - 1]);
+                set(i, 5, -q[p::ALPHA] * bs[i]);
+                if self.dual {
+                    set(i, 7, -alpha2 * bs[i]);
+                }
+            }
+        }
+        // Equation 3: γ2·B2 − γ3·B3 − kill·B3.
+        set(3, 2, q[p::GAMMA2]);
+        set(3, 3, -q[p::GAMMA3] - kill);
+        set(3, 5, -q[p::ALPHA] * b3);
+        // Equation 4: sL·ρL·L·(1 − L/Lmax) − γL·L − kill·L.
+        let growth = q[p::RHOL] * l * (1.0 - l / q[p::LMAX]);
+        for j in 0..4 {
+            set(4, j, dsl * growth);
+        }
+        set(
+            4,
+            4,
+            sl * q[p::RHOL] * (1.0 - 2.0 * l / q[p::LMAX]) - q[p::GAMMAL] - kill,
+        );
+        set(4, 5, -q[p::ALPHA] * l);
+        // Equation 5: F1·(ρC·CA + γMA·CM) − CA/τA − (1 − F1)·loss·CA.
+        let g5 = df1 * (q[p::RHOC] * ca + q[p::GAMMAMA] * cm + loss * ca);
+        // Equation 6: (1 − F1)·γAM·CA − CM/τM − F1·γMA·CM.
+        let g6 = -df1 * (q[p::GAMMAAM] * ca + q[p::GAMMAMA] * cm);
+        for j in (0..5).filter(|&j| counts(j)) {
+            set(5, j, g5);
+            set(6, j, g6);
+        }
+        set(5, 5, f1 * q[p::RHOC] - 1.0 / q[p::TAUA] - (1.0 - f1) * loss);
+        set(5, 6, f1 * q[p::GAMMAMA]);
+        set(6, 5, (1.0 - f1) * q[p::GAMMAAM]);
+        set(6, 6, -1.0 / q[p::TAUM] - f1 * q[p::GAMMAMA]);
+        if self.dual {
+            set(3, 7, -alpha2 * b3);
+            set(4, 7, -alpha2 * l);
+            let (f2, df2) = act(q[p::H2]);
+            let g7 = df2 * (q[p::RHOC2] * ca2 + q[p::GAMMAMA] * cm2 + loss * ca2);
+            let g8 = -df2 * (q[p::GAMMAAM] * ca2 + q[p::GAMMAMA] * cm2);
+            for j in (0..5).filter(|&j| counts(j)) {
+                set(7, j, g7);
+                set(8, j, g8);
+            }
+            set(
+                7,
+                7,
+                f2 * q[p::RHOC2] - 1.0 / q[p::TAUA] - (1.0 - f2) * loss,
+            );
+            set(7, 8, f2 * q[p::GAMMAMA]);
+            set(8, 7, (1.0 - f2) * q[p::GAMMAAM]);
+            set(8, 8, -1.0 / q[p::TAUM] - f2 * q[p::GAMMAMA]);
+        }
+        true
+    }
 }
 
 /// Healthy homeostasis of equations 1a–1d (B cells only: L = CA = CM = 0),

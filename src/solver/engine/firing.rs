@@ -3,9 +3,9 @@
 //! triggers and timed events, and logging each as an [`EventRecord`].
 
 use super::outcome::EventRecord;
+use super::settings::Scheme;
 use super::{Run, Solver};
 use crate::solver::events::{Action, Direction, Events, Trigger};
-use crate::solver::tableau::Tableau;
 
 /// The earliest state-triggered crossing inside one step.
 pub(super) struct Crossing {
@@ -28,7 +28,7 @@ impl Solver {
     pub(super) fn find_crossing(
         &mut self,
         t0: f64,
-        tab: &Tableau,
+        scheme: Scheme,
         events: &Events,
         h: f64,
         tol: f64,
@@ -55,7 +55,7 @@ impl Solver {
                 if !(m > a && m < b) {
                     m = 0.5 * (a + b);
                 }
-                self.interpolate(tab, h, m);
+                self.interpolate(scheme, h, m);
                 let gm = tr.condition.eval(t0 + m * h, &self.tmp);
                 if tr.direction.crosses(ga, gm) || gm == 0.0 {
                     b = m;

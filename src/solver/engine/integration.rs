@@ -37,14 +37,15 @@
 //! assert!((traj.row(0)[0] - ((-1.0f64).exp() + 2.0)).abs() < 1e-9);
 //! ```
 
-use super::outcome::{EventRecord, Outcome, Stats};
+use super::outcome::{EventRecord, MethodSpan, Outcome, Stats};
 use super::output::{GridCursor, Observer, OutputGrid};
-use super::settings::Settings;
+use super::settings::{Method, Scheme, Settings};
+use super::switching::{Calm, Detector};
 use super::{Run, Solver, MAX_STAGES};
 use crate::solver::control::{PiController, Verdict};
 use crate::solver::error::SolverError;
 use crate::solver::events::{Action, Events};
-use crate::solver::tableau::Tableau;
+use crate::solver::tableau::{DOPRI5, RODAS4};
 use crate::solver::OdeSystem;
 
 /// What one call of [`Integration::step`] did.
@@ -92,8 +93,15 @@ pub struct Integration<'a, S: ?Sized, O: ?Sized> {
     settings: &'a Settings,
     events: &'a Events,
     obs: &'a mut O,
-    tab: &'static Tableau,
+    /// The coefficients stepping now (the automatic method changes them).
+    scheme: Scheme,
     adaptive: bool,
+    /// [`Method::Auto`]: switch between DP5 and Rosenbrock.
+    auto: bool,
+    /// Stiffness detection during adaptive DP5 steps.
+    detector: Detector,
+    /// The automatic method's way back to DP5.
+    calm: Calm,
     t1: f64,
     run: Run<'a>,
     /// Step size the controller proposes next.
@@ -149,9 +157,16 @@ impl Solver {
         events.validate(dim, t0, t1)?;
         let out = GridCursor::new(output, t0, t1)?;
 
-        let tab = settings.method.tableau();
-        debug_assert!(tab.stages() <= MAX_STAGES);
-        self.prepare(dim, tab.stages(), events.triggers.len());
+        let scheme = settings.method.scheme();
+        let auto = settings.method == Method::Auto;
+        let rows = if auto {
+            scheme.rows().max(Scheme::Rosenbrock(&RODAS4).rows())
+        } else {
+            scheme.rows()
+        };
+        debug_assert!(rows <= MAX_STAGES);
+        let implicit = auto || matches!(scheme, Scheme::Rosenbrock(_));
+        self.prepare(dim, rows, events.triggers.len(), implicit);
         self.y.copy_from_slice(y0);
         let mut run = Run {
             t: t0,
@@ -160,6 +175,16 @@ impl Solver {
             timed_next: 0,
             out,
         };
+        run.stats.spans.push(MethodSpan {
+            method: if auto {
+                Method::Dopri5
+            } else {
+                settings.method
+            },
+            from: t0,
+            to: t0,
+            steps: 0,
+        });
 
         // Events at t0: timed events scheduled at t0, and triggers whose
         // condition already holds and that ask to fire initially.
@@ -179,12 +204,15 @@ impl Solver {
             settings,
             events,
             obs,
-            tab,
-            adaptive: settings.adaptive && tab.e.is_some(),
+            scheme,
+            adaptive: settings.adaptive && scheme.has_error_estimate(),
+            auto,
+            detector: Detector::default(),
+            calm: Calm::default(),
             t1,
             run,
             h: 0.0,
-            ctrl: PiController::new(tab.err_order),
+            ctrl: PiController::new(scheme.err_order()),
             stop_at: f64::INFINITY,
             status,
             restart: false,
@@ -213,7 +241,14 @@ impl<'a, S: OdeSystem + ?Sized, O: Observer + ?Sized> Integration<'a, S, O> {
         let h = if self.adaptive {
             match st.h0 {
                 Some(h) => h,
-                None => ws.initial_step(self.sys, &mut run.stats, st, t0, self.t1 - t0),
+                None => ws.initial_step(
+                    self.sys,
+                    &mut run.stats,
+                    st,
+                    self.scheme.order(),
+                    t0,
+                    self.t1 - t0,
+                ),
             }
         } else {
             st.dt
@@ -278,6 +313,7 @@ impl<'a, S: OdeSystem + ?Sized, O: Observer + ?Sized> Integration<'a, S, O> {
     pub fn finish(mut self) -> Result<Outcome, SolverError> {
         while self.step()? != Step::Finished {}
         let stopped = matches!(self.status, Status::Done { stopped: true });
+        self.close_span();
         Ok(Outcome {
             t: self.run.t,
             y: self.ws.y.clone(),
@@ -346,7 +382,29 @@ impl<'a, S: OdeSystem + ?Sized, O: Observer + ?Sized> Integration<'a, S, O> {
 
     /// Work done so far (`events` is filled in by [`finish`](Self::finish)).
     pub fn stats(&self) -> Stats {
-        self.run.stats
+        let mut st = self.run.stats.clone();
+        if let Some(last) = st.spans.last_mut() {
+            last.to = self.run.t;
+        }
+        st
+    }
+
+    /// The method stepping now (for [`Method::Auto`], the one it chose).
+    pub fn current_method(&self) -> Method {
+        match self.scheme {
+            Scheme::Rosenbrock(_) => Method::Rosenbrock,
+            Scheme::Explicit(_) => match self.settings.method {
+                Method::Auto => Method::Dopri5,
+                m => m,
+            },
+        }
+    }
+
+    /// Extend the current method's span to the current time.
+    fn close_span(&mut self) {
+        if let Some(last) = self.run.stats.spans.last_mut() {
+            last.to = self.run.t;
+        }
     }
 
     /// Events logged so far, in order.
@@ -367,8 +425,11 @@ impl<'a, S: OdeSystem + ?Sized, O: Observer + ?Sized> Integration<'a, S, O> {
             settings,
             events,
             obs,
-            tab,
+            scheme,
             adaptive,
+            auto,
+            detector,
+            calm,
             t1,
             run,
             h,
@@ -379,8 +440,25 @@ impl<'a, S: OdeSystem + ?Sized, O: Observer + ?Sized> Integration<'a, S, O> {
             ..
         } = self;
         let (ws, sys, settings, events, obs) = (&mut **ws, *sys, *settings, *events, &mut **obs);
-        let (tab, adaptive, t1) = (*tab, *adaptive, *t1);
+        let (adaptive, auto, t1) = (*adaptive, *auto, *t1);
         let dim = ws.dim;
+        // Dormand–Prince with step control watches for stiffness (to switch,
+        // or to say why it gave up).
+        let detect = |scheme: Scheme| {
+            adaptive && matches!(scheme, Scheme::Explicit(tab) if std::ptr::eq(tab, &DOPRI5))
+        };
+        // A DP5 failure on a problem found stiff is reported as stiffness.
+        let give_up = |e: SolverError, scheme: Scheme, detector: &Detector| match e {
+            SolverError::TooManySteps { t, .. } | SolverError::StepSizeUnderflow { t, .. }
+                if detect(scheme) =>
+            {
+                match detector.stiff_since() {
+                    Some(since) => SolverError::Stiff { t, since },
+                    None => e,
+                }
+            }
+            e => e,
+        };
 
         if std::mem::take(deferred) {
             ws.emit_upto_current(&mut run.out, obs, run.t, false);
@@ -392,6 +470,7 @@ impl<'a, S: OdeSystem + ?Sized, O: Observer + ?Sized> Integration<'a, S, O> {
         }
 
         loop {
+            let sch = *scheme;
             // The end of this segment: the next timed event, the caller's
             // stop time or t1.
             let t_stop = events
@@ -426,10 +505,11 @@ impl<'a, S: OdeSystem + ?Sized, O: Observer + ?Sized> Integration<'a, S, O> {
                 return Ok(Next::Go(Step::StopTime));
             }
             if run.stats.accepted + run.stats.rejected >= settings.max_steps {
-                return Err(SolverError::TooManySteps {
+                let e = SolverError::TooManySteps {
                     t: run.t,
                     max_steps: settings.max_steps,
-                });
+                };
+                return Err(give_up(e, sch, detector));
             }
             // Land exactly on t_stop; avoid a tiny last step.
             let mut h_try = h.min(settings.h_max);
@@ -439,20 +519,31 @@ impl<'a, S: OdeSystem + ?Sized, O: Observer + ?Sized> Integration<'a, S, O> {
                 h_try = remaining;
             }
             if h_try < settings.h_min || run.t + h_try == run.t {
-                return Err(if ctrl.rejected_nonfinite() {
+                let e = if ctrl.rejected_nonfinite() {
                     SolverError::NonFiniteState {
                         t: run.t,
                         component: ws.first_nonfinite().unwrap_or(0),
                     }
                 } else {
                     SolverError::StepSizeUnderflow { t: run.t, h: h_try }
-                });
+                };
+                return Err(give_up(e, sch, detector));
             }
 
-            ws.stages(sys, tab, &mut run.stats, run.t, h_try);
+            match sch {
+                Scheme::Explicit(tab) => ws.stages(sys, tab, &mut run.stats, run.t, h_try),
+                Scheme::Rosenbrock(tab) => {
+                    if !ws.ros_stages(sys, tab, &mut run.stats, run.t, h_try) {
+                        // I/(hγ) − J is singular: retry with half the step.
+                        run.stats.rejected += 1;
+                        *h = h_try * 0.5;
+                        continue;
+                    }
+                }
+            }
 
             if adaptive {
-                let err = ws.error_norm(tab, settings, h_try);
+                let err = ws.error_norm(sch, settings, h_try);
                 match ctrl.judge(err, h_try, last, *h) {
                     Verdict::Reject { h_retry } => {
                         run.stats.rejected += 1;
@@ -472,13 +563,16 @@ impl<'a, S: OdeSystem + ?Sized, O: Observer + ?Sized> Integration<'a, S, O> {
             // evaluated now (it is the next step's first stage either way).
             run.stats.accepted += 1;
             let t_new = if last { t_stop } else { run.t + h_try };
-            if tab.fsal {
-                let off = (tab.stages() - 1) * dim;
-                ws.f_end.copy_from_slice(&ws.k[off..off + dim]);
-            } else {
-                sys.rhs(t_new, &ws.y_new, &mut ws.f_end);
-                run.stats.rhs_evals += 1;
-                ws.mask_held_end();
+            match sch {
+                Scheme::Explicit(tab) if tab.fsal => {
+                    let off = (tab.stages() - 1) * dim;
+                    ws.f_end.copy_from_slice(&ws.k[off..off + dim]);
+                }
+                _ => {
+                    sys.rhs(t_new, &ws.y_new, &mut ws.f_end);
+                    run.stats.rhs_evals += 1;
+                    ws.mask_held_end();
+                }
             }
             if let Some(c) = ws.f_end.iter().position(|v| !v.is_finite()) {
                 return Err(SolverError::NonFiniteState {
@@ -486,12 +580,41 @@ impl<'a, S: OdeSystem + ?Sized, O: Observer + ?Sized> Integration<'a, S, O> {
                     component: c,
                 });
             }
+            if let Some(c) = ws
+                .y_new
+                .iter()
+                .position(|v| v.abs() > settings.explode_above)
+            {
+                return Err(SolverError::Explodes {
+                    t: t_new,
+                    component: c,
+                    limit: settings.explode_above,
+                });
+            }
+            if let Some(span) = run.stats.spans.last_mut() {
+                span.steps += 1;
+            }
+
+            // Stiffness: watch DP5 steps; let the automatic method switch.
+            let mut switch_to = None;
+            match sch {
+                Scheme::Explicit(tab) if detect(sch) => {
+                    let hlamb = ws.stiffness_estimate(tab, settings, h_try);
+                    if detector.observe(run.t, hlamb) && auto {
+                        switch_to = Some(Scheme::Rosenbrock(&RODAS4));
+                    }
+                }
+                Scheme::Rosenbrock(_) if auto && calm.observe(h_try, ws.calm_norm(settings)) => {
+                    switch_to = Some(Scheme::Explicit(&DOPRI5));
+                }
+                _ => {}
+            }
 
             // State-triggered events inside (t, t_new].
-            if let Some(cr) = ws.find_crossing(run.t, tab, events, h_try, settings.event_tol) {
+            if let Some(cr) = ws.find_crossing(run.t, sch, events, h_try, settings.event_tol) {
                 let t_e = run.t + cr.theta * h_try;
-                ws.emit_dense(&mut run.out, obs, tab, run.t, h_try, t_e, false);
-                ws.interpolate(tab, h_try, cr.theta);
+                ws.emit_dense(&mut run.out, obs, sch, run.t, h_try, t_e, false);
+                ws.interpolate(sch, h_try, cr.theta);
                 ws.y.copy_from_slice(&ws.tmp);
                 run.t = t_e;
                 if run.out.every_step {
@@ -499,12 +622,18 @@ impl<'a, S: OdeSystem + ?Sized, O: Observer + ?Sized> Integration<'a, S, O> {
                 }
                 let stop = ws.fire(run, events, cr.trigger);
                 ws.emit_upto_current(&mut run.out, obs, t_e, false);
+                if let Some(span) = run.stats.spans.last_mut() {
+                    span.to = t_e;
+                }
                 if stop {
                     return Ok(Next::End { stopped: true });
                 }
                 ws.eval(sys, &mut run.stats, run.t, 0);
                 ws.refresh_g(events, run.t);
                 ctrl.reset();
+                if let Some(next) = switch_to {
+                    Self::switch(scheme, ctrl, detector, calm, run, next);
+                }
                 return Ok(Next::Go(Step::Triggered(cr.trigger)));
             }
 
@@ -518,15 +647,49 @@ impl<'a, S: OdeSystem + ?Sized, O: Observer + ?Sized> Integration<'a, S, O> {
                     .is_some_and(|e| e.t <= t_stop);
             let at_stop_time = last && t_stop == *stop_at && t_stop < t1;
             let inclusive = !(at_timed_event || at_stop_time);
-            ws.emit_dense(&mut run.out, obs, tab, run.t, h_try, t_new, inclusive);
+            ws.emit_dense(&mut run.out, obs, sch, run.t, h_try, t_new, inclusive);
             ws.y.copy_from_slice(&ws.y_new);
             run.t = t_new;
             ws.k[..dim].copy_from_slice(&ws.f_end);
+            ws.jac_fresh = false;
             ws.refresh_g(events, run.t);
             if run.out.every_step {
                 obs.observe(run.t, &ws.y);
             }
+            if let Some(span) = run.stats.spans.last_mut() {
+                span.to = run.t;
+            }
+            if let Some(next) = switch_to {
+                Self::switch(scheme, ctrl, detector, calm, run, next);
+            }
             return Ok(Next::Go(Step::Accepted));
         }
+    }
+
+    /// Hand the integration to `next` at the current point (f there is in
+    /// the first stage row, as both kinds of method expect): new step-size
+    /// control, fresh detection, and a new span in the statistics.
+    fn switch(
+        scheme: &mut Scheme,
+        ctrl: &mut PiController,
+        detector: &mut Detector,
+        calm: &mut Calm,
+        run: &mut Run<'_>,
+        next: Scheme,
+    ) {
+        *scheme = next;
+        *ctrl = PiController::new(next.err_order());
+        *detector = Detector::default();
+        calm.restart();
+        let method = match next {
+            Scheme::Rosenbrock(_) => Method::Rosenbrock,
+            Scheme::Explicit(_) => Method::Dopri5,
+        };
+        run.stats.spans.push(MethodSpan {
+            method,
+            from: run.t,
+            to: run.t,
+            steps: 0,
+        });
     }
 }

@@ -21,7 +21,9 @@
 //!   exactly `start` followed by `finish`.
 //!
 //! Layout: [`settings`] (what is asked), [`integration`] (the stepping
-//! loop), `stepper` (one Runge–Kutta step, dense output),
+//! loop), `stepper` (one Runge–Kutta step, dense output), `rosenbrock`
+//! (one Rosenbrock step: Jacobian, LU, stages, dense output), `switching`
+//! (stiffness detection and the automatic method's switches),
 //! [`crate::solver::control`] (step-size control), `firing` (event
 //! location and firing), [`output`] (grids and observers), [`outcome`]
 //! (what a solve reports).
@@ -30,13 +32,15 @@ mod firing;
 pub mod integration;
 pub mod outcome;
 pub mod output;
+mod rosenbrock;
 pub mod settings;
 mod stepper;
+mod switching;
 
 pub use integration::{Integration, Step};
-pub use outcome::{EventRecord, Outcome, Stats};
+pub use outcome::{EventRecord, MethodSpan, Outcome, Stats};
 pub use output::{Observer, OutputGrid, Trajectory};
-pub use settings::{Method, Settings, Tolerance};
+pub use settings::{Method, Scheme, Settings, Tolerance};
 
 use super::error::SolverError;
 use super::events::Events;
@@ -67,6 +71,18 @@ pub struct Solver {
     fired: Vec<bool>,
     /// Per trigger: switched off by the caller ([`Integration::disarm`]).
     disarmed: Vec<bool>,
+    /// Rosenbrock: ∂f/∂y at the step's start, row-major `dim × dim`.
+    jac: Vec<f64>,
+    /// Rosenbrock: the LU factors of `I/(hγ) − J`.
+    lu: Vec<f64>,
+    /// Rosenbrock: the pivot rows of `lu`.
+    piv: Vec<usize>,
+    /// Rosenbrock: ∂f/∂t at the step's start.
+    f_t: Vec<f64>,
+    /// Rosenbrock: scratch for perturbed right-hand sides.
+    f_tmp: Vec<f64>,
+    /// `jac` and `f_t` belong to the current (t, y) (a rejected step keeps them).
+    jac_fresh: bool,
 }
 
 impl Solver {
@@ -75,13 +91,23 @@ impl Solver {
         Self::default()
     }
 
-    fn prepare(&mut self, dim: usize, stages: usize, n_triggers: usize) {
+    /// Size the buffers for a solve: `rows` stage rows of `dim`, and the
+    /// Rosenbrock matrices when `implicit`.
+    fn prepare(&mut self, dim: usize, rows: usize, n_triggers: usize, implicit: bool) {
         self.dim = dim;
         let resize = |v: &mut Vec<f64>, n: usize| {
             v.clear();
             v.resize(n, 0.0);
         };
-        resize(&mut self.k, stages * dim);
+        resize(&mut self.k, rows * dim);
+        let m = if implicit { dim } else { 0 };
+        resize(&mut self.jac, m * m);
+        resize(&mut self.lu, m * m);
+        resize(&mut self.f_t, m);
+        resize(&mut self.f_tmp, m);
+        self.piv.clear();
+        self.piv.resize(m, 0);
+        self.jac_fresh = false;
         resize(&mut self.y, dim);
         resize(&mut self.y_new, dim);
         resize(&mut self.y_stage, dim);

@@ -2,9 +2,9 @@
 //! ([`Observer`], [`Trajectory`]), and how the engine walks the grid —
 //! grid times inside a step come from the step's dense output.
 
+use super::settings::Scheme;
 use super::Solver;
 use crate::solver::error::SolverError;
-use crate::solver::tableau::Tableau;
 
 /// Where output is produced.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -122,7 +122,7 @@ impl Solver {
         &mut self,
         cur: &mut GridCursor<'_>,
         obs: &mut O,
-        tab: &Tableau,
+        scheme: Scheme,
         t: f64,
         h: f64,
         t_end: f64,
@@ -136,7 +136,7 @@ impl Solver {
                 obs.observe(tg, &self.y_new);
             } else {
                 let theta = ((tg - t) / h).clamp(0.0, 1.0);
-                self.interpolate(tab, h, theta);
+                self.interpolate(scheme, h, theta);
                 obs.observe(tg, &self.tmp);
             }
             cur.next += 1;

@@ -2,7 +2,7 @@
 //! rest of the [`Settings`], with their validation.
 
 use crate::solver::error::SolverError;
-use crate::solver::tableau::{Tableau, DOPRI5, RK4};
+use crate::solver::tableau::{RosenbrockTableau, Tableau, DOPRI5, RK4, RODAS4};
 
 /// Which method to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
@@ -13,22 +13,78 @@ pub enum Method {
     Dopri5,
     /// Classical Runge–Kutta 4 with a fixed step `dt`.
     Rk4,
+    /// The stiff solver: adaptive Rosenbrock method Rodas4 (order 4(3),
+    /// L-stable, dense output; [`RODAS4`]), one LU factorisation of
+    /// `I/(hγ) − J` per step.
+    Rosenbrock,
+    /// Automatic switching: Dormand–Prince while the problem is not stiff,
+    /// Rosenbrock while it is (Hairer's stiffness detection for DP5; back to
+    /// DP5 when the Rosenbrock steps become small enough for DP5 to be
+    /// stable). [`Stats::spans`](super::Stats::spans) says which ran when.
+    Auto,
 }
 
-impl Method {
-    /// The tableau behind the method.
-    pub fn tableau(self) -> &'static Tableau {
+/// The coefficients a method steps with.
+#[derive(Debug, Clone, Copy)]
+pub enum Scheme {
+    /// An explicit Runge–Kutta tableau.
+    Explicit(&'static Tableau),
+    /// A Rosenbrock tableau.
+    Rosenbrock(&'static RosenbrockTableau),
+}
+
+impl Scheme {
+    /// Does the method carry an embedded error estimate?
+    pub fn has_error_estimate(self) -> bool {
         match self {
-            Method::Dopri5 => &DOPRI5,
-            Method::Rk4 => &RK4,
+            Scheme::Explicit(t) => t.e.is_some(),
+            Scheme::Rosenbrock(_) => true,
         }
     }
 
-    /// Parse `dopri5` / `rk4` (as used on the CLI and in URLs).
+    /// Classical order of the propagated solution.
+    pub fn order(self) -> u32 {
+        match self {
+            Scheme::Explicit(t) => t.order,
+            Scheme::Rosenbrock(t) => t.order,
+        }
+    }
+
+    /// Exponent order of step-size control.
+    pub fn err_order(self) -> u32 {
+        match self {
+            Scheme::Explicit(t) => t.err_order,
+            Scheme::Rosenbrock(t) => t.err_order,
+        }
+    }
+
+    /// Stage rows the workspace needs: the stages of an explicit method;
+    /// f(t, y) plus one row per stage for a Rosenbrock method.
+    pub fn rows(self) -> usize {
+        match self {
+            Scheme::Explicit(t) => t.stages(),
+            Scheme::Rosenbrock(t) => t.stages() + 1,
+        }
+    }
+}
+
+impl Method {
+    /// What the method steps with first (`Auto` starts with Dormand–Prince).
+    pub fn scheme(self) -> Scheme {
+        match self {
+            Method::Dopri5 | Method::Auto => Scheme::Explicit(&DOPRI5),
+            Method::Rk4 => Scheme::Explicit(&RK4),
+            Method::Rosenbrock => Scheme::Rosenbrock(&RODAS4),
+        }
+    }
+
+    /// Parse `dopri5` / `rk4` / `rosenbrock` / `auto` (as used on the CLI and in URLs).
     pub fn parse(s: &str) -> Option<Method> {
         match s {
             "dopri5" | "dp5" => Some(Method::Dopri5),
             "rk4" => Some(Method::Rk4),
+            "rosenbrock" | "rodas4" => Some(Method::Rosenbrock),
+            "auto" => Some(Method::Auto),
             _ => None,
         }
     }
@@ -38,8 +94,13 @@ impl Method {
         match self {
             Method::Dopri5 => "dopri5",
             Method::Rk4 => "rk4",
+            Method::Rosenbrock => "rosenbrock",
+            Method::Auto => "auto",
         }
     }
+
+    /// Every method's name, in the order help texts list them.
+    pub const NAMES: [&'static str; 4] = ["dopri5", "rk4", "rosenbrock", "auto"];
 }
 
 /// A tolerance, the same for every component or one per component.
@@ -108,6 +169,9 @@ pub struct Settings {
     pub max_steps: usize,
     /// Tolerance in t for locating state-triggered events.
     pub event_tol: f64,
+    /// A state whose size exceeds this has exploded: the solve stops with
+    /// [`SolverError::Explodes`] (default 10^30; +∞ switches it off).
+    pub explode_above: f64,
 }
 
 impl Default for Settings {
@@ -123,6 +187,7 @@ impl Default for Settings {
             h_min: 0.0,
             max_steps: 200_000,
             event_tol: 1e-10,
+            explode_above: 1e30,
         }
     }
 }
@@ -134,6 +199,23 @@ impl Settings {
             rtol: Tolerance::Scalar(rtol),
             atol: Tolerance::Scalar(atol),
             ..Settings::default()
+        }
+    }
+
+    /// The adaptive Rosenbrock method (Rodas4) with the given scalar tolerances.
+    pub fn rosenbrock(rtol: f64, atol: f64) -> Self {
+        Settings {
+            method: Method::Rosenbrock,
+            ..Settings::dopri5(rtol, atol)
+        }
+    }
+
+    /// Automatic switching between Dormand–Prince and Rosenbrock, with the
+    /// given scalar tolerances.
+    pub fn auto(rtol: f64, atol: f64) -> Self {
+        Settings {
+            method: Method::Auto,
+            ..Settings::dopri5(rtol, atol)
         }
     }
 
@@ -149,7 +231,12 @@ impl Settings {
     /// Check the settings for a system of `dim` components.
     pub fn validate(&self, dim: usize) -> Result<(), SolverError> {
         let bad = |m: String| Err(SolverError::InvalidInput(m));
-        let adaptive = self.adaptive && self.method.tableau().e.is_some();
+        let adaptive = self.adaptive && self.method.scheme().has_error_estimate();
+        if self.method == Method::Auto && !adaptive {
+            return bad("the automatic method switches on step-size control: \
+                        it cannot run with a fixed step"
+                .into());
+        }
         match adaptive {
             false => {
                 if !(self.dt.is_finite() && self.dt > 0.0) {
@@ -181,6 +268,12 @@ impl Settings {
         }
         if !(self.event_tol.is_finite() && self.event_tol > 0.0) {
             return bad(format!("event_tol must be > 0, got {}", self.event_tol));
+        }
+        if self.explode_above.is_nan() || self.explode_above <= 0.0 {
+            return bad(format!(
+                "explode_above must be > 0, got {}",
+                self.explode_above
+            ));
         }
         Ok(())
     }

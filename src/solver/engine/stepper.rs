@@ -4,7 +4,7 @@
 //! (extinguished) components keep a zero derivative throughout.
 
 use super::outcome::Stats;
-use super::settings::{Settings, Tolerance};
+use super::settings::{Scheme, Settings, Tolerance};
 use super::{Solver, MAX_STAGES};
 use crate::solver::tableau::{DenseOutput, Tableau};
 use crate::solver::OdeSystem;
@@ -27,6 +27,10 @@ impl Solver {
         stage: usize,
     ) {
         let dim = self.dim;
+        if stage == 0 {
+            // A new first stage means a new (t, y): the Jacobian is stale.
+            self.jac_fresh = false;
+        }
         let k = &mut self.k[stage * dim..(stage + 1) * dim];
         sys.rhs(t, &self.y, k);
         stats.rhs_evals += 1;
@@ -115,7 +119,15 @@ impl Solver {
     }
 
     /// RMS norm of the embedded error estimate, scaled by the tolerances.
-    pub(super) fn error_norm(&self, tab: &Tableau, st: &Settings, h: f64) -> f64 {
+    pub(super) fn error_norm(&self, scheme: Scheme, st: &Settings, h: f64) -> f64 {
+        match scheme {
+            Scheme::Explicit(tab) => self.rk_error_norm(tab, st, h),
+            Scheme::Rosenbrock(tab) => self.ros_error_norm(tab, st),
+        }
+    }
+
+    /// [`error_norm`](Self::error_norm) of an explicit Runge–Kutta step.
+    fn rk_error_norm(&self, tab: &Tableau, st: &Settings, h: f64) -> f64 {
         let Some(e) = tab.e else { return 0.0 };
         let dim = self.dim;
         let (y, y_new) = (&self.y[..dim], &self.y_new[..dim]);
@@ -159,11 +171,11 @@ impl Solver {
         sys: &S,
         stats: &mut Stats,
         st: &Settings,
+        order: u32,
         t0: f64,
         span: f64,
     ) -> f64 {
         let dim = self.dim;
-        let tab = st.method.tableau();
         let sc = |c: usize, y: f64| st.atol.get(c) + st.rtol.get(c) * y.abs();
         let (mut d0, mut d1) = (0.0, 0.0);
         for c in 0..dim {
@@ -197,7 +209,7 @@ impl Solver {
         } else if dm <= 1e-15 {
             (h0 * 1e-3).max(1e-6)
         } else {
-            pow(0.01 / dm, 1.0 / tab.order as f64)
+            pow(0.01 / dm, 1.0 / order as f64)
         };
         (100.0 * h0)
             .min(h1)
@@ -208,7 +220,16 @@ impl Solver {
 
     /// tmp = y(t + θh) from the current step's continuous extension.
     #[inline]
-    pub(super) fn interpolate(&mut self, tab: &Tableau, h: f64, theta: f64) {
+    pub(super) fn interpolate(&mut self, scheme: Scheme, h: f64, theta: f64) {
+        match scheme {
+            Scheme::Explicit(tab) => self.rk_interpolate(tab, h, theta),
+            Scheme::Rosenbrock(tab) => self.ros_interpolate(tab, theta),
+        }
+    }
+
+    /// [`interpolate`](Self::interpolate) in an explicit Runge–Kutta step.
+    #[inline]
+    fn rk_interpolate(&mut self, tab: &Tableau, h: f64, theta: f64) {
         let dim = self.dim;
         match tab.dense {
             DenseOutput::Poly(p) => {
