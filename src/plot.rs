@@ -29,6 +29,53 @@ pub mod palette {
     pub const GREY: Rgb = (110, 110, 110);
 }
 
+/// One colour per response class, used by every chart and badge of the
+/// page: the simulator's band charts, the trial's bands and box plots, the
+/// response badge. Okabe–Ito colours, so the classes stay apart for
+/// colour-blind readers; each is dark enough for black text on it.
+pub const CLASS_COLORS: [(&str, Rgb); 7] = [
+    ("CR", palette::GREEN),
+    ("NR", palette::VERMILLION),
+    ("CD19+ relapse", palette::ORANGE),
+    ("CD19- relapse", palette::PURPLE),
+    // [L]'s FP bands merge CR and CD19− relapse: the good outcome's colour.
+    ("CR & CD19- relapse", palette::GREEN),
+    // [M]'s two classes.
+    ("responder", palette::GREEN),
+    ("non-responder", palette::VERMILLION),
+];
+
+/// A class label as [`CLASS_COLORS`] spells it: a typographic minus (−)
+/// is read as a hyphen, case and surrounding spaces are ignored.
+fn class_key(label: &str) -> String {
+    label.trim().replace('\u{2212}', "-").to_lowercase()
+}
+
+/// The colour of a response class (`"CR"`, `"CD19+ relapse"`,
+/// `"responder"`, …), if it is one.
+pub fn class_color(label: &str) -> Option<Rgb> {
+    let key = class_key(label);
+    CLASS_COLORS
+        .iter()
+        .find(|(l, _)| class_key(l) == key)
+        .map(|&(_, c)| c)
+}
+
+/// A colour as CSS hex (`#009e73`).
+pub fn hex(c: Rgb) -> String {
+    format!("#{:02x}{:02x}{:02x}", c.0, c.1, c.2)
+}
+
+/// [`CLASS_COLORS`] as a JSON object `{"CR": "#009e73", …}` (the page
+/// publishes it for readers and tests).
+pub fn class_colors_json() -> String {
+    let items: Vec<String> = CLASS_COLORS
+        .iter()
+        .map(|(l, c)| format!("\"{l}\":\"{}\"", hex(*c)))
+        .collect();
+    format!("{{{}}}", items.join(","))
+}
+
 /// One labelled line.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Series {
@@ -149,5 +196,22 @@ impl TimeChart {
             hlines: Vec::new(),
             markers: Vec::new(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_class_has_one_colour_whatever_the_minus() {
+        assert_eq!(class_color("CR"), Some(palette::GREEN));
+        assert_eq!(
+            class_color("CD19\u{2212} relapse"),
+            class_color("CD19- relapse")
+        );
+        assert_eq!(class_color(" nr "), Some(palette::VERMILLION));
+        assert_eq!(class_color("cr-ish"), None);
+        assert!(class_colors_json().starts_with("{\"CR\":\"#009e73\""));
     }
 }

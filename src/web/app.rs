@@ -10,6 +10,7 @@
 //! It works only through the model interface ([`crate::model::Model`]):
 //! no model is named here, so a new model needs no change to the page.
 
+use super::format::{compact, compact_numbers};
 use crate::analysis::bands::Bands;
 use crate::cohort::bands::Factor;
 use crate::model::{Course, Display, ModelId, Registry, Sampling};
@@ -220,8 +221,14 @@ pub struct App {
     pub reg: &'static Registry,
     /// The current scenario.
     pub scenario: Scenario,
-    /// Refused input, by key (shown in `#error` until that key is set again).
+    /// Refused input, by key (shown until that key is set again): from a
+    /// link or a file in `#error`, typed into a field beside that field.
     pub problems: Vec<Problem>,
+    /// Keys of [`App::problems`] refused when typed into their field.
+    pub typed: Vec<String>,
+    /// The last sentence to announce (the latest refused field), for the
+    /// page's live region.
+    pub announce: Option<String>,
     /// Why the last solve (or drawing) failed, if it did.
     pub failure: Option<String>,
     /// The last good result.
@@ -242,6 +249,8 @@ impl App {
             reg,
             scenario,
             problems,
+            typed: Vec::new(),
+            announce: None,
             failure: None,
             last: None,
             log_y: true,
@@ -262,18 +271,73 @@ impl App {
             .unwrap_or_else(|| self.model().default_t_end(&self.scenario.preset))
     }
 
-    /// The problems and the failure, one sentence each.
+    /// The problems not tied to a field, and the failure, one sentence
+    /// each (for `#error`; long numbers written compactly).
     pub fn messages(&self) -> Vec<String> {
         self.problems
             .iter()
-            .map(|p| p.message.clone())
+            .filter(|p| !self.typed.contains(&p.key))
+            .map(|p| compact_numbers(&p.message))
             .chain(self.failure.clone())
             .collect()
     }
 
-    /// Base of export file names: `cartsim-<model>-<preset>`.
+    /// The refused typed values: (key, sentence), shown beside their field.
+    pub fn field_messages(&self) -> Vec<(String, String)> {
+        self.problems
+            .iter()
+            .filter(|p| self.typed.contains(&p.key))
+            .map(|p| (p.key.clone(), p.message.clone()))
+            .collect()
+    }
+
+    /// Forget the problem of `key` (it was set again).
+    fn clear_problem(&mut self, key: &str) {
+        self.problems.retain(|p| p.key != key);
+        self.typed.retain(|k| k != key);
+    }
+
+    /// Forget every problem.
+    fn clear_problems(&mut self) {
+        self.problems.clear();
+        self.typed.clear();
+        self.announce = None;
+    }
+
+    /// Base of export file names: `cartsim-<model>-<preset>`, then what
+    /// differs from the preset (`-rTA2.5`, `-qpcr`), as the link has it
+    /// (cut short with `-etc` past about 100 characters).
     pub fn base_name(&self) -> String {
-        format!("cartsim-{}-{}", self.scenario.model, self.scenario.preset)
+        let s = &self.scenario;
+        let mut name = format!("cartsim-{}-{}", s.model, s.preset);
+        let query = s.to_query();
+        for (k, v) in form_urlencoded::parse(query.as_bytes()) {
+            if matches!(k.as_ref(), "v" | "model" | "preset") {
+                continue;
+            }
+            let part = if v.parse::<f64>().is_ok() {
+                format!("{k}{v}")
+            } else {
+                v.into_owned()
+            };
+            let part: String = part
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || "._+-".contains(c) {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect();
+            if name.len() + part.len() > 100 {
+                name.push_str("-etc");
+                break;
+            }
+            name.push('-');
+            name.push_str(&part);
+        }
+        name
     }
 }
 
@@ -299,7 +363,7 @@ pub fn update(app: &mut App, msg: Msg) -> Redraw {
             } else {
                 s.values.insert(name.clone(), value);
             }
-            app.problems.retain(|p| p.key != name);
+            app.clear_problem(&name);
             changed()
         }
         Msg::SliderReleased => Redraw {
@@ -308,12 +372,12 @@ pub fn update(app: &mut App, msg: Msg) -> Redraw {
         },
         Msg::Reset(name) => {
             app.scenario.values.remove(&name);
-            app.problems.retain(|p| p.key != name);
+            app.clear_problem(&name);
             changed()
         }
         Msg::ResetAll => {
             app.scenario.values.clear();
-            app.problems.clear();
+            app.clear_problems();
             changed()
         }
         Msg::ChoosePreset(name) => {
@@ -325,7 +389,7 @@ pub fn update(app: &mut App, msg: Msg) -> Redraw {
             s.dt = old.dt;
             s.units = old.units.clone();
             app.scenario = s;
-            app.problems.clear();
+            app.clear_problems();
             Redraw {
                 notes: true,
                 ..changed()
@@ -336,7 +400,7 @@ pub fn update(app: &mut App, msg: Msg) -> Redraw {
                 return Redraw::default();
             }
             app.scenario = Scenario::first_preset(model);
-            app.problems.clear();
+            app.clear_problems();
             app.last = None;
             Redraw {
                 model: true,
@@ -347,7 +411,12 @@ pub fn update(app: &mut App, msg: Msg) -> Redraw {
             let (s, problems) = Scenario::from_json(&text, app.reg);
             let model_changed = s.model != app.model();
             app.scenario = s;
+            app.clear_problems();
             app.problems = problems;
+            if model_changed {
+                // The last result was another model's: nothing to fall back on.
+                app.last = None;
+            }
             Redraw {
                 model: model_changed,
                 notes: true,
@@ -362,6 +431,9 @@ pub fn update(app: &mut App, msg: Msg) -> Redraw {
             }
         }
         Msg::ShowNotes(on) => {
+            if app.notes == on {
+                return Redraw::default();
+            }
             app.notes = on;
             Redraw {
                 view: true,
@@ -421,7 +493,7 @@ pub fn update(app: &mut App, msg: Msg) -> Redraw {
             ..Redraw::default()
         },
         Msg::Notice { key, message } => {
-            app.problems.retain(|p| p.key != key);
+            app.clear_problem(&key);
             app.problems.push(Problem { key, message });
             Redraw {
                 messages: true,
@@ -451,19 +523,85 @@ fn set_value(app: &mut App, key: &str, text: &str) -> Redraw {
     let query = form_urlencoded::Serializer::new(String::new())
         .extend_pairs(&pairs)
         .finish();
-    let (s, mut problems) = Scenario::from_query(&query, app.reg);
-    app.problems.retain(|p| p.key != key);
+    let (s, problems) = Scenario::from_query(&query, app.reg);
+    app.clear_problem(key);
     if problems.is_empty() {
         app.scenario = s;
+        app.announce = None;
         changed()
     } else {
-        app.problems.append(&mut problems);
+        let codec = problems
+            .iter()
+            .find(|p| p.key == key)
+            .or(problems.first())
+            .map_or(String::new(), |p| p.message.clone());
+        let message = refused(app, key, text, &codec);
+        app.problems.push(Problem {
+            key: key.to_string(),
+            message: message.clone(),
+        });
+        app.typed.push(key.to_string());
+        app.announce = Some(message);
         Redraw {
             controls: true,
             messages: true,
             invalid: Some(key.to_string()),
             ..Redraw::default()
         }
+    }
+}
+
+/// The value of `key` in scenario `s` (parameters, settings, solver
+/// numbers and the horizon).
+fn current(s: &Scenario, key: &str) -> Option<f64> {
+    match key {
+        "rtol" => Some(s.rtol),
+        "atol" => Some(s.atol),
+        "dt" => Some(s.dt),
+        "t_end" => Some(s.t_end.unwrap_or_else(|| s.model.default_t_end(&s.preset))),
+        _ => s.value(key),
+    }
+}
+
+/// The sentence for a refused typed value: what was wrong with it, what
+/// is allowed, and which value is still in use (the one the field shows
+/// again): the person's previous value, or the scenario's own.
+fn refused(app: &App, key: &str, text: &str, codec: &str) -> String {
+    let typed = text.trim();
+    let quoted: String = if typed.chars().count() > 24 {
+        typed.chars().take(24).chain(['…']).collect()
+    } else {
+        typed.to_string()
+    };
+    let reason = match (app.model().spec(key), typed.parse::<f64>()) {
+        (Some(spec), Ok(v)) if v.is_finite() => format!(
+            "{} is out of range (allowed: {} to {} {})",
+            compact(v),
+            compact(spec.min),
+            compact(spec.max),
+            spec.unit
+        ),
+        (Some(spec), _) => format!(
+            "'{quoted}' is not a number (allowed: {} to {} {})",
+            compact(spec.min),
+            compact(spec.max),
+            spec.unit
+        ),
+        (None, _) => compact_numbers(codec),
+    };
+    let s = &app.scenario;
+    let base = Scenario::preset(s.model, &s.preset);
+    let in_use = match (current(s, key), current(&base, key)) {
+        (Some(now), Some(own)) if now == own => {
+            format!(" Still using {}, the scenario's value.", compact(now))
+        }
+        (Some(now), _) => format!(" Still using {}, your previous value.", compact(now)),
+        (None, _) => String::new(),
+    };
+    if reason.starts_with(key) {
+        format!("{reason}.{in_use}")
+    } else {
+        format!("{key}: {reason}.{in_use}")
     }
 }
 
@@ -493,9 +631,14 @@ fn solve(app: &mut App) -> Redraw {
             });
         }
         Err(e) => {
-            app.failure = Some(format!(
-                "The simulation failed: {e}. The charts show the last good result, which is not current."
-            ));
+            let e = compact_numbers(&e.to_string());
+            app.failure = Some(if app.last.is_some() {
+                format!(
+                    "The simulation failed: {e}. The charts show the last good result, which is not current."
+                )
+            } else {
+                format!("The simulation failed: {e}. There is no earlier result to show.")
+            });
         }
     }
     Redraw {

@@ -9,11 +9,25 @@ use plotters_backend::{
     BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingBackend, DrawingErrorKind,
 };
 use plotters_canvas::CanvasBackend;
+use std::cell::RefCell;
+use std::collections::HashMap;
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 /// plotters-canvas's error type (not exported by name).
 type CanvasError = <CanvasBackend as DrawingBackend>::ErrorType;
+
+/// Text widths measured so far, by font and text: the same tick labels,
+/// titles and legends are measured on every redraw, and setting the
+/// canvas's font to measure costs more than the look-up.
+type Widths = HashMap<(String, String), f64>;
+
+thread_local! {
+    static WIDTHS: RefCell<Widths> = RefCell::new(HashMap::new());
+}
+
+/// Entries kept before the cache starts afresh.
+const MAX_WIDTHS: usize = 4096;
 
 /// [`CanvasBackend`] with canvas-based text measurement.
 pub struct Canvas {
@@ -29,6 +43,11 @@ impl Canvas {
             .get_element_by_id(id)?
             .dyn_into()
             .ok()?;
+        Canvas::from_element(canvas)
+    }
+
+    /// The backend for this canvas element (on the page or off it).
+    pub fn from_element(canvas: HtmlCanvasElement) -> Option<Canvas> {
         let ctx: CanvasRenderingContext2d = canvas.get_context("2d").ok()??.dyn_into().ok()?;
         let inner = CanvasBackend::with_canvas_object(canvas)?;
         Some(Canvas { inner, ctx })
@@ -108,13 +127,29 @@ impl DrawingBackend for Canvas {
         style: &S,
     ) -> Result<(u32, u32), DrawingErrorKind<CanvasError>> {
         // The same font string CanvasBackend::draw_text sets.
-        self.ctx.set_font(&format!(
+        let font = format!(
             "{} {}px {}",
             style.style().as_str(),
             style.size(),
             style.family().as_str()
-        ));
-        let width = self.ctx.measure_text(text).map_or(0.0, |m| m.width());
+        );
+        let key = (font, text.to_string());
+        let known = WIDTHS.with(|w| w.borrow().get(&key).copied());
+        let width = match known {
+            Some(w) => w,
+            None => {
+                self.ctx.set_font(&key.0);
+                let w = self.ctx.measure_text(text).map_or(0.0, |m| m.width());
+                WIDTHS.with(|cache| {
+                    let mut cache = cache.borrow_mut();
+                    if cache.len() >= MAX_WIDTHS {
+                        cache.clear();
+                    }
+                    cache.insert(key, w);
+                });
+                w
+            }
+        };
         // A line box of 1.15 em, as the browser gives an inline box of normal line height.
         let height = style.size() * 1.15;
         Ok((width.ceil() as u32, height.ceil() as u32))

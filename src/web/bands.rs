@@ -162,13 +162,9 @@ pub fn show_status(state: &BandState) {
     }
 }
 
-/// Colour of a band's class.
-fn class_color(label: &str) -> Rgb {
-    match label {
-        "NR" => c::VERMILLION,
-        "CD19+ relapse" => c::ORANGE,
-        _ => c::GREEN,
-    }
+/// Colour of a band's class: the page's one colour per class.
+pub fn class_color(label: &str) -> Rgb {
+    crate::plot::class_color(label).unwrap_or(c::GREY)
 }
 
 /// The band chart of a factor, marking `value` (this patient's FT or FP).

@@ -1,54 +1,139 @@
 //! Drawing on a `<canvas>` with plotters: a time-series chart (log or linear
-//! y, threshold lines, labelled markers) and a stacked band chart (class
-//! probabilities summing to 100%, with the current patient's value marked).
-//! It only draws what it is given: the models say what their time charts
-//! show ([`crate::model::Model::charts`]), [`super::bands`] builds the band
-//! charts. Every size is multiplied by the canvas's pixel ratio so charts
-//! stay crisp on HiDPI screens.
+//! y, threshold lines, labelled markers), a stacked band chart (class
+//! probabilities summing to 100%, with the current patient's value marked)
+//! and box plots. It only draws what it is given: the models say what
+//! their time charts show ([`crate::model::Model::charts`]),
+//! [`super::bands`] builds the band charts, the job panels their own.
+//!
+//! Every chart is laid out by [`frame`]: the title on top (wrapped when
+//! long), the y-axis title written level above the plot (never rotated,
+//! never over the tick labels), tick labels at nice numbers (1, 2, 5 × 10^k;
+//! decades on log axes, [`Axis`]) with room measured for the widest, and
+//! the x-axis title under the x tick labels. Every size is in CSS pixels
+//! multiplied by the surface's pixel ratio, so charts are crisp on HiDPI
+//! screens and a PNG export drawn at a larger ratio looks the same, only
+//! sharper.
 
 use super::backend::Canvas as CanvasBackend;
-use super::canvas;
-use plotters::coord::ranged1d::{Ranged, ValueFormatter};
-use plotters::coord::types::RangedCoordf64;
+use super::{canvas, dom};
+use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
+use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
+use std::ops::Range;
+use wasm_bindgen::JsCast;
+use web_sys::HtmlCanvasElement;
 
 pub use crate::plot::{palette, BandChart, HLine, Marker, Rgb, Series, Shape, TimeChart};
 
-/// Where and how big to draw: canvas id and pixels per CSS pixel.
-#[derive(Debug, Clone, Copy)]
-pub struct Surface<'a> {
-    /// Canvas element id.
-    pub id: &'a str,
-    /// Device pixel ratio (sizes are scaled by it).
+/// Where and how big to draw: a canvas and its pixels per CSS pixel.
+#[derive(Debug, Clone)]
+pub struct Surface {
+    /// The canvas (on the page, or off-screen for an export).
+    pub canvas: HtmlCanvasElement,
+    /// Device pixels per CSS pixel (every size is scaled by it).
     pub ratio: f64,
 }
 
-impl<'a> Surface<'a> {
-    /// The canvas `id`, sized to its CSS box ([`canvas::fit`]); `None` when
-    /// it is not displayed.
-    pub fn fit(id: &'a str) -> Option<Surface<'a>> {
-        canvas::fit(id).map(|ratio| Surface { id, ratio })
+impl Surface {
+    /// The canvas `id`, sized to its CSS box × the device pixel ratio
+    /// ([`canvas::fit`]); `None` when it is absent or not displayed.
+    pub fn fit(id: &str) -> Option<Surface> {
+        let ratio = canvas::fit(id)?;
+        let canvas = canvas::element(id).ok()?;
+        Some(Surface { canvas, ratio })
     }
-    /// The canvas `id` sized to its CSS box, or at its own size when it is
-    /// hidden ([`canvas::fit_or_own`]).
-    pub fn fit_or_own(id: &'a str) -> Surface<'a> {
-        Surface {
-            id,
-            ratio: canvas::fit_or_own(id),
-        }
+
+    /// [`Surface::fit`], or the canvas at its own size (ratio 1) when it is
+    /// hidden; an error when there is no such canvas.
+    pub fn fit_or_own(id: &str) -> Result<Surface, String> {
+        let ratio = canvas::fit_or_own(id);
+        Ok(Surface {
+            canvas: canvas::element(id)?,
+            ratio,
+        })
     }
-    fn px(&self, css: f64) -> u32 {
+
+    /// A canvas off the page of `css_w` × `css_h` CSS pixels at `ratio`
+    /// device pixels each (for exports larger than the screen's).
+    pub fn offscreen(css_w: f64, css_h: f64, ratio: f64) -> Result<Surface, String> {
+        let canvas: HtmlCanvasElement = dom::el("canvas", "", "")?
+            .dyn_into()
+            .map_err(|_| "cannot create a canvas".to_string())?;
+        canvas.set_width((css_w * ratio).round().max(1.0) as u32);
+        canvas.set_height((css_h * ratio).round().max(1.0) as u32);
+        Ok(Surface { canvas, ratio })
+    }
+
+    /// Device pixels for `css` CSS pixels (at least 1).
+    pub fn px(&self, css: f64) -> u32 {
         (css * self.ratio).round().max(1.0) as u32
     }
-    fn font(&self, css: f64) -> (&'static str, u32) {
-        ("sans-serif", self.px(css))
+
+    fn ipx(&self, css: f64) -> i32 {
+        self.px(css) as i32
     }
+
+    /// A sans-serif font of `css` CSS pixels.
+    pub fn font(&self, css: f64) -> TextStyle<'static> {
+        ("sans-serif", self.px(css)).into_font().into()
+    }
+
+    fn bold(&self, css: f64) -> TextStyle<'static> {
+        ("sans-serif", self.px(css), FontStyle::Bold)
+            .into_font()
+            .into()
+    }
+
+    /// Height in CSS pixels.
+    pub fn css_height(&self) -> f64 {
+        self.canvas.height() as f64 / self.ratio
+    }
+
+    /// A small chart (the phone's pinned chart): no title, smaller type.
+    pub fn compact(&self) -> bool {
+        self.css_height() < 200.0
+    }
+
+    /// The drawing area covering the whole canvas.
+    pub fn root(&self) -> Result<DrawingArea<CanvasBackend, Shift>, String> {
+        CanvasBackend::from_element(self.canvas.clone())
+            .map(|b| b.into_drawing_area())
+            .ok_or_else(|| "the canvas has no 2-D context".to_string())
+    }
+
+    /// Record what the chart shows for readers and tests: `data-legend`,
+    /// a JSON list of `{label, color}` (colours as `#rrggbb`).
+    pub fn set_legend(&self, keys: &[(String, Rgb)]) {
+        let items: Vec<String> = keys
+            .iter()
+            .map(|(l, c)| {
+                format!(
+                    "{{\"label\":{},\"color\":\"{}\"}}",
+                    json_string(l),
+                    crate::plot::hex(*c)
+                )
+            })
+            .collect();
+        dom::attr(
+            &self.canvas,
+            "data-legend",
+            &format!("[{}]", items.join(",")),
+        );
+    }
+}
+
+/// `s` as a JSON string literal.
+fn json_string(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
 }
 
 fn rgb(c: Rgb) -> RGBColor {
     RGBColor(c.0, c.1, c.2)
 }
+
+/// Colour of axis titles and the muted text on charts.
+const MUTED: RGBColor = RGBColor(70, 76, 90);
 
 fn draw_err<E>(e: DrawingAreaErrorKind<E>) -> String
 where
@@ -57,7 +142,8 @@ where
     format!("drawing the chart failed: {e}")
 }
 
-/// Compact axis numbers: plain in [1e-3, 1e5), else `1e6` style.
+/// Compact axis numbers: plain in [1e-3, 1e5) with at most four decimals,
+/// else `2e6`, `1.5e-7`.
 pub fn tick(v: f64) -> String {
     let a = v.abs();
     if a == 0.0 {
@@ -72,6 +158,509 @@ pub fn tick(v: f64) -> String {
     }
 }
 
+/// The nice step (1, 2 or 5 × 10^k) of at least `raw`.
+pub fn nice_step(raw: f64) -> f64 {
+    if !(raw.is_finite() && raw > 0.0) {
+        return 1.0;
+    }
+    let p = 10f64.powf(raw.log10().floor());
+    let m = raw / p;
+    let n = if m <= 1.0 + 1e-9 {
+        1.0
+    } else if m <= 2.0 + 1e-9 {
+        2.0
+    } else if m <= 5.0 + 1e-9 {
+        5.0
+    } else {
+        10.0
+    };
+    n * p
+}
+
+/// Ticks of a linear axis over `[lo, hi]` at a nice step, at most about
+/// `max` of them; and the lighter grid lines between them.
+pub fn linear_ticks(lo: f64, hi: f64, max: usize) -> (Vec<f64>, Vec<f64>) {
+    if !(lo.is_finite() && hi.is_finite() && hi > lo) {
+        return (Vec::new(), Vec::new());
+    }
+    let step = nice_step((hi - lo) / max.max(1) as f64);
+    let at = |k: f64, s: f64| {
+        let v = k * s;
+        if v.abs() < s * 1e-9 {
+            0.0
+        } else {
+            // Round away float noise (0.30000000000000004).
+            let digits = (-(s.log10().floor()) + 3.0).clamp(0.0, 15.0) as i32;
+            let f = 10f64.powi(digits);
+            if f.is_finite() && (v * f).abs() < 1e15 {
+                (v * f).round() / f
+            } else {
+                v
+            }
+        }
+    };
+    let range = |s: f64| -> Vec<f64> {
+        let (k0, k1) = ((lo / s - 1e-9).ceil(), (hi / s + 1e-9).floor());
+        let n = (k1 - k0).clamp(-1.0, 1000.0) as i64;
+        (0..=n).map(|i| at(k0 + i as f64, s)).collect()
+    };
+    let bold = range(step);
+    let mantissa = (step / 10f64.powf(step.log10().floor())).round();
+    let sub = if mantissa == 2.0 {
+        step / 4.0
+    } else {
+        step / 5.0
+    };
+    (bold, range(sub))
+}
+
+/// Ticks of a log axis over `[lo, hi]` (`lo > 0`): decades (every second
+/// or fifth one when there are many); within less than two decades,
+/// 1, 2 and 5 × 10^k, or nice linear steps. The lighter grid lines are
+/// the decades left out, or 2…9 × 10^k.
+pub fn log_ticks(lo: f64, hi: f64, max: usize) -> (Vec<f64>, Vec<f64>) {
+    if !(lo > 0.0 && hi > lo && hi.is_finite()) {
+        return (Vec::new(), Vec::new());
+    }
+    let max = max.max(2);
+    let (d0, d1) = (
+        (lo.log10() - 1e-9).ceil() as i32,
+        (hi.log10() + 1e-9).floor() as i32,
+    );
+    let decades: Vec<i32> = (d0..=d1).collect();
+    let inside = |v: f64| v >= lo * (1.0 - 1e-9) && v <= hi * (1.0 + 1e-9);
+    if decades.len() >= 3 {
+        let every = [1, 2, 3, 4, 5, 10, 20, 50, 100]
+            .into_iter()
+            .find(|k| decades.len().div_ceil(*k as usize) <= max)
+            .unwrap_or(100);
+        let bold: Vec<f64> = decades
+            .iter()
+            .filter(|d| d.rem_euclid(every) == 0)
+            .map(|d| 10f64.powi(*d))
+            .collect();
+        let light: Vec<f64> = if every > 1 {
+            decades.iter().map(|d| 10f64.powi(*d)).collect()
+        } else if decades.len() <= 8 {
+            (d0 - 1..=d1)
+                .flat_map(|d| (2..10).map(move |m| m as f64 * 10f64.powi(d)))
+                .filter(|v| inside(*v))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        return (bold, light);
+    }
+    let lo_d = lo.log10().floor() as i32;
+    let hi_d = hi.log10().ceil() as i32;
+    let one_two_five: Vec<f64> = (lo_d..=hi_d)
+        .flat_map(|d| [1.0, 2.0, 5.0].map(|m| m * 10f64.powi(d)))
+        .filter(|v| inside(*v))
+        .collect();
+    let light: Vec<f64> = (lo_d..=hi_d)
+        .flat_map(|d| (1..10).map(move |m| m as f64 * 10f64.powi(d)))
+        .filter(|v| inside(*v))
+        .collect();
+    if one_two_five.len() >= 3 && one_two_five.len() <= max {
+        return (one_two_five, light);
+    }
+    let (bold, _) = linear_ticks(lo, hi, max.min(5));
+    let bold: Vec<f64> = bold.into_iter().filter(|v| *v > 0.0).collect();
+    (bold, light)
+}
+
+/// One axis: its range, its scale and where its ticks go. As a plotters
+/// coordinate it maps values to pixels (linearly, or linearly in log10)
+/// and gives its own ticks as key points.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Axis {
+    /// Lower end.
+    pub lo: f64,
+    /// Upper end.
+    pub hi: f64,
+    /// Logarithmic.
+    pub log: bool,
+    /// Labelled ticks.
+    pub ticks: Vec<f64>,
+    /// Light grid lines.
+    pub light: Vec<f64>,
+}
+
+impl Axis {
+    /// A linear axis over `[lo, hi]` (no ticks yet).
+    pub fn linear(lo: f64, hi: f64) -> Axis {
+        let hi = if hi > lo { hi } else { lo + 1.0 };
+        Axis {
+            lo,
+            hi,
+            log: false,
+            ticks: Vec::new(),
+            light: Vec::new(),
+        }
+    }
+
+    /// A log axis over `[lo, hi]` (`lo > 0`; no ticks yet).
+    pub fn log(lo: f64, hi: f64) -> Axis {
+        let lo = if lo > 0.0 && lo.is_finite() {
+            lo
+        } else {
+            1e-300
+        };
+        let hi = if hi > lo { hi } else { lo * 10.0 };
+        Axis {
+            lo,
+            hi,
+            log: true,
+            ticks: Vec::new(),
+            light: Vec::new(),
+        }
+    }
+
+    /// Either, as `log` says.
+    pub fn new(lo: f64, hi: f64, log: bool) -> Axis {
+        if log {
+            Axis::log(lo, hi)
+        } else {
+            Axis::linear(lo, hi)
+        }
+    }
+
+    /// The axis with at most about `max` labelled ticks.
+    pub fn ticked(mut self, max: usize) -> Axis {
+        let (bold, light) = if self.log {
+            log_ticks(self.lo, self.hi, max)
+        } else {
+            linear_ticks(self.lo, self.hi, max)
+        };
+        self.ticks = bold;
+        self.light = light;
+        self
+    }
+
+    /// The axis with no ticks at all (categories are labelled by hand).
+    pub fn bare(mut self) -> Axis {
+        self.ticks.clear();
+        self.light.clear();
+        self
+    }
+
+    /// Where `v` lies, as a fraction of the axis (outside [0, 1] beyond it).
+    pub fn frac(&self, v: f64) -> f64 {
+        let f = if self.log {
+            if v > 0.0 {
+                (v.log10() - self.lo.log10()) / (self.hi.log10() - self.lo.log10())
+            } else {
+                -1e3
+            }
+        } else {
+            (v - self.lo) / (self.hi - self.lo)
+        };
+        if f.is_nan() {
+            -1e3
+        } else {
+            f.clamp(-1e3, 1e3)
+        }
+    }
+
+    /// True when `v` is on the axis.
+    pub fn contains(&self, v: f64) -> bool {
+        v.is_finite() && v >= self.lo && v <= self.hi && (!self.log || v > 0.0)
+    }
+}
+
+impl Ranged for Axis {
+    type FormatOption = DefaultFormatting;
+    type ValueType = f64;
+
+    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
+        let span = (limit.1 - limit.0) as f64;
+        limit.0 + (span * self.frac(*value)).round() as i32
+    }
+
+    fn key_points<Hint: KeyPointHint>(&self, hint: Hint) -> Vec<f64> {
+        if hint.weight().allow_light_points() {
+            self.light.clone()
+        } else {
+            self.ticks.clone()
+        }
+    }
+
+    fn range(&self) -> Range<f64> {
+        self.lo..self.hi
+    }
+}
+
+/// The plotters chart every chart here draws into.
+pub type Plot<'a> = ChartContext<'a, CanvasBackend, Cartesian2d<Axis, Axis>>;
+
+/// Width and height of `text` in `font`, in device pixels.
+fn text_size(area: &DrawingArea<CanvasBackend, Shift>, text: &str, font: &TextStyle) -> (i32, i32) {
+    area.estimate_text_size(text, font)
+        .map_or((0, 0), |(w, h)| (w as i32, h as i32))
+}
+
+/// `text` broken at spaces into lines no wider than `max_w` (a single word
+/// wider than that stays whole on its line).
+pub fn wrap(
+    area: &DrawingArea<CanvasBackend, Shift>,
+    text: &str,
+    font: &TextStyle,
+    max_w: i32,
+) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    for word in text.split_whitespace() {
+        let candidate = if cur.is_empty() {
+            word.to_string()
+        } else {
+            format!("{cur} {word}")
+        };
+        if cur.is_empty() || text_size(area, &candidate, font).0 <= max_w {
+            cur = candidate;
+        } else {
+            lines.push(std::mem::take(&mut cur));
+            cur = word.to_string();
+        }
+    }
+    if !cur.is_empty() {
+        lines.push(cur);
+    }
+    lines
+}
+
+/// Draw `lines` starting at `(x, y)` (their top), aligned by `h`; returns
+/// the y under the last line.
+fn draw_lines(
+    area: &DrawingArea<CanvasBackend, Shift>,
+    lines: &[String],
+    font: &TextStyle,
+    color: &RGBColor,
+    (x, y): (i32, i32),
+    h: HPos,
+) -> Result<i32, String> {
+    let line_h = line_height(area, font);
+    let mut y = y;
+    for l in lines {
+        area.draw(&Text::new(
+            l.clone(),
+            (x, y),
+            font.clone().color(color).pos(Pos::new(h, VPos::Top)),
+        ))
+        .map_err(draw_err)?;
+        y += line_h;
+    }
+    Ok(y)
+}
+
+fn line_height(area: &DrawingArea<CanvasBackend, Shift>, font: &TextStyle) -> i32 {
+    (text_size(area, "Ag", font).1 as f64 * 1.1).ceil() as i32
+}
+
+/// The titles of a chart: on top, above the y axis, under the x axis.
+#[derive(Debug, Clone, Copy)]
+pub struct Titles<'t> {
+    /// Caption on top (left out on a compact surface).
+    pub title: &'t str,
+    /// The x axis's title (with unit).
+    pub x: &'t str,
+    /// The y axis's title (with unit), written level above the plot.
+    pub y: &'t str,
+}
+
+/// Lay a chart out on `area` (titles, axes with ticks measured to fit,
+/// grid lines unless `grid` is off) and return the plot to draw into.
+/// `categories` are x labels written by hand under the plot (wrapped to
+/// their slot): the x axis then has no ticks.
+pub fn frame<'a>(
+    area: &'a DrawingArea<CanvasBackend, Shift>,
+    s: &Surface,
+    titles: Titles,
+    x: Axis,
+    y: Axis,
+    grid: bool,
+    categories: &[String],
+) -> Result<Plot<'a>, String> {
+    let (w, h) = area.dim_in_pixel();
+    let (w, h) = (w as i32, h as i32);
+    let compact = s.compact();
+    let pad = s.ipx(if compact { 5.0 } else { 8.0 });
+    let title_font = s.bold(if compact { 13.0 } else { 15.0 });
+    let tick_font = s.font(if compact { 11.0 } else { 12.0 });
+    let axis_font = s.font(if compact { 11.0 } else { 12.5 });
+    let tick_mark = s.ipx(4.0);
+    let label_dist = 2 * tick_mark;
+
+    // Title, then the y axis's title, left-aligned above the plot.
+    let mut top = pad;
+    if !titles.title.is_empty() && !compact {
+        let lines = wrap(area, titles.title, &title_font, w - 2 * pad);
+        top = draw_lines(
+            area,
+            &lines[..lines.len().min(2)],
+            &title_font,
+            &BLACK,
+            (w / 2, top),
+            HPos::Center,
+        )? + s.ipx(3.0);
+    }
+    if !titles.y.is_empty() {
+        let lines = wrap(area, titles.y, &axis_font, w - 2 * pad);
+        top = draw_lines(
+            area,
+            &lines[..lines.len().min(2)],
+            &axis_font,
+            &MUTED,
+            (pad, top),
+            HPos::Left,
+        )?;
+    }
+    let tick_h = text_size(area, "0", &tick_font).1;
+    // Room for the top tick label, centred on the plot's top edge.
+    top += tick_h / 2 + s.ipx(2.0);
+
+    // Under the plot: tick labels (or category labels), then the x title.
+    let axis_lh = line_height(area, &axis_font);
+    let tick_lh = line_height(area, &tick_font);
+    let x_title_lines = if titles.x.is_empty() {
+        Vec::new()
+    } else {
+        let l = wrap(area, titles.x, &axis_font, w - 2 * pad);
+        l[..l.len().min(2)].to_vec()
+    };
+    let under = if categories.is_empty() {
+        label_dist + tick_h
+    } else {
+        tick_mark + s.ipx(4.0) + 2 * tick_lh
+    };
+    let bottom = under
+        + if x_title_lines.is_empty() {
+            0
+        } else {
+            s.ipx(5.0) + axis_lh * x_title_lines.len() as i32
+        };
+    let plot_h = (h - top - bottom - pad).max(s.ipx(20.0));
+
+    // The y ticks, then room for the widest label.
+    let y = if y.ticks.is_empty() && y.light.is_empty() {
+        y.ticked(((plot_h / s.ipx(if compact { 26.0 } else { 34.0 })).max(2)) as usize)
+    } else {
+        y
+    };
+    let y_label_w = y
+        .ticks
+        .iter()
+        .map(|v| text_size(area, &tick(*v), &tick_font).0)
+        .max()
+        .unwrap_or(0);
+    let y_area = y_label_w + label_dist + s.ipx(2.0);
+
+    // The x ticks: as many as fit with a gap between labels.
+    let mut right = s.ipx(12.0);
+    let plot_w = |right: i32| (w - pad - y_area - right).max(s.ipx(20.0));
+    let x = if !categories.is_empty() {
+        x.bare()
+    } else if x.ticks.is_empty() && x.light.is_empty() {
+        let mut max = ((plot_w(right) / s.ipx(56.0)).max(2)) as usize;
+        loop {
+            let t = x.clone().ticked(max);
+            let widest = t
+                .ticks
+                .iter()
+                .map(|v| text_size(area, &tick(*v), &tick_font).0)
+                .max()
+                .unwrap_or(0);
+            let need = (widest + s.ipx(14.0)) * t.ticks.len() as i32;
+            if need <= plot_w(right) || max <= 2 {
+                break t;
+            }
+            max -= 1;
+        }
+    } else {
+        x
+    };
+    if let Some(last) = x.ticks.last() {
+        let half = text_size(area, &tick(*last), &tick_font).0 / 2;
+        if x.frac(*last) > 0.97 {
+            right = right.max(half + s.ipx(3.0));
+        }
+    }
+
+    let mut chart = ChartBuilder::on(area)
+        .margin_top(top)
+        .margin_left(pad)
+        .margin_right(right)
+        .margin_bottom(pad)
+        .x_label_area_size(bottom)
+        .y_label_area_size(y_area)
+        .build_cartesian_2d(x, y)
+        .map_err(draw_err)?;
+    let fmt = |v: &f64| tick(*v);
+    let mut mesh = chart.configure_mesh();
+    mesh.x_labels(64)
+        .y_labels(64)
+        .x_label_formatter(&fmt)
+        .y_label_formatter(&fmt)
+        .label_style(tick_font.clone())
+        .set_all_tick_mark_size(tick_mark)
+        .axis_style(RGBColor(140, 146, 158).stroke_width(s.px(1.0)))
+        .light_line_style(RGBColor(240, 241, 244).stroke_width(s.px(1.0)))
+        .bold_line_style(RGBColor(220, 223, 229).stroke_width(s.px(1.0)));
+    if !grid {
+        mesh.disable_mesh();
+    }
+    mesh.draw().map_err(draw_err)?;
+
+    let (xr, yr) = chart.plotting_area().get_pixel_range();
+    if !categories.is_empty() {
+        let n = categories.len() as i32;
+        let slot = (xr.end - xr.start) / n.max(1);
+        for (k, name) in categories.iter().enumerate() {
+            let cx = xr.start + slot * k as i32 + slot / 2;
+            let lines = wrap(area, name, &tick_font, slot - s.ipx(4.0));
+            draw_lines(
+                area,
+                &lines[..lines.len().min(2)],
+                &tick_font,
+                &BLACK,
+                (cx, yr.end + tick_mark + s.ipx(4.0)),
+                HPos::Center,
+            )?;
+        }
+    }
+    if !x_title_lines.is_empty() {
+        let y0 = yr.end + under + s.ipx(5.0);
+        draw_lines(
+            area,
+            &x_title_lines,
+            &axis_font,
+            &MUTED,
+            ((xr.start + xr.end) / 2, y0),
+            HPos::Center,
+        )?;
+    }
+    Ok(chart)
+}
+
+/// Write `text` in the middle of an empty surface.
+pub fn draw_message(s: &Surface, text: &str) -> Result<(), String> {
+    let root = s.root()?;
+    root.fill(&WHITE).map_err(draw_err)?;
+    let (w, h) = root.dim_in_pixel();
+    let font = s.font(14.0);
+    let lines = wrap(&root, text, &font, w as i32 - s.ipx(24.0));
+    let lh = line_height(&root, &font);
+    let y0 = h as i32 / 2 - lh * lines.len() as i32 / 2;
+    draw_lines(
+        &root,
+        &lines,
+        &font,
+        &MUTED,
+        (w as i32 / 2, y0),
+        HPos::Center,
+    )?;
+    root.present().map_err(draw_err)
+}
+
 /// The y range covering every finite point (positive points on a log axis)
 /// and the reference lines. A log range spans at most 15 decades below the
 /// top, so a population that dwindles to nothing does not flatten the rest.
@@ -83,6 +672,7 @@ fn y_bounds(chart: &TimeChart) -> Option<(f64, f64)> {
         .flat_map(|s| s.points.iter())
         .filter(|(x, _)| *x >= x0 && *x <= x1)
         .map(|p| p.1)
+        .chain(chart.markers.iter().map(|m| m.at.1))
         .chain(chart.hlines.iter().map(|h| h.y))
         .filter(|y| y.is_finite() && (!chart.log_y || *y > 0.0));
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
@@ -107,7 +697,10 @@ fn y_bounds(chart: &TimeChart) -> Option<(f64, f64)> {
     } else {
         let lo = lo.min(0.0);
         let hi = if hi > lo { hi } else { lo + 1.0 };
-        Some((lo, hi + 0.05 * (hi - lo)))
+        let top = hi + 0.05 * (hi - lo);
+        // End on a tick when one is near.
+        let step = nice_step((top - lo) / 6.0);
+        Some((lo, (top / step).ceil() * step))
     }
 }
 
@@ -129,59 +722,41 @@ fn runs(points: &[(f64, f64)], lo: f64, hi: f64) -> Vec<Vec<(f64, f64)>> {
 }
 
 /// Draw a time chart on `surface` (replacing what was there).
-pub fn draw_time(surface: Surface, chart: &TimeChart) -> Result<(), String> {
-    let root = canvas::backend(surface.id)?.into_drawing_area();
-    root.fill(&WHITE).map_err(draw_err)?;
-    let Some((y0, y1)) = y_bounds(chart) else {
-        root.draw(&Text::new(
-            "nothing to plot",
-            (surface.px(20.0) as i32, surface.px(30.0) as i32),
-            surface.font(15.0),
-        ))
-        .map_err(draw_err)?;
-        return root.present().map_err(draw_err);
-    };
-    let (x0, x1) = chart.x_range;
-    let mut b = ChartBuilder::on(&root);
-    b.caption(&chart.title, surface.font(16.0))
-        .margin(surface.px(10.0))
-        .x_label_area_size(surface.px(42.0))
-        .y_label_area_size(surface.px(64.0));
-    if chart.log_y {
-        let ctx = b
-            .build_cartesian_2d(x0..x1, (y0..y1).log_scale())
-            .map_err(draw_err)?;
-        time_body(ctx, surface, chart, (y0, y1))?;
-    } else {
-        let ctx = b.build_cartesian_2d(x0..x1, y0..y1).map_err(draw_err)?;
-        time_body(ctx, surface, chart, (y0, y1))?;
-    }
-    root.present().map_err(draw_err)
+pub fn draw_time(surface: &Surface, chart: &TimeChart) -> Result<(), String> {
+    draw_lines_chart(surface, chart, false, &[])
 }
 
-fn time_body<Y>(
-    mut ctx: ChartContext<'_, CanvasBackend, Cartesian2d<RangedCoordf64, Y>>,
-    surface: Surface,
+/// Draw a chart of lines against x (a time chart, or any x axis, log when
+/// `log_x`) on `surface`; `dots` are legend entries for series drawn as
+/// unlabelled dots (markers).
+pub fn draw_lines_chart(
+    surface: &Surface,
     chart: &TimeChart,
-    (y0, y1): (f64, f64),
-) -> Result<(), String>
-where
-    Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
-{
-    let fmt = |v: &f64| tick(*v);
-    ctx.configure_mesh()
-        .x_desc(&chart.x_label)
-        .y_desc(&chart.y_label)
-        .y_label_formatter(&fmt)
-        .x_label_formatter(&fmt)
-        .label_style(surface.font(12.0))
-        .axis_desc_style(surface.font(13.0))
-        .light_line_style(RGBColor(238, 238, 238))
-        .bold_line_style(RGBColor(215, 215, 215))
-        .draw()
-        .map_err(draw_err)?;
+    log_x: bool,
+    dots: &[(String, Rgb)],
+) -> Result<(), String> {
+    let root = surface.root()?;
+    root.fill(&WHITE).map_err(draw_err)?;
+    let Some((y0, y1)) = y_bounds(chart) else {
+        root.present().map_err(draw_err)?;
+        return draw_message(surface, "Nothing to plot.");
+    };
     let (x0, x1) = chart.x_range;
+    let mut ctx = frame(
+        &root,
+        surface,
+        Titles {
+            title: &chart.title,
+            x: &chart.x_label,
+            y: &chart.y_label,
+        },
+        Axis::new(x0, x1, log_x),
+        Axis::new(y0, y1, chart.log_y),
+        true,
+        &[],
+    )?;
     let grey = rgb(palette::GREY);
+    let label_font = surface.font(if surface.compact() { 10.5 } else { 11.0 });
     for h in &chart.hlines {
         if h.y < y0 || h.y > y1 {
             continue;
@@ -192,12 +767,6 @@ where
             surface.px(4.0),
             grey.stroke_width(surface.px(1.0)),
         ))
-        .map_err(draw_err)?;
-        ctx.draw_series(std::iter::once(Text::new(
-            h.label.clone(),
-            (x0 + 0.01 * (x1 - x0), h.y),
-            surface.font(11.0).into_font().color(&grey),
-        )))
         .map_err(draw_err)?;
     }
     for s in &chart.series {
@@ -218,26 +787,39 @@ where
             }
         }
     }
+    let area = ctx.plotting_area().strip_coord_spec();
+    let (aw, _) = area.dim_in_pixel();
+    let (base_x, _) = area.get_base_pixel();
     for m in &chart.markers {
         if !(m.at.0 >= x0 && m.at.0 <= x1 && m.at.1 >= y0 && m.at.1 <= y1) {
             continue;
         }
         let color = rgb(m.color);
-        let r = surface.px(5.0) as i32;
-        let text_pos = (r + surface.px(3.0) as i32, -(r + surface.px(12.0) as i32));
-        let font = surface.font(12.0).into_font().color(&BLACK);
-        let label = m.label.clone();
+        let r = surface.ipx(5.0);
+        let font = surface.font(if surface.compact() { 11.0 } else { 12.0 });
+        // The label right of the marker, or left of it near the right edge.
+        let (tw, _) = text_size(&root, &m.label, &font);
+        let mx = ctx.backend_coord(&m.at).0 - base_x;
+        let fits_right = mx + r + surface.ipx(3.0) + tw <= aw as i32;
+        let (dx, h) = if fits_right {
+            (r + surface.ipx(3.0), HPos::Left)
+        } else {
+            (-(r + surface.ipx(3.0)), HPos::Right)
+        };
+        let text = Text::new(
+            m.label.clone(),
+            (dx, -(r + surface.ipx(2.0))),
+            font.color(&BLACK).pos(Pos::new(h, VPos::Bottom)),
+        );
         match m.shape {
             Shape::Circle => ctx.draw_series(std::iter::once(
                 EmptyElement::at(m.at)
                     + Circle::new((0, 0), r, color.filled())
                     + Circle::new((0, 0), r, BLACK.stroke_width(surface.px(1.0)))
-                    + Text::new(label, text_pos, font),
+                    + text,
             )),
             Shape::Triangle => ctx.draw_series(std::iter::once(
-                EmptyElement::at(m.at)
-                    + TriangleMarker::new((0, 0), r + 1, color.filled())
-                    + Text::new(label, text_pos, font),
+                EmptyElement::at(m.at) + TriangleMarker::new((0, 0), r + 1, color.filled()) + text,
             )),
         }
         .map_err(draw_err)?;
@@ -247,6 +829,7 @@ where
         .iter()
         .filter(|s| !runs(&s.points, y0, y1).is_empty())
         .map(|s| (s.label.clone(), Key::Line(s.color, s.dashed, s.width)))
+        .chain(dots.iter().map(|(l, c)| (l.clone(), Key::Dot(*c))))
         .collect();
     // Pixels covered by data and markers, so the legend can avoid them.
     let mut occupied: Vec<(i32, i32)> = Vec::new();
@@ -256,47 +839,65 @@ where
         }
     }
     occupied.extend(chart.markers.iter().map(|m| ctx.backend_coord(&m.at)));
-    legend(
-        &ctx.plotting_area().strip_coord_spec(),
-        surface,
-        &keys,
-        Corner::Emptiest(&occupied),
-    )
+    let legend_keys: Vec<(String, Rgb)> = chart
+        .series
+        .iter()
+        .map(|s| (s.label.clone(), s.color))
+        .chain(dots.iter().cloned())
+        .collect();
+    let legend_box = legend(&area, surface, &keys, Corner::Emptiest(&occupied))?;
+    // The reference lines' names: at their right ends (the markers, days
+    // of remission and peaks, are mostly on the left), else where the
+    // legend leaves room.
+    let (_, base_y) = area.get_base_pixel();
+    for h in chart.hlines.iter().filter(|h| h.y >= y0 && h.y <= y1) {
+        let (tw, th) = text_size(&root, &h.label, &label_font);
+        let y = ctx.backend_coord(&(x0, h.y)).1 - base_y - surface.ipx(1.0);
+        let inset = surface.ipx(4.0);
+        let width = aw as i32;
+        // At the right end; else just left of the legend; else at the left.
+        let beside = legend_box.map_or(inset, |(lx, ..)| lx - inset - tw);
+        let spots = [width - inset - tw, beside, inset];
+        let free = |x: i32| {
+            legend_box.is_none_or(|(lx, ly, lw, lh)| {
+                x + tw < lx || x > lx + lw || y < ly || y - th > ly + lh
+            })
+        };
+        let x = spots.into_iter().find(|x| free(*x)).unwrap_or(spots[0]);
+        area.draw(&Text::new(
+            h.label.clone(),
+            (x, y),
+            label_font
+                .clone()
+                .color(&grey)
+                .pos(Pos::new(HPos::Left, VPos::Bottom)),
+        ))
+        .map_err(draw_err)?;
+    }
+    surface.set_legend(&legend_keys);
+    root.present().map_err(draw_err)
 }
 
 /// Draw a band chart on `surface`.
-pub fn draw_bands(surface: Surface, chart: &BandChart) -> Result<(), String> {
-    let root = canvas::backend(surface.id)?.into_drawing_area();
+pub fn draw_bands(surface: &Surface, chart: &BandChart) -> Result<(), String> {
+    let root = surface.root()?;
     root.fill(&WHITE).map_err(draw_err)?;
     let (Some(&x0), Some(&x1)) = (chart.x.first(), chart.x.last()) else {
         return Err("the band grid is empty".into());
     };
-    let mut b = ChartBuilder::on(&root);
-    b.caption(&chart.title, surface.font(16.0))
-        .margin(surface.px(10.0))
-        .x_label_area_size(surface.px(42.0))
-        .y_label_area_size(surface.px(56.0));
-    if chart.log_x {
-        let ctx = b
-            .build_cartesian_2d((x0..x1).log_scale(), 0.0..100.0)
-            .map_err(draw_err)?;
-        band_body(ctx, surface, chart)?;
-    } else {
-        let ctx = b.build_cartesian_2d(x0..x1, 0.0..100.0).map_err(draw_err)?;
-        band_body(ctx, surface, chart)?;
-    }
-    root.present().map_err(draw_err)
-}
-
-fn band_body<X>(
-    mut ctx: ChartContext<'_, CanvasBackend, Cartesian2d<X, RangedCoordf64>>,
-    surface: Surface,
-    chart: &BandChart,
-) -> Result<(), String>
-where
-    X: Ranged<ValueType = f64> + ValueFormatter<f64>,
-{
-    let fmt = |v: &f64| tick(*v);
+    let mut ctx = frame(
+        &root,
+        surface,
+        Titles {
+            title: &chart.title,
+            x: &chart.x_label,
+            y: "probability of each class (%)",
+        },
+        Axis::new(x0, x1, chart.log_x),
+        Axis::linear(0.0, 100.0).ticked(5),
+        false,
+        &[],
+    )?;
     let mut lower = vec![0.0; chart.x.len()];
     for (_, c, p) in &chart.bands {
         let upper: Vec<f64> = lower
@@ -307,26 +908,13 @@ where
         let mut poly: Vec<(f64, f64)> =
             chart.x.iter().copied().zip(upper.iter().copied()).collect();
         poly.extend(chart.x.iter().copied().zip(lower.iter().copied()).rev());
-        let color = rgb(*c);
-        ctx.draw_series(std::iter::once(Polygon::new(
-            poly,
-            color.mix(0.85).filled(),
-        )))
-        .map_err(draw_err)?;
+        ctx.draw_series(std::iter::once(Polygon::new(poly, rgb(*c).filled())))
+            .map_err(draw_err)?;
         lower = upper;
     }
-    ctx.configure_mesh()
-        .x_desc(&chart.x_label)
-        .y_desc("probability of class (%)")
-        .x_label_formatter(&fmt)
-        .y_label_formatter(&fmt)
-        .label_style(surface.font(12.0))
-        .axis_desc_style(surface.font(13.0))
-        .disable_mesh()
-        .draw()
-        .map_err(draw_err)?;
+    let area = ctx.plotting_area().strip_coord_spec();
     if let Some((x, label)) = &chart.mark {
-        let (lo, hi) = (chart.x[0], chart.x[chart.x.len() - 1]);
+        let (lo, hi) = (x0.min(x1), x0.max(x1));
         let xc = x.clamp(lo, hi);
         let w = surface.px(2.0);
         ctx.draw_series(LineSeries::new(
@@ -334,23 +922,34 @@ where
             BLACK.stroke_width(w),
         ))
         .map_err(draw_err)?;
-        let off = surface.px(4.0) as i32;
         let text = if *x < lo || *x > hi {
             format!("{label} (beyond the grid)")
         } else {
             label.clone()
         };
-        // Write the label on the side with more room.
-        let right = (xc - lo) < (hi - xc) || (chart.log_x && (xc / lo) < (hi / xc));
-        let style = surface.font(12.0).into_font().color(&BLACK);
-        let style = if right {
-            style.pos(Pos::new(HPos::Left, VPos::Top))
+        // Write the label on the side where it fits, on a white box.
+        let font = surface.font(if surface.compact() { 11.0 } else { 12.0 });
+        let (tw, th) = text_size(&root, &text, &font);
+        let (aw, _) = area.dim_in_pixel();
+        let (bx, _) = area.get_base_pixel();
+        let mx = ctx.backend_coord(&(xc, 100.0)).0 - bx;
+        let off = surface.ipx(5.0);
+        let left = if mx + off + tw <= aw as i32 {
+            mx + off
         } else {
-            style.pos(Pos::new(HPos::Right, VPos::Top))
+            (mx - off - tw).max(0)
         };
-        ctx.draw_series(std::iter::once(
-            EmptyElement::at((xc, 98.0))
-                + Text::new(text, (if right { off } else { -off }, 0), style),
+        let top = surface.ipx(4.0);
+        let p = surface.ipx(2.0);
+        area.draw(&Rectangle::new(
+            [(left - p, top - p), (left + tw + p, top + th + p)],
+            WHITE.mix(0.85).filled(),
+        ))
+        .map_err(draw_err)?;
+        area.draw(&Text::new(
+            text,
+            (left, top),
+            font.color(&BLACK).pos(Pos::new(HPos::Left, VPos::Top)),
         ))
         .map_err(draw_err)?;
     }
@@ -360,12 +959,94 @@ where
         .rev()
         .map(|(l, c, _)| (l.clone(), Key::Box(*c)))
         .collect();
-    legend(
-        &ctx.plotting_area().strip_coord_spec(),
+    legend(&area, surface, &keys, Corner::LowerRight)?;
+    surface.set_legend(
+        &chart
+            .bands
+            .iter()
+            .map(|(l, c, _)| (l.clone(), *c))
+            .collect::<Vec<_>>(),
+    );
+    root.present().map_err(draw_err)
+}
+
+/// One box of a box plot: label, colour and (first quartile, median,
+/// third quartile), or `None` when the group is empty.
+pub type BoxGroup = (String, Rgb, Option<(f64, f64, f64)>);
+
+/// Box plots (quartile box, median line) of one quantity per group.
+pub fn draw_boxes(
+    surface: &Surface,
+    title: &str,
+    y_title: &str,
+    log: bool,
+    groups: &[BoxGroup],
+) -> Result<(), String> {
+    let root = surface.root()?;
+    root.fill(&WHITE).map_err(draw_err)?;
+    let vals: Vec<f64> = groups
+        .iter()
+        .filter_map(|g| g.2)
+        .flat_map(|(a, _, b)| [a, b])
+        .filter(|v| v.is_finite() && (!log || *v > 0.0))
+        .collect();
+    let (lo, hi) = vals
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(a, b), v| (a.min(*v), b.max(*v)));
+    let y = if lo > hi {
+        Axis::new(1.0, 10.0, log)
+    } else if log {
+        // A little room above and below, in log terms.
+        let (l, h) = (lo.log10(), hi.log10());
+        let pad = ((h - l) * 0.12).max(0.15);
+        Axis::log(10f64.powf(l - pad), 10f64.powf(h + pad))
+    } else {
+        let pad = ((hi - lo) * 0.12).max(hi.abs() * 0.05).max(1e-12);
+        Axis::linear(lo - pad, hi + pad)
+    };
+    let n = groups.len().max(1) as f64;
+    let names: Vec<String> = groups.iter().map(|g| g.0.clone()).collect();
+    let mut ctx = frame(
+        &root,
         surface,
-        &keys,
-        Corner::LowerRight,
-    )
+        Titles {
+            title,
+            x: "",
+            y: y_title,
+        },
+        Axis::linear(-0.5, n - 0.5),
+        y,
+        true,
+        &names,
+    )?;
+    for (k, (_, c, q)) in groups.iter().enumerate() {
+        let Some((q1, median, q3)) = *q else { continue };
+        let color = rgb(*c);
+        let x = k as f64;
+        let half = 0.28;
+        ctx.draw_series([Rectangle::new(
+            [(x - half, q1), (x + half, q3)],
+            color.mix(0.45).filled(),
+        )])
+        .map_err(draw_err)?;
+        ctx.draw_series([Rectangle::new(
+            [(x - half, q1), (x + half, q3)],
+            color.stroke_width(surface.px(1.5)),
+        )])
+        .map_err(draw_err)?;
+        ctx.draw_series(LineSeries::new(
+            [(x - half, median), (x + half, median)],
+            BLACK.stroke_width(surface.px(2.5)),
+        ))
+        .map_err(draw_err)?;
+    }
+    surface.set_legend(
+        &groups
+            .iter()
+            .map(|(l, c, _)| (l.clone(), *c))
+            .collect::<Vec<_>>(),
+    );
+    root.present().map_err(draw_err)
 }
 
 /// Where the legend goes.
@@ -382,34 +1063,46 @@ enum Key {
     Line(Rgb, bool, f64),
     /// A filled box.
     Box(Rgb),
+    /// A dot.
+    Dot(Rgb),
 }
 
-/// A legend box in the upper (or lower) right corner of `area`. Drawn by
-/// hand rather than with plotters' series labels, whose text measurement
-/// goes through the DOM (see [`super::backend`]).
+/// A legend box in a corner of `area`. Drawn by hand rather than with
+/// plotters' series labels, whose text measurement goes through the DOM
+/// (see [`super::backend`]).
+/// Returns where it went (x, y, width, height in `area`'s pixels).
 fn legend(
-    area: &DrawingArea<CanvasBackend, plotters::coord::Shift>,
-    surface: Surface,
+    area: &DrawingArea<CanvasBackend, Shift>,
+    surface: &Surface,
     keys: &[(String, Key)],
     corner: Corner,
-) -> Result<(), String> {
+) -> Result<Option<(i32, i32, i32, i32)>, String> {
     if keys.is_empty() {
-        return Ok(());
+        return Ok(None);
     }
-    let font = surface.font(12.0).into_font().color(&BLACK);
+    let compact = surface.compact();
+    let font = surface
+        .font(if compact { 11.0 } else { 12.0 })
+        .color(&BLACK);
     let mut text_w = 0;
     for (label, _) in keys {
         let (w, _) = area.estimate_text_size(label, &font).map_err(draw_err)?;
         text_w = text_w.max(w as i32);
     }
-    let px = |v: f64| surface.px(v) as i32;
-    let (pad, key_w, line_h, gap) = (px(6.0), px(24.0), px(17.0), px(6.0));
+    let px = |v: f64| surface.ipx(v);
+    let (pad, key_w, line_h, gap) = (
+        px(5.0),
+        px(if compact { 16.0 } else { 22.0 }),
+        px(if compact { 14.0 } else { 17.0 }),
+        px(5.0),
+    );
     let box_w = pad + key_w + gap + text_w + pad;
     let box_h = 2 * pad + line_h * keys.len() as i32;
     let (aw, ah) = area.dim_in_pixel();
     let (bx, by) = area.get_base_pixel();
-    let (left, right) = (px(8.0), aw as i32 - box_w - px(8.0));
-    let (top, bottom) = (px(8.0), ah as i32 - box_h - px(8.0));
+    let inset = px(6.0);
+    let (left, right) = (inset, aw as i32 - box_w - inset);
+    let (top, bottom) = (inset, ah as i32 - box_h - inset);
     let (x0, y0) = match corner {
         Corner::LowerRight => (right, bottom),
         Corner::Emptiest(points) => {
@@ -437,12 +1130,12 @@ fn legend(
     };
     area.draw(&Rectangle::new(
         [(x0, y0), (x0 + box_w, y0 + box_h)],
-        WHITE.mix(0.88).filled(),
+        WHITE.mix(0.9).filled(),
     ))
     .map_err(draw_err)?;
     area.draw(&Rectangle::new(
         [(x0, y0), (x0 + box_w, y0 + box_h)],
-        RGBColor(180, 180, 180).stroke_width(surface.px(1.0)),
+        RGBColor(190, 194, 202).stroke_width(surface.px(1.0)),
     ))
     .map_err(draw_err)?;
     for (i, (label, key)) in keys.iter().enumerate() {
@@ -468,7 +1161,15 @@ fn legend(
             Key::Box(c) => {
                 area.draw(&Rectangle::new(
                     [(kx, y - line_h / 3), (kx + key_w, y + line_h / 3)],
-                    rgb(*c).mix(0.85).filled(),
+                    rgb(*c).filled(),
+                ))
+                .map_err(draw_err)?;
+            }
+            Key::Dot(c) => {
+                area.draw(&Circle::new(
+                    (kx + key_w / 2, y),
+                    px(4.0) as u32,
+                    rgb(*c).filled(),
                 ))
                 .map_err(draw_err)?;
             }
@@ -480,5 +1181,5 @@ fn legend(
         ))
         .map_err(draw_err)?;
     }
-    Ok(())
+    Ok(Some((x0, y0, box_w, box_h)))
 }

@@ -78,6 +78,23 @@ fn reset_id(name: &str) -> String {
     format!("p-{name}-reset")
 }
 
+/// The solver and horizon keys typed into fields of `index.html`.
+const SOLVER_FIELDS: [&str; 4] = ["rtol", "atol", "dt", "t_end"];
+
+/// Ids of the fields a scenario key may be typed into, each with the id of
+/// the message beside it: a parameter row, a model setting, a solver field.
+pub fn field_of(key: &str) -> Vec<(String, String)> {
+    let mut ids = vec![
+        (field_id(key), format!("p-{key}-msg")),
+        (format!("set-{key}"), format!("set-{key}-msg")),
+    ];
+    if SOLVER_FIELDS.contains(&key) {
+        let id = key.replace('_', "-");
+        ids.push((id.clone(), format!("{id}-msg")));
+    }
+    ids
+}
+
 /// The model switch (radio buttons), one per model of the registry.
 pub fn build_models(app: &App, send: Dispatch) -> Result<(), String> {
     let box_ = dom::by_id("models")?;
@@ -178,7 +195,11 @@ fn param_row(spec: &'static ParamSpec, send: Dispatch) -> Result<web_sys::Elemen
     attr(&field, "autocomplete", "off");
     attr(&field, "id", &field_id(spec.name));
     attr(&field, "data-param", spec.name);
-    attr(&field, "aria-describedby", &format!("p-{}-help", spec.name));
+    attr(
+        &field,
+        "aria-describedby",
+        &format!("p-{0}-msg p-{0}-help", spec.name),
+    );
     on(&field, "change", move |ev| {
         if let Some(text) = dom::event_value(&ev) {
             send(Msg::SetValue {
@@ -203,6 +224,11 @@ fn param_row(spec: &'static ParamSpec, send: Dispatch) -> Result<web_sys::Elemen
         send(Msg::Reset(spec.name.to_string()))
     });
     append(&row, &reset);
+
+    // The message of a refused value, right under the field.
+    let msg = el("p", "field-msg", "")?;
+    attr(&msg, "id", &format!("p-{}-msg", spec.name));
+    append(&row, &msg);
 
     let help_el = el(
         "small",
@@ -271,8 +297,16 @@ fn build_options(app: &App, send: Dispatch) -> Result<(), String> {
         attr(&field, "inputmode", "decimal");
         attr(&field, "id", &format!("set-{}", spec.name));
         attr(&field, "data-param", spec.name);
+        attr(
+            &field,
+            "aria-describedby",
+            &format!("set-{}-msg", spec.name),
+        );
         on(&field, "change", set_on_change(spec.name, send));
         append(&label, &field);
+        let msg = el("span", "field-msg", "")?;
+        attr(&msg, "id", &format!("set-{}-msg", spec.name));
+        append(&label, &msg);
         append(&box_, &label);
     }
     Ok(())
@@ -294,7 +328,23 @@ pub fn wire_static(send: Dispatch) -> Result<(), String> {
     dom::on_id("log-y", "change", move |ev| {
         send(Msg::SetLogY(dom::event_checked(&ev)))
     })?;
-    dom::on_id("reset-all", "click", move |_| send(Msg::ResetAll))
+    dom::on_id("reset-all", "click", move |_| send(Msg::ResetAll))?;
+    // On a small screen one time chart is pinned at a time: the switch
+    // shows the other (drawn at the next frame, now that it has a size).
+    for (id, shown) in [("show-main", "main"), ("show-cart", "cart")] {
+        dom::on_id(id, "click", move |_| {
+            if let Ok(charts) = dom::by_id("sim-charts") {
+                attr(&charts, "data-shown", shown);
+            }
+            for (b, s) in [("show-main", "main"), ("show-cart", "cart")] {
+                if let Ok(b) = dom::by_id(b) {
+                    dom::set_pressed(&b, s == shown);
+                }
+            }
+            send(Msg::Resize);
+        })?;
+    }
+    Ok(())
 }
 
 /// Set every control from the scenario (values, highlights, pressed preset).
@@ -355,9 +405,45 @@ pub fn sync(app: &App) {
 
 /// Mark a field's text as refused (until the next sync).
 pub fn mark_invalid(key: &str) {
-    for id in [field_id(key), format!("set-{key}"), key.replace('_', "-")] {
+    for (id, _) in field_of(key) {
         if let Ok(i) = dom::by_id(&id) {
             attr(&i, "aria-invalid", "true");
+        }
+    }
+}
+
+/// Bring the message under `key`'s field into view (it may fall below
+/// the window when the field is at its bottom edge).
+pub fn reveal_message(key: &str) {
+    for (_, msg) in field_of(key) {
+        if let Ok(m) = dom::by_id(&msg) {
+            if m.text_content().is_some_and(|t| !t.is_empty()) {
+                dom::scroll_into_view(&m);
+            }
+        }
+    }
+}
+
+/// Show each refused typed value's sentence beside its field (and clear
+/// the others); mark those fields invalid. The field itself shows the
+/// value in use (set by [`sync`]).
+pub fn show_field_messages(app: &App) {
+    if let Ok(doc) = dom::document() {
+        let shown = doc.get_elements_by_class_name("field-msg");
+        for i in 0..shown.length() {
+            if let Some(e) = shown.item(i) {
+                dom::clear(&e);
+            }
+        }
+    }
+    for (key, message) in app.field_messages() {
+        for (field, msg) in field_of(&key) {
+            if let Ok(m) = dom::by_id(&msg) {
+                m.set_text_content(Some(&message));
+            }
+            if let Ok(i) = dom::by_id(&field) {
+                attr(&i, "aria-invalid", "true");
+            }
         }
     }
 }

@@ -99,6 +99,49 @@ pub fn set_hidden(id: &str, hidden: bool) {
     }
 }
 
+/// Set (or, with an empty value, remove) one CSS property of an element
+/// through the CSSOM (`el.style.setProperty`), which a strict
+/// Content-Security-Policy allows, unlike a `style` attribute.
+pub fn set_style(e: &Element, property: &str, value: &str) {
+    let Ok(style) = js_sys::Reflect::get(e, &"style".into()) else {
+        return;
+    };
+    let (method, args) = if value.is_empty() {
+        ("removeProperty", js_sys::Array::of1(&property.into()))
+    } else {
+        (
+            "setProperty",
+            js_sys::Array::of2(&property.into(), &value.into()),
+        )
+    };
+    if let Some(f) = js_sys::Reflect::get(&style, &method.into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+    {
+        let _ = f.apply(&style, &args);
+    }
+}
+
+/// Scroll the least needed to bring `e` into view (`scrollIntoView` with
+/// `block: "nearest"`).
+pub fn scroll_into_view(e: &Element) {
+    let opts = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&opts, &"block".into(), &"nearest".into());
+    if let Some(f) = js_sys::Reflect::get(e, &"scrollIntoView".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+    {
+        let _ = f.call1(e, &opts);
+    }
+}
+
+/// Scroll the page to its top.
+pub fn scroll_to_top() {
+    if let Ok(w) = window() {
+        w.scroll_to_with_x_and_y(0.0, 0.0);
+    }
+}
+
 /// Disable or enable a control.
 pub fn set_disabled(e: &Element, disabled: bool) {
     if disabled {

@@ -1,17 +1,26 @@
 //! Getting things out of the page and back in: CSV of the trajectory
 //! (header from the [`SimTable`](crate::model::SimTable) columns) and of
-//! the indices, PNG of each chart (`canvas.toBlob`), the scenario as JSON
+//! the indices, PNG of each chart (drawn again off screen, [`PNG_WIDTH`]
+//! pixels wide, whatever the screen), the scenario as JSON
 //! (download, and upload checked by `Scenario::from_json` exactly like a
 //! link), and "Copy link". Everything stays in the browser (blob: URLs).
 //! The buttons only dispatch a [`Msg`]; [`run`] and [`copy_link`] carry
 //! the export out when the page draws.
 
 use super::app::{App, Dispatch, Export, Msg};
+use super::chart::Surface;
 use super::format::indices_csv;
-use super::{canvas, dom};
+use super::{dom, results};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::Blob;
+
+/// Width of an exported chart, in pixels: 800 × 500 CSS pixels drawn at
+/// 2.4 device pixels each, so the layout is the desktop's and the type is
+/// sharp when printed.
+pub const PNG_WIDTH: f64 = 1920.0;
+/// The CSS size an exported chart is laid out at.
+const PNG_CSS: (f64, f64) = (800.0, 500.0);
 
 /// Largest scenario file read, in bytes (a scenario is a few hundred).
 const MAX_FILE: f64 = 65536.0;
@@ -42,9 +51,13 @@ fn notice(send: Dispatch, key: &str, message: String) {
     });
 }
 
-/// Offer a canvas as a PNG; a failure is reported through `send`.
-fn download_png(canvas_id: &str, name: String, send: Dispatch) -> Result<(), String> {
-    let c = canvas::element(canvas_id)?;
+/// Draw the chart of canvas `canvas_id` again off screen at
+/// [`PNG_WIDTH`] pixels and offer it as a PNG; a failure is reported
+/// through `send`.
+fn download_png(app: &App, canvas_id: &str, name: String, send: Dispatch) -> Result<(), String> {
+    let surface = Surface::offscreen(PNG_CSS.0, PNG_CSS.1, PNG_WIDTH / PNG_CSS.0)?;
+    results::draw_on(app, canvas_id, &surface)?;
+    let c = surface.canvas;
     let cb = Closure::once_into_js(move |blob: JsValue| {
         let r = blob
             .dyn_into::<Blob>()
@@ -81,7 +94,7 @@ pub fn run(app: &App, what: Export, send: Dispatch) {
             &app.scenario.to_json(),
         ),
         Export::Png { canvas, suffix } => {
-            download_png(canvas, format!("{base}-{suffix}.png"), send)
+            download_png(app, canvas, format!("{base}-{suffix}.png"), send)
         }
     };
     if let Err(e) = r {

@@ -15,6 +15,120 @@ pub fn fmt_value(v: f64) -> String {
     }
 }
 
+/// A number in at most six significant digits, in exponent form (`1e+300`,
+/// `1.5e-7`) outside [1e-4, 1e6): how values are quoted in messages, so
+/// no number on screen runs to hundreds of digits.
+pub fn compact(v: f64) -> String {
+    if !v.is_finite() {
+        return format!("{v}");
+    }
+    if v == 0.0 {
+        return "0".into();
+    }
+    let a = v.abs();
+    if (1e-4..1e6).contains(&a) {
+        let decimals = (5 - a.log10().floor() as i32).clamp(0, 12) as usize;
+        let s = format!("{v:.decimals$}");
+        if s.contains('.') {
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            s
+        }
+    } else {
+        let s = format!("{v:.5e}");
+        let (m, e) = s.split_once('e').unwrap_or((&s, "0"));
+        let m = if m.contains('.') {
+            m.trim_end_matches('0').trim_end_matches('.')
+        } else {
+            m
+        };
+        if let Some(neg) = e.strip_prefix('-') {
+            format!("{m}e-{neg}")
+        } else {
+            format!("{m}e+{e}")
+        }
+    }
+}
+
+/// `v` in `digits` significant digits (trailing zeros dropped), in
+/// exponent form outside [1e-4, 1e6) as [`compact`] writes it.
+pub fn sig(v: f64, digits: usize) -> String {
+    if !v.is_finite() || v == 0.0 {
+        return compact(v);
+    }
+    let e = v.abs().log10().floor() as i32;
+    let f = 10f64.powi(digits as i32 - 1 - e);
+    let rounded = if f.is_finite() && f > 0.0 {
+        (v * f).round() / f
+    } else {
+        v
+    };
+    compact(rounded)
+}
+
+/// `text` with every long number (more than 12 characters, e.g. the
+/// 301 digits of 1e300 written out) rewritten by [`compact`]. Text quoted
+/// in single quotes (what a person typed) is left as it is.
+pub fn compact_numbers(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut quoted = false;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let prev = if i > 0 { chars[i - 1] } else { ' ' };
+        if c == '\'' {
+            let next = chars.get(i + 1).copied().unwrap_or(' ');
+            if !quoted && !prev.is_alphanumeric() {
+                quoted = true;
+            } else if quoted && !next.is_alphanumeric() {
+                quoted = false;
+            }
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        let starts = c.is_ascii_digit() && !(prev.is_alphanumeric() || prev == '_' || prev == '.');
+        if quoted || !starts {
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        let end = number_end(&chars, i);
+        let token: String = chars[i..end].iter().collect();
+        match token.parse::<f64>() {
+            Ok(v) if token.len() > 12 => out.push_str(&compact(v)),
+            _ => out.push_str(&token),
+        }
+        i = end;
+    }
+    out
+}
+
+/// End of the number starting at `i`: digits, a fraction, an exponent.
+fn number_end(chars: &[char], i: usize) -> usize {
+    let digits = |mut j: usize| {
+        while j < chars.len() && chars[j].is_ascii_digit() {
+            j += 1;
+        }
+        j
+    };
+    let mut j = digits(i);
+    if j + 1 < chars.len() && chars[j] == '.' && chars[j + 1].is_ascii_digit() {
+        j = digits(j + 1);
+    }
+    if j < chars.len() && (chars[j] == 'e' || chars[j] == 'E') {
+        let mut k = j + 1;
+        if k < chars.len() && (chars[k] == '+' || chars[k] == '-') {
+            k += 1;
+        }
+        if k < chars.len() && chars[k].is_ascii_digit() {
+            j = digits(k);
+        }
+    }
+    j
+}
+
 /// A number in the indices panel: three decimals (trailing zeros dropped),
 /// or three significant digits in exponent form outside [0.01, 1e5).
 pub fn num(v: f64) -> String {

@@ -23,8 +23,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
 
-/// The worker script Trunk writes (`data-loader-shim`).
-pub const WORKER_URL: &str = "./cartsim-worker_loader.js";
+/// The workers' loader script (`www/worker.js`, copied by `index.html`).
+pub const WORKER_URL: &str = "./worker.js";
 /// Most workers spawned, whatever the machine says.
 pub const MAX_WORKERS: usize = 8;
 

@@ -1,6 +1,6 @@
-//! Simple line and dot charts for the job panels (cohort, prediction,
-//! sweeps), drawn by the simulator's chart code ([`super::chart`]) so every
-//! chart shares one drawing path, one palette and the CSP-safe backend.
+//! Simple line and dot charts for the job panels (prediction, sweeps),
+//! drawn by the simulator's chart code ([`super::chart`]) so every chart
+//! shares one layout, one tick rule, one palette and the CSP-safe backend.
 
 use super::chart::{self as tc, Marker, Shape, Surface, TimeChart};
 
@@ -9,6 +9,8 @@ use super::chart::{self as tc, Marker, Shape, Surface, TimeChart};
 pub enum Mark {
     /// A line through the points.
     Line,
+    /// A dashed line through the points.
+    Dashed,
     /// A dot at each point.
     Dots,
 }
@@ -18,7 +20,8 @@ pub enum Mark {
 pub struct Series {
     /// Legend text.
     pub label: String,
-    /// Points (x, y); non-finite points are skipped.
+    /// Points (x, y); non-finite points (and non-positive ones on a log
+    /// axis) are skipped.
     pub points: Vec<(f64, f64)>,
     /// Line or dots.
     pub mark: Mark,
@@ -35,6 +38,10 @@ pub struct LineChart {
     pub x_label: String,
     /// Vertical axis title.
     pub y_label: String,
+    /// Log-scaled x axis.
+    pub log_x: bool,
+    /// Log-scaled y axis.
+    pub log_y: bool,
     /// The series.
     pub series: Vec<Series>,
 }
@@ -42,11 +49,13 @@ pub struct LineChart {
 /// Draw `chart` on the canvas with id `canvas_id` (sized to its CSS box and
 /// the device pixel ratio; a hidden one keeps its own size).
 pub fn draw(canvas_id: &str, chart: &LineChart) -> Result<(), String> {
+    let ok = |(x, y): &(f64, f64)| {
+        x.is_finite() && y.is_finite() && (!chart.log_x || *x > 0.0) && (!chart.log_y || *y > 0.0)
+    };
     let xs = chart
         .series
         .iter()
-        .flat_map(|s| s.points.iter().map(|p| p.0))
-        .filter(|x| x.is_finite());
+        .flat_map(|s| s.points.iter().filter(|p| ok(p)).map(|p| p.0));
     let (lo, hi) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
         (a.min(x), b.max(x))
     });
@@ -55,53 +64,48 @@ pub fn draw(canvas_id: &str, chart: &LineChart) -> Result<(), String> {
     }
     let x_range = if hi > lo {
         (lo, hi)
+    } else if chart.log_x {
+        (lo / 2.0, hi * 2.0)
     } else {
         (lo - 0.5, hi + 0.5)
     };
     let mut series = Vec::new();
     let mut markers = Vec::new();
+    let mut dots = Vec::new();
     for s in &chart.series {
-        let finite = s
-            .points
-            .iter()
-            .copied()
-            .filter(|(x, y)| x.is_finite() && y.is_finite());
+        let finite = s.points.iter().copied().filter(|p| ok(p));
         match s.mark {
-            Mark::Line => series.push(tc::Series {
+            Mark::Line | Mark::Dashed => series.push(tc::Series {
                 label: s.label.clone(),
                 points: finite.collect(),
                 color: s.color,
-                dashed: false,
-                width: 2.0,
+                dashed: s.mark == Mark::Dashed,
+                width: if s.mark == Mark::Dashed { 1.5 } else { 2.0 },
             }),
             Mark::Dots => {
-                for (i, p) in finite.enumerate() {
-                    markers.push(Marker {
-                        at: p,
-                        label: if i == 0 {
-                            s.label.clone()
-                        } else {
-                            String::new()
-                        },
-                        color: s.color,
-                        shape: Shape::Circle,
-                    });
-                }
+                dots.push((s.label.clone(), s.color));
+                markers.extend(finite.map(|p| Marker {
+                    at: p,
+                    label: String::new(),
+                    color: s.color,
+                    shape: Shape::Circle,
+                }));
             }
         }
     }
-    // A canvas in a hidden panel has no CSS size yet: it is drawn at its own size.
-    tc::draw_time(
-        Surface::fit_or_own(canvas_id),
+    tc::draw_lines_chart(
+        &Surface::fit_or_own(canvas_id)?,
         &TimeChart {
             title: chart.title.clone(),
             x_label: chart.x_label.clone(),
             y_label: chart.y_label.clone(),
-            log_y: false,
+            log_y: chart.log_y,
             x_range,
             series,
             hlines: Vec::new(),
             markers,
         },
+        chart.log_x,
+        &dots,
     )
 }

@@ -48,6 +48,14 @@ pub const FIRST_CHART_MARK: &str = "cartsim:first-chart";
 pub fn start() {
     console_error_panic_hook::set_once();
     dom::expose_memory();
+    // The one colour per response class, for readers and tests.
+    if let Some(body) = dom::document().ok().and_then(|d| d.body()) {
+        dom::attr(
+            &body,
+            "data-class-colors",
+            &crate::plot::class_colors_json(),
+        );
+    }
     // page::start draws the first chart before it returns.
     match page::start() {
         Ok(()) => dom::mark(FIRST_CHART_MARK),

@@ -56,10 +56,14 @@ pub fn build(app: &App) {
     }
 }
 
-/// Show the view the app is in: the simulator or the notes.
+/// Show the view the app is in: the simulator or the notes. The job
+/// panels belong to the simulator and are hidden with it; the view opens
+/// at its top.
 pub fn show(app: &App) {
     dom::set_hidden("simulator", app.notes);
+    dom::set_hidden("jobs-wrap", app.notes);
     dom::set_hidden("notes", !app.notes);
+    dom::scroll_to_top();
     for (id, on) in [("view-sim", !app.notes), ("view-notes", app.notes)] {
         if let Ok(b) = dom::by_id(id) {
             dom::set_pressed(&b, on);

@@ -117,6 +117,13 @@ fn draw(rt: &Runtime, r: &Redraw, started: f64, updated: f64) {
     if let Some(key) = &r.invalid {
         controls::mark_invalid(key);
     }
+    if r.messages {
+        controls::show_field_messages(&app);
+    }
+    if let Some(key) = &r.invalid {
+        // The sentence under the field just refused, in view.
+        controls::reveal_message(key);
+    }
     if r.view {
         notes::show(&app);
     }
@@ -172,6 +179,7 @@ fn rebuild_model(app: &App) -> Result<(), String> {
 /// Put the current problems and failure in `#error`, as text; mark the
 /// results "not current" while there is a failure.
 fn show_messages(app: &App) {
+    dom::set_text("live", app.announce.as_deref().unwrap_or(""));
     let lines = app.messages();
     if let Ok(e) = dom::by_id(dom::ERROR_ID) {
         dom::clear(&e);

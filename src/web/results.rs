@@ -1,14 +1,16 @@
 //! The results column, drawn from the app's last good course: the model's
 //! time charts ([`crate::model::Model::charts`]), the band charts with
-//! this patient's marks, the response badge (its tone as the badge's
-//! colour), the indices panel, the preset's lesson and the solver
-//! statistics. Only the model interface is used: no model is named here.
+//! this patient's marks, the response badge (in its class's colour, the
+//! same in every chart: [`crate::plot::class_color`]), the indices panel,
+//! the preset's lesson and the solver statistics. Only the model interface
+//! is used: no model is named here.
 
 use super::app::{App, BandState};
 use super::chart::{self, Surface};
 use super::format::index_text;
 use super::{bands, dom};
 use crate::model::{CourseMetrics, Tone};
+use crate::plot::{class_color, hex, palette, Rgb};
 
 /// Canvas ids of the time charts, in the order the models give them
 /// (tumour first, then CAR T).
@@ -23,6 +25,20 @@ pub fn band_canvas(key: &str) -> String {
 /// drawing errors, if any.
 pub fn draw(app: &App) -> Vec<String> {
     let Some(last) = &app.last else {
+        // Nothing solved yet: say so on the charts rather than leave
+        // another scenario's drawing there.
+        if app.failure.is_some() {
+            for id in TIME_CHARTS {
+                if let Some(surface) = Surface::fit(id) {
+                    let _ = chart::draw_message(
+                        &surface,
+                        "No result to show: the simulation failed (see the message above).",
+                    );
+                }
+            }
+            badge(None);
+            let _ = indices(None);
+        }
         return Vec::new();
     };
     let model = last.scenario.model;
@@ -32,7 +48,7 @@ pub fn draw(app: &App) -> Vec<String> {
     let charts = model.charts(course, &last.display(app.log_y));
     for (id, c) in TIME_CHARTS.iter().zip(&charts) {
         if let Some(surface) = Surface::fit(id) {
-            if let Err(e) = chart::draw_time(surface, c) {
+            if let Err(e) = chart::draw_time(&surface, c) {
                 errors.push(e);
             }
         }
@@ -45,7 +61,7 @@ pub fn draw(app: &App) -> Vec<String> {
             let id = band_canvas(key);
             if let Some(surface) = Surface::fit(&id) {
                 let c = bands::chart(&fb.bands, fb.factor, value);
-                if let Err(e) = chart::draw_bands(surface, &c) {
+                if let Err(e) = chart::draw_bands(&surface, &c) {
                     errors.push(e);
                 }
             }
@@ -91,24 +107,61 @@ pub fn draw(app: &App) -> Vec<String> {
     errors
 }
 
-/// The response badge: the class's label, coloured by its tone.
+/// Draw the chart that canvas `id` shows (a time chart or a band chart of
+/// the last good result) on another surface: a PNG export drawn larger.
+pub fn draw_on(app: &App, id: &str, surface: &Surface) -> Result<(), String> {
+    let last = app
+        .last
+        .as_ref()
+        .ok_or("there is no result to export yet")?;
+    let model = last.scenario.model;
+    if let Some(i) = TIME_CHARTS.iter().position(|c| *c == id) {
+        let charts = model.charts(&last.course, &last.display(app.log_y));
+        let c = charts.get(i).ok_or("this model has no such chart")?;
+        return chart::draw_time(surface, c);
+    }
+    let BandState::Ready(set) = &app.bands else {
+        return Err("the cohort bands are not computed yet".into());
+    };
+    let key = model
+        .band_factors()
+        .iter()
+        .copied()
+        .find(|k| band_canvas(k) == id)
+        .ok_or("this model has no such chart")?;
+    let fb = set.get(key).ok_or("no bands for this factor")?;
+    let value = last.course.metrics.as_deref().and_then(|m| m.value(key));
+    chart::draw_bands(surface, &bands::chart(&fb.bands, fb.factor, value))
+}
+
+/// The colour of a class: its own ([`class_color`]), else by its tone.
+pub fn badge_color(label: &str, tone: Tone) -> Rgb {
+    class_color(label).unwrap_or(match tone {
+        Tone::Good => palette::GREEN,
+        Tone::Bad => palette::VERMILLION,
+        Tone::Mixed => palette::ORANGE,
+    })
+}
+
+/// The response badge: the class's label on its class colour (set through
+/// the CSSOM, which the page's Content-Security-Policy allows; `data-class`
+/// names the class).
 fn badge(metrics: Option<&dyn CourseMetrics>) {
     let Ok(badge) = dom::by_id("response") else {
         return;
     };
-    let (text, class) = match metrics.and_then(|m| m.class()) {
-        Some(c) => (
-            c.label,
-            match c.tone {
-                Tone::Good => "badge cr",
-                Tone::Bad => "badge nr",
-                Tone::Mixed => "badge relapse",
-            },
-        ),
-        None => ("–", "badge"),
-    };
-    badge.set_text_content(Some(text));
-    badge.set_class_name(class);
+    match metrics.and_then(|m| m.class()) {
+        Some(c) => {
+            badge.set_text_content(Some(c.label));
+            dom::attr(&badge, "data-class", c.label);
+            dom::set_style(&badge, "--class-color", &hex(badge_color(c.label, c.tone)));
+        }
+        None => {
+            badge.set_text_content(Some("–"));
+            let _ = badge.remove_attribute("data-class");
+            dom::set_style(&badge, "--class-color", "");
+        }
+    }
 }
 
 /// The indices panel: one `<dt>`/`<dd>` pair per index, `data-index` its key.

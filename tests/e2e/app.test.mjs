@@ -6,23 +6,9 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openPage, screenshot, useBrowser, waitForChart } from "./lib.mjs";
+import { drag, nextFrames, openPage, pixelHash, screenshot, useBrowser, waitForChart } from "./lib.mjs";
 
 const env = useBrowser();
-
-/** A hash of a canvas's pixels (FNV-1a over the RGBA bytes). */
-async function pixelHash(page, id) {
-  return page.evaluate((canvasId) => {
-    const c = document.getElementById(canvasId);
-    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
-    let h = 0x811c9dc5;
-    for (let i = 0; i < d.length; i += 1) {
-      h ^= d[i];
-      h = Math.imul(h, 0x01000193) >>> 0;
-    }
-    return h;
-  }, id);
-}
 
 /** The indices panel as {key: text}. */
 async function indices(page) {
@@ -44,29 +30,6 @@ async function waitForBands(page) {
     { timeout: 60000, polling: 200 },
   );
   await page.waitForTimeout(100);
-}
-
-/** Move a slider as a drag would: set the position and fire `input`. */
-async function drag(page, name, position) {
-  await page.evaluate(
-    ([n, p]) => {
-      const s = document.querySelector(`input[type=range][data-param="${n}"]`);
-      s.value = String(p);
-      s.dispatchEvent(new Event("input", { bubbles: true }));
-    },
-    [name, position],
-  );
-}
-
-async function nextFrames(page, n = 2) {
-  await page.evaluate(
-    (k) =>
-      new Promise((done) => {
-        const step = (i) => (i === 0 ? done() : requestAnimationFrame(() => step(i - 1)));
-        step(k);
-      }),
-    n,
-  );
 }
 
 test("the page loads cleanly and draws non-blank charts and bands", async () => {
@@ -225,7 +188,8 @@ test("exports: trajectory and indices CSV, scenario JSON round trip, PNG", async
   assert.equal(lines[0], "t,nP,nTA,nTN,nN,car_t_total,tumor_burden_pct");
   assert.ok(lines.length > 100, `${lines.length} lines`);
   assert.equal(lines[1].split(",").length, 7);
-  assert.match(csv.name, /cartsim-clinical-relapse-neg\.csv/);
+  // File names say what was changed from the preset.
+  assert.equal(csv.name, "cartsim-clinical-relapse-neg-kb5.csv");
 
   const idx = readFileSync((await download("#export-indices")).path, "utf8");
   assert.match(idx, /^name,value,unit\n/);
@@ -234,8 +198,14 @@ test("exports: trajectory and indices CSV, scenario JSON round trip, PNG", async
 
   const json = readFileSync((await download("#export-json")).path, "utf8");
   assert.equal(JSON.parse(json).kb, 5);
-  const png = readFileSync((await download("#png-main")).path);
+  const pngFile = await download("#png-main");
+  assert.equal(pngFile.name, "cartsim-clinical-relapse-neg-kb5-tumour.png");
+  const png = readFileSync(pngFile.path);
   assert.deepEqual([...png.subarray(1, 4)].map((b) => String.fromCharCode(b)).join(""), "PNG");
+  // Drawn again for print, whatever the screen: at least 1600 pixels wide.
+  const [width, height] = [png.readUInt32BE(16), png.readUInt32BE(20)];
+  assert.ok(width >= 1600, `the PNG is ${width} pixels wide`);
+  assert.ok(Math.abs(width / height - 1.6) < 0.01, `the PNG is ${width}×${height}`);
 
   // Upload the JSON on a fresh page: the same scenario comes back.
   const fresh = await openPage(env.browser.context, env.server.url);
@@ -343,7 +313,6 @@ test("model notes and a phone-sized screen", async () => {
   assert.equal(await page.locator("#notes").isVisible(), true);
   assert.ok((await page.locator("#notes-params tr").count()) >= 17);
   assert.match(await page.locator("#notes-params").textContent(), /Table 1 of \[L\]/);
-  await screenshot(page, "model-notes");
   await page.close();
 
   const phone = await env.browser.context.newPage();

@@ -162,12 +162,85 @@ export async function waitForChart(page, id, timeout = 15000) {
   return canvasColours(page, id);
 }
 
-/** Save a full-page screenshot as docs/screenshots/<name>.png; returns its path. */
-export async function screenshot(page, name) {
+/**
+ * Save a screenshot as docs/screenshots/<name>.png (the whole page, or
+ * with `{ fullPage: false }` what the window shows, or with `{ element }`
+ * one element); returns its path. Always in CSS pixels, whatever the
+ * device pixel ratio.
+ */
+export async function screenshot(page, name, { fullPage = true, element = null } = {}) {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const path = join(SCREENSHOTS, `${name}.png`);
-  await page.screenshot({ path, fullPage: true });
+  if (element) await page.locator(element).screenshot({ path, scale: "css" });
+  else await page.screenshot({ path, fullPage, scale: "css" });
   return path;
+}
+
+/** Move a slider as a drag would: set the position and fire `input`. */
+export async function drag(page, name, position) {
+  await page.evaluate(
+    ([n, p]) => {
+      const s = document.querySelector(`input[type=range][data-param="${n}"]`);
+      s.value = String(p);
+      s.dispatchEvent(new Event("input", { bubbles: true }));
+    },
+    [name, position],
+  );
+}
+
+/** Wait for `n` animation frames. */
+export async function nextFrames(page, n = 2) {
+  await page.evaluate(
+    (k) =>
+      new Promise((done) => {
+        const step = (i) => (i === 0 ? done() : requestAnimationFrame(() => step(i - 1)));
+        step(k);
+      }),
+    n,
+  );
+}
+
+/** A hash of a canvas's pixels (FNV-1a over the RGBA bytes). */
+export async function pixelHash(page, id) {
+  return page.evaluate((canvasId) => {
+    const c = document.getElementById(canvasId);
+    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    let h = 0x811c9dc5;
+    for (let i = 0; i < d.length; i += 1) {
+      h ^= d[i];
+      h = Math.imul(h, 0x01000193) >>> 0;
+    }
+    return h;
+  }, id);
+}
+
+/**
+ * Launch the system Chromium for contexts of their own (each with its own
+ * window size and device pixel ratio, see `openSized`). Resolves to a
+ * playwright Browser.
+ */
+export async function launchPlain() {
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+}
+
+/**
+ * Open `url` in a page of its own window size and device pixel ratio (a
+ * new context of `browser`, from `launchPlain`), recording problems as
+ * `openPage` does; closing the page closes its context.
+ */
+export async function openSized(browser, url, { width, height, dpr = 1 }) {
+  const context = await browser.newContext({
+    viewport: { width, height },
+    deviceScaleFactor: dpr,
+    acceptDownloads: true,
+  });
+  const page = await openPage(context, url);
+  const close = page.close.bind(page);
+  page.close = async () => {
+    await close();
+    await context.close();
+  };
+  return page;
 }
 
 /**

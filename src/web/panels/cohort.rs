@@ -12,6 +12,7 @@ use crate::cohort::Scored;
 use crate::jobs::{self, Task, TrialSpec};
 use crate::predict::trial::{self, MethodResults, PAPER_ACCURACY};
 use crate::web::dom;
+use crate::web::format::sig;
 use crate::web::jobs::{pool, Job, Next, Slice, View};
 use js_sys::{Array, Uint8Array};
 use std::cell::RefCell;
@@ -244,7 +245,7 @@ impl Job for TrialJob {
         let report = std::rc::Rc::new(report);
         let scored = std::rc::Rc::new(scored);
         let r = report.clone();
-        dom::later(move || boxes(&r));
+        dom::later(move || boxes(r));
         for factor in [Factor::Ft, Factor::Fp] {
             let s = scored.clone();
             dom::later(move || draw_bands(&s, factor));
@@ -265,9 +266,10 @@ fn pct(v: f64) -> String {
     }
 }
 
+/// Median [first quartile, third quartile], four significant digits each.
 fn q(v: Option<crate::cohort::Quartiles>) -> String {
     v.map_or("–".into(), |q| {
-        format!("{:.4} [{:.4}, {:.4}]", q.median, q.q1, q.q3)
+        format!("{} [{}, {}]", sig(q.median, 4), sig(q.q1, 4), sig(q.q3, 4))
     })
 }
 
@@ -277,13 +279,17 @@ fn tables(report: &trial::TrialReport) -> Result<(), String> {
         .iter()
         .map(|s| {
             vec![
-                s.cohort.to_string(),
+                plots::cohort_name(s.cohort).to_string(),
                 s.patients.to_string(),
                 q(s.peak),
                 q(s.auc28),
                 q(s.ft),
                 pct(s.label_match),
-                format!("{:?}", s.classes),
+                s.classes
+                    .iter()
+                    .map(|n| n.to_string())
+                    .collect::<Vec<_>>()
+                    .join(" / "),
             ]
         })
         .collect();
@@ -296,7 +302,7 @@ fn tables(report: &trial::TrialReport) -> Result<(), String> {
             "AUC28, 10^9 cells·day",
             "FT",
             "simulated class = label",
-            "classes CR/NR/CD19+/CD19−",
+            "simulated classes: CR / NR / CD19+ / CD19− relapse",
         ],
         &rows,
     )?;
@@ -336,48 +342,39 @@ fn tables(report: &trial::TrialReport) -> Result<(), String> {
     Ok(())
 }
 
-fn boxes(report: &trial::TrialReport) {
-    let groups = |f: fn(&crate::cohort::CohortSummary) -> Option<crate::cohort::Quartiles>| {
-        report
-            .summary
-            .iter()
-            .map(|s| (s.cohort.to_string(), f(s)))
-            .collect::<Vec<_>>()
-    };
-    let drawn = plots::boxes(
-        "cohort-peak",
-        "CAR T peak",
-        "10^9 cells",
-        true,
-        &groups(|s| s.peak),
-    )
-    .and_then(|_| {
-        plots::boxes(
-            "cohort-auc",
-            "AUC28",
-            "10^9 cells·day",
-            true,
-            &groups(|s| s.auc28),
-        )
-    })
-    .and_then(|_| {
-        plots::boxes(
-            "cohort-ft",
-            "FT = rTA·e·kA/lTA",
-            "FT",
-            true,
-            &groups(|s| s.ft),
-        )
-    });
-    if let Err(e) = drawn {
-        error(&e);
+/// The three box plots, kept to be drawn again at a new size.
+fn boxes(report: std::rc::Rc<trial::TrialReport>) {
+    type Pick = fn(&crate::cohort::CohortSummary) -> Option<crate::cohort::Quartiles>;
+    let charts: [(&str, &str, &str, Pick); 3] = [
+        ("cohort-peak", "CAR T peak", "peak, 10^9 cells", |s| s.peak),
+        ("cohort-auc", "AUC28", "AUC28, 10^9 cells·day", |s| s.auc28),
+        ("cohort-ft", "FT = rTA·e·kA/lTA", "FT, 1/day²", |s| s.ft),
+    ];
+    for (id, title, y_label, pick) in charts {
+        let report = report.clone();
+        let drawn = plots::keep(id, move || {
+            let groups: Vec<_> = report
+                .summary
+                .iter()
+                .map(|s| (s.cohort.to_string(), pick(s)))
+                .collect();
+            plots::boxes(id, title, y_label, true, &groups)
+        });
+        if let Err(e) = drawn {
+            error(&e);
+        }
     }
 }
 
-/// The FT or FP bands recomputed from this cohort.
+/// The FT or FP bands recomputed from this cohort (fitted once, drawn
+/// again at a new size).
 fn draw_bands(scored: &[Scored], factor: Factor) {
     let (id, title, xl) = match factor {
-        Factor::Ft => ("cohort-bands-ft", "FT bands (this cohort)", "FT"),
+        Factor::Ft => (
+            "cohort-bands-ft",
+            "FT bands (this cohort)",
+            "FT = rTA·e·kA/lTA (1/day²)",
+        ),
         Factor::Fp => (
             "cohort-bands-fp",
             "FP bands (this cohort)",
@@ -388,15 +385,10 @@ fn draw_bands(scored: &[Scored], factor: Factor) {
     let drawn = bands::factor_bands(scored, factor, family, LabelSource::Simulated, 200)
         .map_err(|e| format!("{title}: {e:?}"))
         .and_then(|b| {
-            plots::bands(
-                id,
-                &format!("{title}, {} fit", family.as_str()),
-                xl,
-                factor.log_axis(),
-                &b.x,
-                &b.labels,
-                &b.p,
-            )
+            let title = format!("{title}, {} fit", family.as_str());
+            plots::keep(id, move || {
+                plots::bands(id, &title, xl, factor.log_axis(), &b.x, &b.labels, &b.p)
+            })
         });
     if let Err(e) = drawn {
         error(&e);

@@ -24,4 +24,19 @@ pub fn start() {
             dom::show_error(&format!("the {name} panel could not start: {e}"));
         }
     }
+    // Charts drawn again at their new size: after a resize settles, and
+    // when the simulator (with the panels) is shown again.
+    let pending = std::rc::Rc::new(std::cell::Cell::new(false));
+    if let Ok(w) = dom::window() {
+        dom::on(&w, "resize", move |_| {
+            if !pending.replace(true) {
+                let p = pending.clone();
+                let _ = dom::after(200, move || {
+                    p.set(false);
+                    plots::redraw_all();
+                });
+            }
+        });
+    }
+    let _ = dom::on_id("view-sim", "click", |_| dom::later(plots::redraw_all));
 }

@@ -1,113 +1,106 @@
-//! Charts of the job panels, drawn with plotters on `<canvas>`: box plots
-//! of the trial summary, stacked response-probability bands, heatmaps with
-//! a colour bar (cells painted as one image, not 40,000 rectangles, so a
-//! 200×200 map draws in a few milliseconds).
+//! Charts of the job panels, drawn with the simulator's chart code
+//! ([`crate::web::chart`]: one layout, nice ticks, the device pixel ratio):
+//! box plots of the trial summary, stacked response-probability bands,
+//! heatmaps with a colour bar (cells painted as one image, not 40,000
+//! rectangles, so a 200×200 map draws in a few milliseconds).
+//!
+//! Each chart is drawn by a closure kept under its canvas id ([`keep`]),
+//! so that a resized window (or a panel shown again) redraws it at its new
+//! size instead of stretching the old pixels ([`redraw_all`]).
 
-use crate::cohort::Quartiles;
-// Text is measured on the canvas, not through DOM spans (the page's CSP
-// forbids the inline styles plotters' stock backend would insert): every
-// backend comes from `canvas::backend`.
-use crate::web::canvas::{self, backend};
-use crate::web::chart::{draw_bands, BandChart, Surface};
+use crate::plot::{class_color, palette, Rgb};
+use crate::web::canvas;
+use crate::web::chart::{self, draw_bands, Axis, BandChart, BoxGroup, Surface, Titles};
 use crate::web::dom;
 use crate::web::jobs::View;
 use plotters::prelude::*;
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
 use wasm_bindgen::Clamped;
 
-/// Colours of the four cohorts / classes.
-pub const PALETTE: [(u8, u8, u8); 4] =
-    [(31, 119, 180), (214, 39, 40), (255, 127, 14), (44, 160, 44)];
+/// A chart's drawing, kept to draw it again.
+type Redraw = Rc<dyn Fn() -> Result<(), String>>;
 
-fn e<T: std::fmt::Display>(x: T) -> String {
-    format!("drawing failed: {x}")
+thread_local! {
+    static KEPT: RefCell<BTreeMap<String, Redraw>> = RefCell::new(BTreeMap::new());
+}
+
+/// Draw the chart on canvas `id` now with `f`, and keep `f` to draw it
+/// again when the window is resized.
+pub fn keep(id: &str, f: impl Fn() -> Result<(), String> + 'static) -> Result<(), String> {
+    let f: Redraw = Rc::new(f);
+    KEPT.with(|k| k.borrow_mut().insert(id.to_string(), f.clone()));
+    f()
+}
+
+/// Draw every kept chart again (at its canvas's current size); errors go
+/// to the panel that owns the chart.
+pub fn redraw_all() {
+    let all: Vec<(String, Redraw)> = KEPT.with(|k| {
+        k.borrow()
+            .iter()
+            .map(|(id, f)| (id.clone(), f.clone()))
+            .collect()
+    });
+    for (id, f) in all {
+        // Only charts on screen: a hidden one is drawn when it is shown.
+        if canvas::fit(&id).is_none() {
+            continue;
+        }
+        if let Err(e) = f() {
+            let panel = id.split('-').next().unwrap_or("");
+            match panel {
+                "cohort" => View::new("cohort").error(&e),
+                "predict" => View::new("predict").error(&e),
+                _ => View::new("sweep").error(&e),
+            }
+        }
+    }
+}
+
+/// A trial cohort's name as people read it (its class: the cohorts are
+/// drawn around the preset of each class).
+pub fn cohort_name(id: &str) -> &str {
+    match id {
+        "cr" => "CR",
+        "nr" => "NR",
+        "relapse-pos" => "CD19+ relapse",
+        "relapse-neg" => "CD19- relapse",
+        other => other,
+    }
+}
+
+/// The colour of a class, or of a cohort by its class.
+pub fn color_of(name: &str) -> Rgb {
+    class_color(cohort_name(name)).unwrap_or(palette::GREY)
 }
 
 /// Box plots (quartile box, median line) of one quantity per group, on a
-/// log10 axis when `log` is set.
+/// log axis when `log` is set; each group in its class's colour.
 pub fn boxes(
     id: &str,
     title: &str,
     y_label: &str,
     log: bool,
-    groups: &[(String, Option<Quartiles>)],
+    groups: &[(String, Option<crate::cohort::Quartiles>)],
 ) -> Result<(), String> {
-    let root = backend(id)?.into_drawing_area();
-    root.fill(&WHITE).map_err(e)?;
-    let f = |v: f64| if log { v.max(1e-300).log10() } else { v };
-    let vals: Vec<f64> = groups
+    let groups: Vec<BoxGroup> = groups
         .iter()
-        .filter_map(|g| g.1)
-        .flat_map(|q| [f(q.q1), f(q.q3)])
-        .filter(|v| v.is_finite())
+        .map(|(name, q)| {
+            (
+                cohort_name(name).to_string(),
+                color_of(name),
+                q.map(|q| (q.q1, q.median, q.q3)),
+            )
+        })
         .collect();
-    let (mut lo, mut hi) = vals
-        .iter()
-        .fold((f64::MAX, f64::MIN), |(a, b), v| (a.min(*v), b.max(*v)));
-    if lo > hi {
-        (lo, hi) = (0.0, 1.0);
-    }
-    let pad = ((hi - lo) * 0.1).max(0.1);
-    let n = groups.len() as f64;
-    let mut chart = ChartBuilder::on(&root)
-        .caption(title, ("sans-serif", 16))
-        .margin(8)
-        .x_label_area_size(28)
-        .y_label_area_size(60)
-        .build_cartesian_2d(-0.5..n - 0.5, (lo - pad)..(hi + pad))
-        .map_err(e)?;
-    let names: Vec<String> = groups.iter().map(|g| g.0.clone()).collect();
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .x_labels(groups.len())
-        .x_label_formatter(&|x| {
-            let k = x.round();
-            if (x - k).abs() < 1e-6 && k >= 0.0 {
-                names.get(k as usize).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
-        })
-        .y_desc(y_label)
-        .y_label_formatter(&|v| {
-            if log {
-                format!("{:.3}", 10f64.powf(*v))
-            } else {
-                format!("{v:.3}")
-            }
-        })
-        .label_style(("sans-serif", 12))
-        .draw()
-        .map_err(e)?;
-    for (k, (_, q)) in groups.iter().enumerate() {
-        let Some(q) = q else { continue };
-        let c = PALETTE[k % 4];
-        let color = RGBColor(c.0, c.1, c.2);
-        let x = k as f64;
-        chart
-            .draw_series([Rectangle::new(
-                [(x - 0.3, f(q.q1)), (x + 0.3, f(q.q3))],
-                color.mix(0.35).filled(),
-            )])
-            .map_err(e)?;
-        chart
-            .draw_series([Rectangle::new(
-                [(x - 0.3, f(q.q1)), (x + 0.3, f(q.q3))],
-                color.stroke_width(1),
-            )])
-            .map_err(e)?;
-        chart
-            .draw_series(LineSeries::new(
-                [(x - 0.3, f(q.median)), (x + 0.3, f(q.median))],
-                color.stroke_width(3),
-            ))
-            .map_err(e)?;
-    }
-    root.present().map_err(e)
+    chart::draw_boxes(&Surface::fit_or_own(id)?, title, y_label, log, &groups)
 }
 
 /// Stacked response-probability bands (they sum to 1 at every x), drawn by
-/// the simulator's band chart so both pages show bands the same way.
+/// the simulator's band chart so both show bands the same way, each class
+/// in its colour.
 pub fn bands(
     id: &str,
     title: &str,
@@ -117,15 +110,13 @@ pub fn bands(
     labels: &[String],
     p: &[Vec<f64>],
 ) -> Result<(), String> {
-    // A canvas in a hidden panel has no CSS size yet: drawn at its own size.
     let bands = labels
         .iter()
         .zip(p)
-        .enumerate()
-        .map(|(i, (l, row))| (l.clone(), PALETTE[i % PALETTE.len()], row.clone()))
+        .map(|(l, row)| (l.clone(), color_of(l), row.clone()))
         .collect();
     draw_bands(
-        Surface::fit_or_own(id),
+        &Surface::fit_or_own(id)?,
         &BandChart {
             title: title.to_string(),
             x_label: x_label.to_string(),
@@ -188,9 +179,14 @@ impl HeatGeom {
     }
 }
 
-/// A heatmap: `values[iy * nx + ix]`... given as row-major with x the
-/// *first* axis (`values[ix * ny + iy]`, the sweep grid's order). Axis
-/// ends are in plotted units (log10 for log axes, as `x_log`/`y_log` say).
+fn e<T: std::fmt::Display>(x: T) -> String {
+    format!("drawing failed: {x}")
+}
+
+/// A heatmap: `values[ix * ny + iy]` (x the first axis, the sweep grid's
+/// order). Axis ends are in plotted units (log10 for log axes, as
+/// `x_log`/`y_log` say); the axes show the values themselves, with ticks
+/// at decades on log axes.
 #[allow(clippy::too_many_arguments)]
 pub fn heatmap(
     id: &str,
@@ -202,7 +198,8 @@ pub fn heatmap(
     values: &[f64],
     outcome: &str,
 ) -> Result<HeatGeom, String> {
-    let root = backend(id)?.into_drawing_area();
+    let s = Surface::fit_or_own(id)?;
+    let root = s.root()?;
     root.fill(&WHITE).map_err(e)?;
     let (vmin, vmax) = values
         .iter()
@@ -215,38 +212,29 @@ pub fn heatmap(
     } else {
         (vmin - 0.5, vmax + 0.5)
     };
-    let (w, _) = root.dim_in_pixel();
-    let (main, bar) = root.split_horizontally(w.saturating_sub(90));
-    let fmt = |log: bool| {
-        move |v: &f64| {
-            if log {
-                format!("{:.1e}", 10f64.powf(*v))
-            } else {
-                format!("{v:.2}")
-            }
+    let axis = |lo: f64, hi: f64, log: bool| {
+        if log {
+            Axis::log(10f64.powf(lo), 10f64.powf(hi))
+        } else {
+            Axis::linear(lo, hi)
         }
     };
-    let fx = fmt(x_log);
-    let fy = fmt(y_log);
-    let mut chart = ChartBuilder::on(&main)
-        .caption(title, ("sans-serif", 16))
-        .margin(8)
-        .x_label_area_size(40)
-        .y_label_area_size(70)
-        .build_cartesian_2d(x0..x1, y0..y1)
-        .map_err(e)?;
-    chart
-        .configure_mesh()
-        .disable_mesh()
-        .x_desc(x_label)
-        .y_desc(y_label)
-        .x_labels(6)
-        .y_labels(6)
-        .x_label_formatter(&fx)
-        .y_label_formatter(&fy)
-        .label_style(("sans-serif", 12))
-        .draw()
-        .map_err(e)?;
+    let (w, _) = root.dim_in_pixel();
+    let bar_w = s.px(84.0);
+    let (main, _) = root.split_horizontally(w.saturating_sub(bar_w));
+    let chart = chart::frame(
+        &main,
+        &s,
+        Titles {
+            title,
+            x: x_label,
+            y: y_label,
+        },
+        axis(x0, x1, x_log),
+        axis(y0, y1, y_log),
+        false,
+        &[],
+    )?;
     let (xr, yr) = chart.plotting_area().get_pixel_range();
     let geom = HeatGeom {
         left: xr.start as f64,
@@ -256,29 +244,49 @@ pub fn heatmap(
         nx,
         ny,
     };
-    // Colour bar.
-    let mut cb = ChartBuilder::on(&bar)
-        .margin_top(36)
-        .margin_bottom(48)
-        .margin_right(44)
-        .y_label_area_size(0)
-        .right_y_label_area_size(40)
-        .build_cartesian_2d(0.0..1.0, vmin..vmax)
-        .map_err(e)?;
-    cb.configure_mesh()
-        .disable_mesh()
-        .disable_x_axis()
-        .y_desc(outcome)
-        .label_style(("sans-serif", 11))
-        .draw()
-        .map_err(e)?;
+    // The colour bar, beside the plot and as tall as it.
+    let px = |v: f64| s.px(v) as i32;
+    let bx = w as i32 - bar_w as i32 + px(12.0);
+    let (top, bottom) = (yr.start, yr.end);
     let steps = 64;
-    cb.draw_series((0..steps).map(|k| {
-        let a = vmin + (vmax - vmin) * k as f64 / steps as f64;
-        let b = vmin + (vmax - vmin) * (k + 1) as f64 / steps as f64;
-        let c = colour((a - vmin) / (vmax - vmin));
-        Rectangle::new([(0.0, a), (1.0, b)], RGBColor(c.0, c.1, c.2).filled())
-    }))
+    for k in 0..steps {
+        let a = top + (bottom - top) * k / steps;
+        let b = top + (bottom - top) * (k + 1) / steps;
+        let t = 1.0 - (k as f64 + 0.5) / steps as f64;
+        let c = colour(t);
+        root.draw(&Rectangle::new(
+            [(bx, a), (bx + px(14.0), b)],
+            RGBColor(c.0, c.1, c.2).filled(),
+        ))
+        .map_err(e)?;
+    }
+    let font = s.font(12.0);
+    let (ticks, _) = chart::linear_ticks(vmin, vmax, 5);
+    for t in ticks {
+        let y = bottom - ((t - vmin) / (vmax - vmin) * (bottom - top) as f64).round() as i32;
+        root.draw(&PathElement::new(
+            vec![(bx + px(14.0), y), (bx + px(18.0), y)],
+            BLACK.stroke_width(s.px(1.0)),
+        ))
+        .map_err(e)?;
+        root.draw(&Text::new(
+            chart::tick(t),
+            (bx + px(21.0), y),
+            font.clone().pos(plotters::style::text_anchor::Pos::new(
+                plotters::style::text_anchor::HPos::Left,
+                plotters::style::text_anchor::VPos::Center,
+            )),
+        ))
+        .map_err(e)?;
+    }
+    root.draw(&Text::new(
+        outcome.to_string(),
+        (bx, top - px(6.0)),
+        font.pos(plotters::style::text_anchor::Pos::new(
+            plotters::style::text_anchor::HPos::Left,
+            plotters::style::text_anchor::VPos::Bottom,
+        )),
+    ))
     .map_err(e)?;
     root.present().map_err(e)?;
     // The cells in a later task: axes and cells each stay well under 50 ms.

@@ -10,11 +10,14 @@ use crate::cohort::rng::Stream;
 use crate::jobs::{self, BankSpec, ObservationSpec, Task};
 use crate::model::clinical::PRESETS;
 use crate::model::units;
+use crate::plot::palette;
 use crate::predict::bayes::BayesSettings;
 use crate::predict::{observe, CarUnit, EarlySim, GROUPS};
 use crate::web::dom;
+use crate::web::format::compact;
 use crate::web::jobs::{pool, Job, Next, Slice, View};
 use crate::web::linechart::{self as chart, LineChart, Mark, Series};
+use crate::web::panels::plots;
 use js_sys::{Array, Uint8Array};
 use std::collections::BTreeMap;
 
@@ -71,11 +74,11 @@ fn fill() -> Result<(), String> {
     let obs =
         observe(&mut sim, &preset.params, &days, cv, &mut stream).map_err(|e| e.to_string())?;
     let unit = unit()?;
-    dom::set_value("predict-tb0", &format!("{:.6}", obs.tb0_pct));
+    dom::set_value("predict-tb0", &compact(obs.tb0_pct));
     for (d, v) in obs.car_t {
         dom::set_value(
             &format!("predict-car-{}", d as usize),
-            &format!("{:.6}", from_cells(unit, v)?),
+            &compact(from_cells(unit, v)?),
         );
     }
     dom::set_text(
@@ -198,14 +201,9 @@ impl Job for PredictJob {
         let mut rows = Vec::new();
         let mut series = vec![Series {
             label: "measured CAR T".into(),
-            points: self
-                .obs
-                .car_t
-                .iter()
-                .map(|&(d, v)| (d, v.log10()))
-                .collect(),
+            points: self.obs.car_t.to_vec(),
             mark: Mark::Dots,
-            color: (0, 0, 0),
+            color: palette::BLACK,
         }];
         match &r.paper {
             Ok(f) => {
@@ -216,15 +214,9 @@ impl Job for PredictJob {
                 ]);
                 series.push(Series {
                     label: "paper's fit, forecast".into(),
-                    points: f
-                        .days
-                        .iter()
-                        .zip(&f.car_t)
-                        .filter(|(_, v)| **v > 0.0)
-                        .map(|(d, v)| (*d, v.log10()))
-                        .collect(),
+                    points: f.days.iter().zip(&f.car_t).map(|(d, v)| (*d, *v)).collect(),
                     mark: Mark::Line,
-                    color: (214, 39, 40),
+                    color: palette::VERMILLION,
                 });
             }
             Err(e) => rows.push(vec!["paper's method".into(), "failed".into(), e.clone()]),
@@ -253,22 +245,16 @@ impl Job for PredictJob {
                     cl.join(", "),
                 ]);
                 let b = &p.car_t;
-                for (label, v, color) in [
-                    ("Bayesian 10th percentile", &b.lo, (31, 119, 180)),
-                    ("Bayesian median", &b.median, (31, 119, 180)),
-                    ("Bayesian 90th percentile", &b.hi, (31, 119, 180)),
+                for (label, v, mark) in [
+                    ("Bayesian 10th percentile", &b.lo, Mark::Dashed),
+                    ("Bayesian median", &b.median, Mark::Line),
+                    ("Bayesian 90th percentile", &b.hi, Mark::Dashed),
                 ] {
                     series.push(Series {
                         label: label.into(),
-                        points: b
-                            .t
-                            .iter()
-                            .zip(v)
-                            .filter(|(_, v)| **v > 0.0)
-                            .map(|(t, v)| (*t, v.log10()))
-                            .collect(),
-                        mark: Mark::Line,
-                        color,
+                        points: b.t.iter().zip(v).map(|(t, v)| (*t, *v)).collect(),
+                        mark,
+                        color: palette::BLUE,
                     });
                 }
             }
@@ -279,16 +265,19 @@ impl Job for PredictJob {
             &["method", "predicted group", "details"],
             &rows,
         )?;
-        chart::draw(
-            "predict-chart",
-            &LineChart {
-                title: "CAR T: measurements, forecasts (band: Bayesian 10–90%)".into(),
-                x_label: "day".into(),
-                y_label: "log10 CAR T (10^9 cells)".into(),
-                series,
-            },
-        )?;
+        // Shown first, so the chart is drawn at its size on screen.
         dom::set_hidden("predict-results", false);
-        Ok(())
+        let chart = LineChart {
+            title: "CAR T: measurements and forecasts (dashed: Bayesian 10th and 90th percentiles)"
+                .into(),
+            x_label: "day after infusion".into(),
+            y_label: "CAR T, 10^9 cells (marrow equivalent)".into(),
+            log_x: false,
+            log_y: true,
+            series,
+        };
+        plots::keep("predict-chart", move || {
+            chart::draw("predict-chart", &chart)
+        })
     }
 }

@@ -12,6 +12,7 @@ use crate::scenario::Scenario;
 use crate::sweep::marrow::{fig7_grid, summarize, HRange, Metrics, Outcome};
 use crate::sweep::{Grid, Spacing};
 use crate::web::dom;
+use crate::web::format::compact;
 use crate::web::jobs::{pool, Job, Next, Slice, View};
 use crate::web::linechart::{self as chart, LineChart, Mark, Series};
 use std::cell::RefCell;
@@ -309,35 +310,43 @@ fn plotted(a: &crate::sweep::Axis) -> (f64, f64, bool) {
     }
 }
 
-fn draw_map(screen: &Screen, mut shown: Shown) -> Result<(), String> {
-    let axes = &shown.grid.axes;
+/// Put a map on the screen and draw it (kept, to be drawn again at a new size).
+fn draw_map(screen: &Screen, shown: Shown) -> Result<(), String> {
     dom::set_hidden("sweep-results", false);
+    *screen.borrow_mut() = Some(shown);
+    let s = screen.clone();
+    plots::keep("sweep-canvas", move || redraw_map(&s))?;
+    readout(screen, false);
+    Ok(())
+}
+
+/// Draw the map on the screen (a line for one axis, a heatmap for two).
+fn redraw_map(screen: &Screen) -> Result<(), String> {
+    let mut guard = screen.borrow_mut();
+    let Some(shown) = guard.as_mut() else {
+        return Ok(());
+    };
+    let axes = &shown.grid.axes;
     if axes.len() == 1 {
         let a = &axes[0];
-        let points: Vec<(f64, f64)> = a
-            .values()
-            .into_iter()
-            .zip(shown.values.iter().copied())
-            .collect();
         let log = a.spacing == Spacing::Log;
         chart::draw(
             "sweep-canvas",
             &LineChart {
                 title: format!("{} against {}", shown.outcome.name(), a.name),
-                x_label: if log {
-                    format!("log10 {}", a.name)
-                } else {
-                    a.name.clone()
-                },
+                x_label: a.name.clone(),
                 y_label: shown.outcome.name().into(),
+                log_x: log,
+                log_y: false,
                 series: vec![Series {
                     label: format!("{} ({} points)", shown.outcome.name(), a.n),
-                    points: points
+                    points: a
+                        .values()
                         .into_iter()
-                        .map(|(x, y)| (if log { x.log10() } else { x }, y))
+                        .zip(shown.values.iter().copied())
                         .collect(),
                     mark: Mark::Line,
-                    color: (31, 119, 180),
+                    color: crate::plot::palette::BLUE,
                 }],
             },
         )?;
@@ -372,8 +381,6 @@ fn draw_map(screen: &Screen, mut shown: Shown) -> Result<(), String> {
             let _ = c.remove_attribute("data-cells");
         }
     }
-    *screen.borrow_mut() = Some(shown);
-    readout(screen, false);
     Ok(())
 }
 
@@ -393,12 +400,17 @@ fn readout(screen: &Screen, open: bool) {
             .axes
             .iter()
             .zip(&pt[..k])
-            .map(|(a, v)| format!("{} = {v:.4e}", a.name))
+            .map(|(a, v)| format!("{} = {}", a.name, compact(*v)))
             .collect();
         let v = sh.values.get(idx).copied().unwrap_or(f64::NAN);
         dom::set_text(
             "sweep-readout",
-            &format!("{}: {} = {v:.4}", coords.join(", "), sh.outcome.name()),
+            &format!(
+                "{}: {} = {}",
+                coords.join(", "),
+                sh.outcome.name(),
+                compact(v)
+            ),
         );
         let url = simulator_url(&sh.spec, &pt[..k]);
         if let Ok(a) = dom::by_id("sweep-link") {
