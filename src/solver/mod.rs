@@ -57,6 +57,15 @@ pub trait OdeSystem {
         let _ = (t, y, jac);
         false
     }
+    /// True when every component of the exact solution stays ≥ 0 (cell
+    /// counts). Rosenbrock steps then set negative components of their
+    /// results to 0: the L-stable method damps a fast decay with a small
+    /// factor of either sign, and a negative population would grow back as
+    /// a negative one. Projecting onto y ≥ 0 never moves a component away
+    /// from an exact solution that is ≥ 0. Default false.
+    fn nonnegative(&self) -> bool {
+        false
+    }
 }
 
 /// The Jacobian of `sys` at (t, y) by central differences, row-major: a

@@ -78,6 +78,11 @@ impl OdeSystem for Clinical {
             - kill * nn / (p[ix::kb] * nn + p[ix::KN]);
     }
 
+    /// Cell counts: never negative.
+    fn nonnegative(&self) -> bool {
+        true
+    }
+
     /// The analytic Jacobian of [`rhs`](Self::rhs), row-major 4 × 4 (for
     /// the stiff solver; `tests/stiff.rs` checks it against differences).
     fn jacobian(&self, _t: f64, y: &[f64], jac: &mut [f64]) -> bool {

@@ -106,6 +106,11 @@ impl OdeSystem for Marrow {
         dy[6] = (1.0 - f1) * q[p::GAMMAAM] * ca - cm / q[p::TAUM] - f1 * q[p::GAMMAMA] * cm;
     }
 
+    /// Cell counts: never negative.
+    fn nonnegative(&self) -> bool {
+        true
+    }
+
     /// The analytic Jacobian of [`rhs`](Self::rhs), row-major (7 × 7, or
     /// 9 × 9 with a second product), for the stiff solver;
     /// `tests/stiff.rs` checks it against differences. Where the antigen

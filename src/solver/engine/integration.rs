@@ -167,6 +167,7 @@ impl Solver {
         debug_assert!(rows <= MAX_STAGES);
         let implicit = auto || matches!(scheme, Scheme::Rosenbrock(_));
         self.prepare(dim, rows, events.triggers.len(), implicit);
+        self.nonneg = sys.nonnegative();
         self.y.copy_from_slice(y0);
         let mut run = Run {
             t: t0,
@@ -533,7 +534,7 @@ impl<'a, S: OdeSystem + ?Sized, O: Observer + ?Sized> Integration<'a, S, O> {
             match sch {
                 Scheme::Explicit(tab) => ws.stages(sys, tab, &mut run.stats, run.t, h_try),
                 Scheme::Rosenbrock(tab) => {
-                    if !ws.ros_stages(sys, tab, &mut run.stats, run.t, h_try) {
+                    if !ws.ros_stages(sys, tab, settings, &mut run.stats, run.t, h_try) {
                         // I/(hγ) − J is singular: retry with half the step.
                         run.stats.rejected += 1;
                         *h = h_try * 0.5;
@@ -562,6 +563,9 @@ impl<'a, S: OdeSystem + ?Sized, O: Observer + ?Sized> Integration<'a, S, O> {
             // Accepted: f at the new point is the last stage (FSAL) or is
             // evaluated now (it is the next step's first stage either way).
             run.stats.accepted += 1;
+            if let Scheme::Rosenbrock(_) = sch {
+                ws.ros_project();
+            }
             let t_new = if last { t_stop } else { run.t + h_try };
             match sch {
                 Scheme::Explicit(tab) if tab.fsal => {

@@ -81,8 +81,13 @@ pub struct Solver {
     f_t: Vec<f64>,
     /// Rosenbrock: scratch for perturbed right-hand sides.
     f_tmp: Vec<f64>,
+    /// Rosenbrock: the error weights that scale the stage systems.
+    ros_scale: Vec<f64>,
     /// `jac` and `f_t` belong to the current (t, y) (a rejected step keeps them).
     jac_fresh: bool,
+    /// The system is nonnegative ([`OdeSystem::nonnegative`]): Rosenbrock
+    /// results are projected onto y ≥ 0.
+    nonneg: bool,
 }
 
 impl Solver {
@@ -105,6 +110,7 @@ impl Solver {
         resize(&mut self.lu, m * m);
         resize(&mut self.f_t, m);
         resize(&mut self.f_tmp, m);
+        resize(&mut self.ros_scale, m);
         self.piv.clear();
         self.piv.resize(m, 0);
         self.jac_fresh = false;

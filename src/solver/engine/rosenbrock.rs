@@ -6,7 +6,9 @@
 //! Stage rows: `k[0]` holds f(t, y) as for the explicit methods (so the
 //! automatic method can switch at any step), `k[1 + i]` holds `u_i`.
 //! Held (extinguished) components get zero rows in J and ∂f/∂t and a zero
-//! derivative, so every `u_i` is exactly 0 there and they stay put.
+//! derivative, so every `u_i` is exactly 0 there and they stay put. For a
+//! nonnegative system ([`OdeSystem::nonnegative`]) results and dense output
+//! are projected onto y ≥ 0.
 
 use super::outcome::Stats;
 use super::settings::{Settings, Tolerance};
@@ -57,10 +59,12 @@ impl Solver {
     /// Attempt a Rosenbrock step of size h from (t, y) (f(t, y) in `k[0]`):
     /// the stages into `k[1..]` and the new state into `y_new`. False when
     /// `I/(hγ) − J` is singular (the caller retries with a smaller step).
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn ros_stages<S: OdeSystem + ?Sized>(
         &mut self,
         sys: &S,
         tab: &RosenbrockTableau,
+        st: &Settings,
         stats: &mut Stats,
         t: f64,
         h: f64,
@@ -69,12 +73,23 @@ impl Solver {
         if !self.jac_fresh {
             self.jacobian(sys, stats, t);
         }
-        // W = I/(hγ) − J, factored in place.
-        let fac = 1.0 / (h * tab.gamma);
-        for (w, j) in self.lu.iter_mut().zip(&self.jac) {
-            *w = -j;
+        // The stages solve W u = r with W = I/(hγ) − J. States here span
+        // twenty orders of magnitude (10^13 cells beside a population at 0
+        // with atol 1e-9), and elimination errs by ε times the largest
+        // entries: solved as is, the small components' u would carry
+        // round-off far above their tolerance. So solve the system scaled
+        // by the error weights s = atol + rtol·|y|:
+        // (S⁻¹ W S)(S⁻¹ u) = S⁻¹ r, with errors relative to each weight.
+        for c in 0..n {
+            let w = st.atol.get(c) + st.rtol.get(c) * self.y[c].abs();
+            self.ros_scale[c] = if w > 0.0 && w.is_finite() { w } else { 1.0 };
         }
+        let fac = 1.0 / (h * tab.gamma);
         for i in 0..n {
+            let si = self.ros_scale[i];
+            for j in 0..n {
+                self.lu[i * n + j] = -self.jac[i * n + j] * (self.ros_scale[j] / si);
+            }
             self.lu[i * n + i] += fac;
         }
         stats.factorizations += 1;
@@ -123,8 +138,12 @@ impl Solver {
                 if gh != 0.0 {
                     ui[c] += gh * self.f_t[c];
                 }
+                ui[c] /= self.ros_scale[c];
             }
             lu_solve(&self.lu, n, &self.piv, ui);
+            for (u, &sc) in ui.iter_mut().zip(&self.ros_scale) {
+                *u *= sc;
+            }
         }
         // y_new = y + Σ_i m_i u_i.
         for c in 0..n {
@@ -144,6 +163,20 @@ impl Solver {
             }
         }
         true
+    }
+
+    /// For a nonnegative system, set negative components of the accepted
+    /// step's result to 0 (see [`OdeSystem::nonnegative`]). The error
+    /// estimate was taken before; the continuous extension ends at the
+    /// projected point.
+    pub(super) fn ros_project(&mut self) {
+        if self.nonneg {
+            for v in self.y_new.iter_mut() {
+                if *v < 0.0 {
+                    *v = 0.0;
+                }
+            }
+        }
     }
 
     /// RMS norm of the embedded error `Σ_i e_i u_i`, scaled by the tolerances.
@@ -189,6 +222,9 @@ impl Solver {
                 k2 += d2[i] * u;
             }
             self.tmp[c] = one * self.y[c] + theta * (self.y_new[c] + one * (k1 + theta * k2));
+            if self.nonneg && self.tmp[c] < 0.0 {
+                self.tmp[c] = 0.0;
+            }
         }
         if self.any_held {
             for c in 0..n {
