@@ -789,7 +789,10 @@ pub fn draw_lines_chart(
     }
     let area = ctx.plotting_area().strip_coord_spec();
     let (aw, _) = area.dim_in_pixel();
-    let (base_x, _) = area.get_base_pixel();
+    let (base_x, base_y) = area.get_base_pixel();
+    // Boxes (x, y, width, height in the plot's pixels) of the markers'
+    // labels, which the reference lines' names keep clear of.
+    let mut taken: Vec<(i32, i32, i32, i32)> = Vec::new();
     for m in &chart.markers {
         if !(m.at.0 >= x0 && m.at.0 <= x1 && m.at.1 >= y0 && m.at.1 <= y1) {
             continue;
@@ -798,9 +801,20 @@ pub fn draw_lines_chart(
         let r = surface.ipx(5.0);
         let font = surface.font(if surface.compact() { 11.0 } else { 12.0 });
         // The label right of the marker, or left of it near the right edge.
-        let (tw, _) = text_size(&root, &m.label, &font);
-        let mx = ctx.backend_coord(&m.at).0 - base_x;
+        let (tw, th) = text_size(&root, &m.label, &font);
+        let (mx, my) = ctx.backend_coord(&m.at);
+        let (mx, my) = (mx - base_x, my - base_y);
         let fits_right = mx + r + surface.ipx(3.0) + tw <= aw as i32;
+        if !m.label.is_empty() {
+            let left = if fits_right {
+                mx + r + surface.ipx(3.0)
+            } else {
+                mx - r - surface.ipx(3.0) - tw
+            };
+            let bottom = my - r - surface.ipx(2.0);
+            taken.push((left, bottom - th, tw, th));
+        }
+        taken.push((mx - r, my - r, 2 * r, 2 * r));
         let (dx, h) = if fits_right {
             (r + surface.ipx(3.0), HPos::Left)
         } else {
@@ -846,24 +860,30 @@ pub fn draw_lines_chart(
         .chain(dots.iter().cloned())
         .collect();
     let legend_box = legend(&area, surface, &keys, Corner::Emptiest(&occupied))?;
+    taken.extend(legend_box);
     // The reference lines' names: at their right ends (the markers, days
     // of remission and peaks, are mostly on the left), else where the
-    // legend leaves room.
-    let (_, base_y) = area.get_base_pixel();
+    // legend and the markers' labels leave room; left out when nowhere
+    // (the caption names the lines).
     for h in chart.hlines.iter().filter(|h| h.y >= y0 && h.y <= y1) {
         let (tw, th) = text_size(&root, &h.label, &label_font);
         let y = ctx.backend_coord(&(x0, h.y)).1 - base_y - surface.ipx(1.0);
         let inset = surface.ipx(4.0);
         let width = aw as i32;
-        // At the right end; else just left of the legend; else at the left.
+        // At the right end; else just left of the legend; else in the
+        // middle; else at the left.
         let beside = legend_box.map_or(inset, |(lx, ..)| lx - inset - tw);
-        let spots = [width - inset - tw, beside, inset];
+        let spots = [width - inset - tw, beside, (width - tw) / 2, inset];
         let free = |x: i32| {
-            legend_box.is_none_or(|(lx, ly, lw, lh)| {
-                x + tw < lx || x > lx + lw || y < ly || y - th > ly + lh
-            })
+            x >= 0
+                && taken.iter().all(|&(lx, ly, lw, lh)| {
+                    x + tw < lx || x > lx + lw || y < ly || y - th > ly + lh
+                })
         };
-        let x = spots.into_iter().find(|x| free(*x)).unwrap_or(spots[0]);
+        let Some(x) = spots.into_iter().find(|x| free(*x)) else {
+            continue;
+        };
+        taken.push((x, y - th, tw, th));
         area.draw(&Text::new(
             h.label.clone(),
             (x, y),

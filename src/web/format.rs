@@ -4,15 +4,11 @@
 
 use crate::model::{Index, IndexValue};
 
-/// A number as typed in a field: shortest exact form, exponent for very
-/// small or large magnitudes.
+/// A number as a field shows it: [`compact`], at most six significant
+/// digits (a preset's 0.08664339… reads 0.0866434; the link and the
+/// exports keep every digit).
 pub fn fmt_value(v: f64) -> String {
-    let a = v.abs();
-    if a != 0.0 && !(1e-3..1e6).contains(&a) {
-        format!("{v:e}")
-    } else {
-        format!("{v}")
-    }
+    compact(v)
 }
 
 /// A number in at most six significant digits, in exponent form (`1e+300`,

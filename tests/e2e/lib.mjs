@@ -166,13 +166,22 @@ export async function waitForChart(page, id, timeout = 15000) {
  * Save a screenshot as docs/screenshots/<name>.png (the whole page, or
  * with `{ fullPage: false }` what the window shows, or with `{ element }`
  * one element); returns its path. Always in CSS pixels, whatever the
- * device pixel ratio.
+ * device pixel ratio. The whole page is taken as printed: nothing pinned
+ * (the results column otherwise stays in the window and scrolls on its own).
  */
 export async function screenshot(page, name, { fullPage = true, element = null } = {}) {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const path = join(SCREENSHOTS, `${name}.png`);
   if (element) await page.locator(element).screenshot({ path, scale: "css" });
-  else await page.screenshot({ path, fullPage, scale: "css" });
+  else if (!fullPage) await page.screenshot({ path, scale: "css" });
+  else {
+    await page.emulateMedia({ media: "print" });
+    try {
+      await page.screenshot({ path, fullPage: true, scale: "css" });
+    } finally {
+      await page.emulateMedia({ media: null });
+    }
+  }
   return path;
 }
 
