@@ -115,11 +115,11 @@ impl Surface {
                 )
             })
             .collect();
-        dom::attr(
-            &self.canvas,
-            "data-legend",
-            &format!("[{}]", items.join(",")),
-        );
+        let legend = format!("[{}]", items.join(","));
+        // Written only when it changes: a drag redraws every frame.
+        if self.canvas.get_attribute("data-legend").as_deref() != Some(legend.as_str()) {
+            dom::attr(&self.canvas, "data-legend", &legend);
+        }
     }
 }
 

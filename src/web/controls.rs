@@ -235,7 +235,11 @@ fn param_row(spec: &'static ParamSpec, send: Dispatch) -> Result<web_sys::Elemen
         "help",
         &format!(
             "{}; {} to {} {}, {scale}; {}",
-            spec.meaning, spec.min, spec.max, spec.unit, spec.source
+            spec.meaning,
+            fmt_value(spec.min),
+            fmt_value(spec.max),
+            spec.unit,
+            spec.source
         ),
     )?;
     attr(&help_el, "id", &format!("p-{}-help", spec.name));

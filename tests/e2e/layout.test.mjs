@@ -234,6 +234,30 @@ for (const [name, size] of SIZES) {
   });
 }
 
+test("numbers stay short in every model's help, messages and notes", async () => {
+  for (const model of ["clinical", "marrow"]) {
+    const page = await openSized(browser, `${server.url}?model=${model}`, DESKTOP);
+    await waitForChart(page, "chart-main");
+    const names = await paramNames(page);
+    const last = names[names.length - 1];
+    await scrollToRow(page, last);
+    await type(page, `#p-${last}`, "1e300");
+    await page.waitForFunction((k) => document.getElementById(`p-${k}-msg`).textContent !== "", last);
+    const digits = async () =>
+      page.evaluate(() => {
+        // Every text of the page, shown or not (help shows on hover).
+        const runs = document.body.textContent.match(/\d+/g) || [];
+        return runs.sort((a, b) => b.length - a.length)[0];
+      });
+    const longest = await digits();
+    assert.ok(longest.length <= 12, `${model}: ${longest}`);
+    await page.evaluate(() => document.getElementById("view-notes").click());
+    await page.waitForFunction(() => document.getElementById("notes-params").children.length > 0);
+    assert.ok((await digits()).length <= 12, `${model} notes`);
+    await page.close();
+  }
+});
+
 test("a first solve that fails says there is nothing to show, not a last good result", async () => {
   const page = await openSized(browser, `${server.url}?model=clinical&preset=cr&solver=rk4&dt=0.00001`, DESKTOP);
   await page.waitForFunction(() => document.getElementById("results").classList.contains("stale"));
