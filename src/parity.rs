@@ -19,9 +19,54 @@ pub type Set = (&'static str, Vec<f64>);
 pub fn sets() -> Vec<Set> {
     vec![
         ("solver", crate::solver::reference::parity_problems()),
+        ("stiff", crate::solver::reference::stiff_parity_problems()),
+        ("stiff-marrow", stiff_marrow_values()),
         ("cohort", cohort_values()),
         ("trial", trial_values()),
     ]
+}
+
+/// The marrow model where Dormand–Prince turns stiff (`fig3` with h = 1):
+/// the automatic method's course (analytic Jacobian, switches, projection
+/// onto y ≥ 0) every 10 days, its work counters and its method spans; then
+/// Rodas4 alone on the same course to day 60.
+fn stiff_marrow_values() -> Vec<f64> {
+    use crate::model::{marrow, Sampling, SimRequest};
+    use crate::solver::{Method, Settings};
+    let mut v = Vec::new();
+    for (method, t_end) in [(Method::Auto, None), (Method::Rosenbrock, Some(60.0))] {
+        let req = SimRequest {
+            preset: "fig3".into(),
+            sets: vec![("h".into(), "1".into())],
+            t_end,
+            settings: Settings {
+                method,
+                ..Settings::default()
+            },
+            sampling: Sampling::Every(10.0),
+        };
+        match marrow::simulate(&req) {
+            Ok(t) => {
+                v.extend_from_slice(&t.rows);
+                let s = &t.stats;
+                v.extend(
+                    [
+                        s.accepted,
+                        s.rejected,
+                        s.rhs_evals,
+                        s.jacobians,
+                        s.factorizations,
+                    ]
+                    .map(|n| n as f64),
+                );
+                for span in &s.spans {
+                    v.extend([span.from, span.to, span.steps as f64]);
+                }
+            }
+            Err(_) => v.push(f64::NAN),
+        }
+    }
+    v
 }
 
 /// A small seeded cohort: every drawn parameter, then each patient's metrics

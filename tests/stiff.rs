@@ -19,32 +19,9 @@ use cartsim::solver::{
 };
 
 /// Robertson's chemical kinetics (ROBER): three species, rate constants
-/// 0.04, 1e4, 3e7 — eigenvalues from 0 to about −1e4·y.
-struct Robertson;
-impl OdeSystem for Robertson {
-    fn dim(&self) -> usize {
-        3
-    }
-    fn rhs(&self, _t: f64, y: &[f64], dy: &mut [f64]) {
-        dy[0] = -0.04 * y[0] + 1e4 * y[1] * y[2];
-        dy[2] = 3e7 * y[1] * y[1];
-        dy[1] = -dy[0] - dy[2];
-    }
-    fn jacobian(&self, _t: f64, y: &[f64], j: &mut [f64]) -> bool {
-        j.copy_from_slice(&[
-            -0.04,
-            1e4 * y[2],
-            1e4 * y[1],
-            0.04,
-            -1e4 * y[2] - 6e7 * y[1],
-            -1e4 * y[1],
-            0.0,
-            6e7 * y[1],
-            0.0,
-        ]);
-        true
-    }
-}
+/// 0.04, 1e4, 3e7 — eigenvalues from 0 to about −1e4·y; with its Jacobian.
+use cartsim::solver::reference::Robertson;
+
 /// ROBER at t = 1e11 (the IVP test set).
 const ROBER_REF: [f64; 3] = [
     0.208_334_014_970_125_5e-7,
@@ -600,7 +577,7 @@ fn failures_say_what_happened_and_the_cli_exits_1_with_that_sentence() {
         let (code, msg) = r.unwrap_err();
         assert_eq!(code, 1, "{msg}");
         assert!(
-            msg.starts_with("the system became stiff near day 157.5 ")
+            msg.starts_with("the system became stiff near day 157.6 ")
                 && msg.contains("stopped at day 168.7102")
                 && msg.ends_with("the stiff solver (rosenbrock or auto) handles this"),
             "{msg}"

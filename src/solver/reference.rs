@@ -1,6 +1,6 @@
 //! Small, fixed test problems with known answers, used to check the solver
 //! and to compare native and WebAssembly builds bit for bit
-//! ([`parity_problems`], see [`crate::parity`]).
+//! ([`parity_problems`], [`stiff_parity_problems`], see [`crate::parity`]).
 //!
 //! The right-hand sides use only `+ − × ÷`, so any difference between
 //! targets comes from the solver itself (step control uses `powf`).
@@ -57,6 +57,51 @@ impl OdeSystem for LotkaVolterra {
     }
 }
 
+/// Robertson's chemical kinetics (ROBER of the IVP test set): the classic
+/// stiff problem, rate constants 0.04, 1e4 and 3e7, with its Jacobian.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Robertson;
+
+impl OdeSystem for Robertson {
+    fn dim(&self) -> usize {
+        3
+    }
+    fn rhs(&self, _t: f64, y: &[f64], dy: &mut [f64]) {
+        dy[0] = -0.04 * y[0] + 1e4 * y[1] * y[2];
+        dy[2] = 3e7 * y[1] * y[1];
+        dy[1] = -dy[0] - dy[2];
+    }
+    fn jacobian(&self, _t: f64, y: &[f64], j: &mut [f64]) -> bool {
+        j.copy_from_slice(&[
+            -0.04,
+            1e4 * y[2],
+            1e4 * y[1],
+            0.04,
+            -1e4 * y[2] - 6e7 * y[1],
+            -1e4 * y[1],
+            0.0,
+            6e7 * y[1],
+            0.0,
+        ]);
+        true
+    }
+    fn nonnegative(&self) -> bool {
+        true
+    }
+}
+
+/// A system without its Jacobian (the solver differentiates it).
+struct NoJacobian<S>(S);
+
+impl<S: OdeSystem> OdeSystem for NoJacobian<S> {
+    fn dim(&self) -> usize {
+        self.0.dim()
+    }
+    fn rhs(&self, t: f64, y: &[f64], dy: &mut [f64]) {
+        self.0.rhs(t, y, dy)
+    }
+}
+
 /// The events used by the event problems: a dose added to the prey at
 /// t = 3, and the first time the predators fall below 0.8 ends the solve.
 fn dosing_events() -> Events {
@@ -100,6 +145,81 @@ fn summary(
     v.push(o.stats.rejected as f64);
     v.push(o.stats.rhs_evals as f64);
     Ok(v)
+}
+
+/// [`summary`] plus the Jacobian and factorisation counts and, per span of
+/// one method, its start, end and accepted steps.
+fn stiff_summary(
+    sys: &dyn OdeSystem,
+    y0: &[f64],
+    t1: f64,
+    settings: &Settings,
+    events: &Events,
+) -> Result<Vec<f64>, SolverError> {
+    let sol = solve_with(sys, 0.0, y0, t1, settings, events, &OutputGrid::None)?;
+    let mut v = summary(sys, y0, t1, settings, events)?;
+    let s = &sol.outcome.stats;
+    v.push(s.jacobians as f64);
+    v.push(s.factorizations as f64);
+    for span in &s.spans {
+        v.extend([span.from, span.to, span.steps as f64]);
+    }
+    Ok(v)
+}
+
+/// The stiff solver's reference problems, as [`parity_problems`] lists
+/// them, plus Jacobian and factorisation counts and the method spans:
+/// Rodas4 on the logistic (rtol 1e-10) and on the dosed Lotka–Volterra
+/// problem with its stop trigger (rtol 1e-8); Robertson to t = 1e5 with
+/// Rodas4 and its analytic Jacobian, with Rodas4 and difference Jacobians,
+/// and with the automatic method (rtol 1e-6, atol 1e-10), which switches.
+///
+/// Native and WebAssembly builds must return bit-identical values
+/// (`crate::parity`).
+pub fn stiff_parity_problems() -> Vec<f64> {
+    let logistic = Logistic { r: 1.0, k: 10.0 };
+    let lv = LotkaVolterra {
+        a: 1.0,
+        b: 0.5,
+        c: 0.75,
+        d: 0.25,
+    };
+    let none = Events::none();
+    let rober = [1.0, 0.0, 0.0];
+    let runs = [
+        stiff_summary(
+            &logistic,
+            &[0.1],
+            12.0,
+            &Settings::rosenbrock(1e-10, 1e-12),
+            &none,
+        ),
+        stiff_summary(
+            &lv,
+            &[2.0, 1.0],
+            30.0,
+            &Settings::rosenbrock(1e-8, 1e-10),
+            &dosing_events(),
+        ),
+        stiff_summary(
+            &Robertson,
+            &rober,
+            1e5,
+            &Settings::rosenbrock(1e-6, 1e-10),
+            &none,
+        ),
+        stiff_summary(
+            &NoJacobian(Robertson),
+            &rober,
+            1e5,
+            &Settings::rosenbrock(1e-6, 1e-10),
+            &none,
+        ),
+        stiff_summary(&Robertson, &rober, 1e5, &Settings::auto(1e-6, 1e-10), &none),
+    ];
+    runs.into_iter()
+        .flat_map(|r| r.unwrap_or_else(|_| vec![f64::NAN]))
+        .collect()
 }
 
 /// Solve the fixed reference problems and return their final values, in a
@@ -185,5 +305,20 @@ mod tests {
     #[test]
     fn no_problem_fails() {
         assert!(parity_problems().iter().all(|x| x.is_finite()));
+        assert!(stiff_parity_problems().iter().all(|x| x.is_finite()));
+    }
+
+    #[test]
+    fn the_stiff_problems_match_what_they_should() {
+        let v = stiff_parity_problems();
+        // Logistic with Rodas4: [t, y, acc, rej, evals, J, LU, from, to, steps].
+        let exact = Logistic { r: 1.0, k: 10.0 }.exact(0.1, 12.0);
+        assert_eq!(v[0], 12.0);
+        assert!((v[1] - exact).abs() < 1e-8 * exact, "{} vs {exact}", v[1]);
+        assert_eq!((v[7], v[8], v[9]), (0.0, 12.0, v[2]));
+        // The dosed Lotka–Volterra problem stops where DP5 stops it.
+        let dp5 = parity_problems();
+        let (t_stop, t_dp5) = (v[10], dp5[10]);
+        assert!((t_stop - t_dp5).abs() < 1e-5, "{t_stop} vs {t_dp5}");
     }
 }

@@ -602,7 +602,13 @@ impl<'a, S: OdeSystem + ?Sized, O: Observer + ?Sized> Integration<'a, S, O> {
             // Stiffness: watch DP5 steps; let the automatic method switch.
             let mut switch_to = None;
             match sch {
-                Scheme::Explicit(tab) if detect(sch) => {
+                // Forced DP5 checks as `dopri5.f` does (every 1000th step,
+                // and every step while suspicious): it only needs the verdict
+                // to explain a failure, and the check costs nothing then.
+                Scheme::Explicit(tab)
+                    if detect(sch)
+                        && (auto || detector.suspicious() || run.stats.accepted % 1000 == 0) =>
+                {
                     let hlamb = ws.stiffness_estimate(tab, settings, h_try);
                     if detector.observe(run.t, hlamb) && auto {
                         switch_to = Some(Scheme::Rosenbrock(&RODAS4));

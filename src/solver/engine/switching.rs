@@ -9,6 +9,10 @@
 //! means the step size is set by stability, not accuracy. Fifteen such
 //! steps (six calm ones in a row forgive them) make the problem stiff.
 //!
+//! `dopri5.f` checks every 1000th accepted step, and every step while
+//! suspicious; so does a forced `dopri5` here (only to explain a failure).
+//! The automatic method checks every step, to switch promptly.
+//!
 //! One change from `dopri5.f`: the norms are weighted like the error
 //! (component i divided by `atol_i + rtol_i·|y_i|`). Unweighted, a large
 //! slow population (CAR T cells at 10^20) hides small fast ones (B cells
@@ -70,6 +74,11 @@ impl Detector {
             }
         }
         false
+    }
+
+    /// True while stability-limited steps are being counted.
+    pub(super) fn suspicious(&self) -> bool {
+        self.suspicious > 0
     }
 
     /// Since when the problem has been stiff, if it is now.
