@@ -119,6 +119,86 @@ fn rosenbrock_converges_with_order_four() {
     check_all_problems(Method::Rosenbrock, 4.0, 0.3, 0.5);
 }
 
+/// Rodas4's continuous extension: fixed steps, output at the middle of
+/// each step, against the exact solution.
+#[test]
+fn rosenbrock_dense_output_converges() {
+    let l = Logistic { r: 1.0, k: 10.0 };
+    let err = |h: f64| {
+        let n = (8.0 / h).round() as usize;
+        let mids: Vec<f64> = (0..n).map(|i| (i as f64 + 0.5) * h).collect();
+        let sol = solve_with(
+            &l,
+            0.0,
+            &[0.5],
+            8.0,
+            &fixed(Method::Rosenbrock, h),
+            &Events::none(),
+            &OutputGrid::Times(mids.clone()),
+        )
+        .unwrap();
+        mids.iter()
+            .enumerate()
+            .map(|(i, &t)| (sol.trajectory.row(i)[0] - logistic_exact(&l, 0.5, t)).abs())
+            .fold(0.0, f64::max)
+    };
+    let orders = observed_orders(err, 0.5, 5);
+    println!("logistic Rosenbrock dense output (mid-step): observed orders {orders:.3?}");
+    // Third-order interpolation: local error O(h^4), like the solution's.
+    let last = *orders.last().unwrap();
+    assert!(last > 3.5, "dense-output order {last:.3}");
+}
+
+/// The automatic method: DP5 bit for bit while the problem is not stiff;
+/// on a stiff one it switches, and its spans tile the interval.
+#[test]
+fn auto_is_dopri5_until_stiff_and_its_spans_tile_the_interval() {
+    let r = Rotation(1.0);
+    let a = solve(&r, 0.0, &[1.0, 0.0], 20.0, &Settings::auto(1e-8, 1e-10)).unwrap();
+    let d = solve(&r, 0.0, &[1.0, 0.0], 20.0, &Settings::dopri5(1e-8, 1e-10)).unwrap();
+    assert_eq!(a.trajectory, d.trajectory);
+    assert_eq!(a.outcome.y, d.outcome.y);
+    assert_eq!(a.outcome.stats.spans, d.outcome.stats.spans);
+    assert_eq!(a.outcome.stats.spans.len(), 1);
+    assert_eq!(a.outcome.stats.spans[0].method, Method::Dopri5);
+    // A stiff linear pair: a fast mode (−1e4) beside a slow one, from a
+    // start off the slow manifold, so DP5 begins accurately and then turns
+    // stability-limited.
+    struct StiffPair;
+    impl OdeSystem for StiffPair {
+        fn dim(&self) -> usize {
+            2
+        }
+        fn rhs(&self, _t: f64, y: &[f64], dy: &mut [f64]) {
+            dy[0] = -1e4 * (y[0] - y[1].cos());
+            dy[1] = -0.1 * y[1];
+        }
+    }
+    let st = Settings::auto(1e-6, 1e-9);
+    let sol = solve(&StiffPair, 0.0, &[2.0, 1.0], 50.0, &st).unwrap();
+    let s = &sol.outcome.stats;
+    println!(
+        "stiff pair, auto: {} steps, spans {:?}",
+        s.accepted, s.spans
+    );
+    assert!(s.switches() >= 1, "{:?}", s.spans);
+    assert_eq!(s.spans[0].method, Method::Dopri5);
+    assert_eq!(s.spans[1].method, Method::Rosenbrock);
+    assert_eq!(s.spans.first().unwrap().from, 0.0);
+    assert_eq!(s.spans.last().unwrap().to, 50.0);
+    for w in s.spans.windows(2) {
+        assert_eq!(w[0].to, w[1].from);
+        assert_ne!(w[0].method, w[1].method);
+    }
+    assert_eq!(s.spans.iter().map(|x| x.steps).sum::<usize>(), s.accepted);
+    assert!(s.time_in(Method::Rosenbrock) > 40.0, "{:?}", s.spans);
+    // Far fewer steps than DP5 needs (stability: h ≤ 3.3e-4 for 50 days).
+    assert!(s.accepted < 2_000, "{}", s.accepted);
+    let exact_y1 = (-5.0f64).exp();
+    assert!((sol.outcome.y[1] - exact_y1).abs() < 1e-5);
+    assert!((sol.outcome.y[0] - exact_y1.cos()).abs() < 1e-5);
+}
+
 #[test]
 fn adaptive_error_scales_with_rtol() {
     let r = Rotation(1.0);
@@ -156,7 +236,12 @@ fn adaptive_error_scales_with_rtol() {
 fn dense_output_matches_exact_solution_between_steps() {
     let l = Logistic { r: 1.0, k: 10.0 };
     let grid: Vec<f64> = (0..=800).map(|i| i as f64 * 0.01).collect();
-    for m in [Method::Dopri5, Method::Rk4] {
+    for m in [
+        Method::Dopri5,
+        Method::Rk4,
+        Method::Rosenbrock,
+        Method::Auto,
+    ] {
         let st = Settings {
             method: m,
             rtol: Tolerance::Scalar(1e-10),
@@ -1008,7 +1093,12 @@ fn stepping_by_hand_is_bit_identical_to_solve() {
         "timed",
     );
     let grid: Vec<f64> = (0..=20).map(|i| i as f64).collect();
-    for st in [Settings::dopri5(1e-8, 1e-10), Settings::rk4(0.1)] {
+    for st in [
+        Settings::dopri5(1e-8, 1e-10),
+        Settings::rk4(0.1),
+        Settings::rosenbrock(1e-8, 1e-10),
+        Settings::auto(1e-8, 1e-10),
+    ] {
         for g in [OutputGrid::Steps, OutputGrid::Both(grid.clone())] {
             let whole = solve_with(&l, 0.0, &[1.0], 20.0, &st, &ev, &g).unwrap();
             let (out, traj, steps) = stepped(&l, &[1.0], 20.0, &st, &ev, &g);
