@@ -251,18 +251,22 @@ pub fn log_ticks(lo: f64, hi: f64, max: usize) -> (Vec<f64>, Vec<f64>) {
         };
         return (bold, light);
     }
+    // Fewer decades: 1, 2, 5 × 10^k; else 1, 5 × 10^k; else the decades;
+    // else nice linear steps.
     let lo_d = lo.log10().floor() as i32;
     let hi_d = hi.log10().ceil() as i32;
-    let one_two_five: Vec<f64> = (lo_d..=hi_d)
-        .flat_map(|d| [1.0, 2.0, 5.0].map(|m| m * 10f64.powi(d)))
-        .filter(|v| inside(*v))
-        .collect();
     let light: Vec<f64> = (lo_d..=hi_d)
         .flat_map(|d| (1..10).map(move |m| m as f64 * 10f64.powi(d)))
         .filter(|v| inside(*v))
         .collect();
-    if one_two_five.len() >= 3 && one_two_five.len() <= max {
-        return (one_two_five, light);
+    for mults in [&[1.0, 2.0, 5.0][..], &[1.0, 5.0], &[1.0]] {
+        let t: Vec<f64> = (lo_d..=hi_d)
+            .flat_map(|d| mults.iter().map(move |m| m * 10f64.powi(d)))
+            .filter(|v| inside(*v))
+            .collect();
+        if t.len() >= 2 && t.len() <= max {
+            return (t, light);
+        }
     }
     let (bold, _) = linear_ticks(lo, hi, max.min(5));
     let bold: Vec<f64> = bold.into_iter().filter(|v| *v > 0.0).collect();
@@ -805,14 +809,20 @@ pub fn draw_lines_chart(
         let (mx, my) = ctx.backend_coord(&m.at);
         let (mx, my) = (mx - base_x, my - base_y);
         let fits_right = mx + r + surface.ipx(3.0) + tw <= aw as i32;
+        // Above the marker, or below it when above is off the plot.
+        let above = my - r - surface.ipx(2.0) - th >= 0;
         if !m.label.is_empty() {
             let left = if fits_right {
                 mx + r + surface.ipx(3.0)
             } else {
                 mx - r - surface.ipx(3.0) - tw
             };
-            let bottom = my - r - surface.ipx(2.0);
-            taken.push((left, bottom - th, tw, th));
+            let top = if above {
+                my - r - surface.ipx(2.0) - th
+            } else {
+                my + r + surface.ipx(2.0)
+            };
+            taken.push((left, top, tw, th));
         }
         taken.push((mx - r, my - r, 2 * r, 2 * r));
         let (dx, h) = if fits_right {
@@ -820,10 +830,15 @@ pub fn draw_lines_chart(
         } else {
             (-(r + surface.ipx(3.0)), HPos::Right)
         };
+        let (dy, v) = if above {
+            (-(r + surface.ipx(2.0)), VPos::Bottom)
+        } else {
+            (r + surface.ipx(2.0), VPos::Top)
+        };
         let text = Text::new(
             m.label.clone(),
-            (dx, -(r + surface.ipx(2.0))),
-            font.color(&BLACK).pos(Pos::new(h, VPos::Bottom)),
+            (dx, dy),
+            font.color(&BLACK).pos(Pos::new(h, v)),
         );
         match m.shape {
             Shape::Circle => ctx.draw_series(std::iter::once(
