@@ -294,7 +294,10 @@ impl App {
     /// Forget the problem of `key` (it was set again).
     fn clear_problem(&mut self, key: &str) {
         self.problems.retain(|p| p.key != key);
-        self.typed.retain(|k| k != key);
+        if self.typed.iter().any(|k| k == key) {
+            self.typed.retain(|k| k != key);
+            self.announce = None;
+        }
     }
 
     /// Forget every problem.

@@ -85,10 +85,13 @@ pub fn clear(e: &Element) {
     e.set_text_content(None);
 }
 
-/// Set the text of the element with this id (no-op if it is absent).
+/// Set the text of the element with this id (no-op if it is absent, or
+/// if it already reads so: a live region is not told twice).
 pub fn set_text(id: &str, text: &str) {
     if let Ok(e) = by_id(id) {
-        e.set_text_content(Some(text));
+        if e.text_content().as_deref() != Some(text) {
+            e.set_text_content(Some(text));
+        }
     }
 }
 

@@ -121,8 +121,12 @@ fn draw(rt: &Runtime, r: &Redraw, started: f64, updated: f64) {
         controls::show_field_messages(&app);
     }
     if let Some(key) = &r.invalid {
-        // The sentence under the field just refused, in view.
+        // The sentence under the field just refused, in view, and read
+        // out once by screen readers (the live region).
         controls::reveal_message(key);
+        dom::set_text("live", app.announce.as_deref().unwrap_or(""));
+    } else if app.announce.is_none() {
+        dom::set_text("live", "");
     }
     if r.view {
         notes::show(&app);
@@ -179,7 +183,6 @@ fn rebuild_model(app: &App) -> Result<(), String> {
 /// Put the current problems and failure in `#error`, as text; mark the
 /// results "not current" while there is a failure.
 fn show_messages(app: &App) {
-    dom::set_text("live", app.announce.as_deref().unwrap_or(""));
     let lines = app.messages();
     if let Ok(e) = dom::by_id(dom::ERROR_ID) {
         dom::clear(&e);
