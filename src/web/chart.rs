@@ -797,6 +797,16 @@ pub fn draw_lines_chart(
     // Boxes (x, y, width, height in the plot's pixels) of the markers'
     // labels, which the reference lines' names keep clear of.
     let mut taken: Vec<(i32, i32, i32, i32)> = Vec::new();
+    let marker_r = surface.ipx(5.0);
+    for m in chart
+        .markers
+        .iter()
+        .filter(|m| m.at.0 >= x0 && m.at.0 <= x1 && m.at.1 >= y0 && m.at.1 <= y1)
+    {
+        let (mx, my) = ctx.backend_coord(&m.at);
+        let (mx, my) = (mx - base_x, my - base_y);
+        taken.push((mx - marker_r, my - marker_r, 2 * marker_r, 2 * marker_r));
+    }
     for m in &chart.markers {
         if !(m.at.0 >= x0 && m.at.0 <= x1 && m.at.1 >= y0 && m.at.1 <= y1) {
             continue;
@@ -808,32 +818,42 @@ pub fn draw_lines_chart(
         let (tw, th) = text_size(&root, &m.label, &font);
         let (mx, my) = ctx.backend_coord(&m.at);
         let (mx, my) = (mx - base_x, my - base_y);
-        let fits_right = mx + r + surface.ipx(3.0) + tw <= aw as i32;
-        // Above the marker, or below it when above is off the plot.
-        let above = my - r - surface.ipx(2.0) - th >= 0;
+        // The label beside the marker: above right, below right, above
+        // left or below left, the first that stays on the plot clear of
+        // the labels and markers placed before it.
+        let (ox, oy) = (r + surface.ipx(3.0), r + surface.ipx(2.0));
+        let (_, ah) = area.dim_in_pixel();
+        let options = [(true, true), (true, false), (false, true), (false, false)];
+        let rect = |(right, above): (bool, bool)| {
+            let left = if right { mx + ox } else { mx - ox - tw };
+            let top = if above { my - oy - th } else { my + oy };
+            (left, top, tw, th)
+        };
+        let on_plot = |(x, y, w, h): (i32, i32, i32, i32)| {
+            x >= 0 && y >= 0 && x + w <= aw as i32 && y + h <= ah as i32
+        };
+        let clear = |(x, y, w, h): (i32, i32, i32, i32)| {
+            taken
+                .iter()
+                .all(|&(lx, ly, lw, lh)| x + w < lx || x > lx + lw || y + h < ly || y > ly + lh)
+        };
+        let (right, above) = options
+            .into_iter()
+            .find(|&o| on_plot(rect(o)) && clear(rect(o)))
+            .or_else(|| options.into_iter().find(|&o| on_plot(rect(o))))
+            .unwrap_or((true, true));
         if !m.label.is_empty() {
-            let left = if fits_right {
-                mx + r + surface.ipx(3.0)
-            } else {
-                mx - r - surface.ipx(3.0) - tw
-            };
-            let top = if above {
-                my - r - surface.ipx(2.0) - th
-            } else {
-                my + r + surface.ipx(2.0)
-            };
-            taken.push((left, top, tw, th));
+            taken.push(rect((right, above)));
         }
-        taken.push((mx - r, my - r, 2 * r, 2 * r));
-        let (dx, h) = if fits_right {
-            (r + surface.ipx(3.0), HPos::Left)
+        let (dx, h) = if right {
+            (ox, HPos::Left)
         } else {
-            (-(r + surface.ipx(3.0)), HPos::Right)
+            (-ox, HPos::Right)
         };
         let (dy, v) = if above {
-            (-(r + surface.ipx(2.0)), VPos::Bottom)
+            (-oy, VPos::Bottom)
         } else {
-            (r + surface.ipx(2.0), VPos::Top)
+            (oy, VPos::Top)
         };
         let text = Text::new(
             m.label.clone(),
@@ -878,34 +898,43 @@ pub fn draw_lines_chart(
     taken.extend(legend_box);
     // The reference lines' names: at their right ends (the markers, days
     // of remission and peaks, are mostly on the left), else where the
-    // legend and the markers' labels leave room; left out when nowhere
-    // (the caption names the lines).
+    // legend and the markers' labels leave room, above the line or under
+    // it; left out when nowhere (the caption names the lines).
+    let (_, ah) = area.dim_in_pixel();
     for h in chart.hlines.iter().filter(|h| h.y >= y0 && h.y <= y1) {
         let (tw, th) = text_size(&root, &h.label, &label_font);
-        let y = ctx.backend_coord(&(x0, h.y)).1 - base_y - surface.ipx(1.0);
+        let line = ctx.backend_coord(&(x0, h.y)).1 - base_y;
+        let gap = surface.ipx(1.0);
         let inset = surface.ipx(4.0);
         let width = aw as i32;
         // At the right end; else just left of the legend; else in the
         // middle; else at the left.
         let beside = legend_box.map_or(inset, |(lx, ..)| lx - inset - tw);
-        let spots = [width - inset - tw, beside, (width - tw) / 2, inset];
-        let free = |x: i32| {
+        let xs = [width - inset - tw, beside, (width - tw) / 2, inset];
+        let tops = [line - gap - th, line + gap];
+        let free = |(x, top): (i32, i32)| {
             x >= 0
+                && top >= 0
+                && top + th <= ah as i32
                 && taken.iter().all(|&(lx, ly, lw, lh)| {
-                    x + tw < lx || x > lx + lw || y < ly || y - th > ly + lh
+                    x + tw < lx || x > lx + lw || top + th < ly || top > ly + lh
                 })
         };
-        let Some(x) = spots.into_iter().find(|x| free(*x)) else {
+        let spot = tops
+            .iter()
+            .flat_map(|&t| xs.iter().map(move |&x| (x, t)))
+            .find(|&p| free(p));
+        let Some((x, top)) = spot else {
             continue;
         };
-        taken.push((x, y - th, tw, th));
+        taken.push((x, top, tw, th));
         area.draw(&Text::new(
             h.label.clone(),
-            (x, y),
+            (x, top),
             label_font
                 .clone()
                 .color(&grey)
-                .pos(Pos::new(HPos::Left, VPos::Bottom)),
+                .pos(Pos::new(HPos::Left, VPos::Top)),
         ))
         .map_err(draw_err)?;
     }

@@ -75,6 +75,7 @@ pub fn run(app: &App, what: Export, send: Dispatch) {
     let base = app.base_name();
     let last = app.last.as_ref();
     let none = || Err("there is no result to export yet".to_string());
+    let units = last.map_or("", |l| l.scenario.units.as_str());
     let r = match what {
         Export::Trajectory => match last {
             Some(l) => dom::download(&format!("{base}.csv"), "text/csv", &l.course.table.to_csv()),
@@ -84,7 +85,7 @@ pub fn run(app: &App, what: Export, send: Dispatch) {
             Some(m) => dom::download(
                 &format!("{base}-indices.csv"),
                 "text/csv",
-                &indices_csv(&m.indices()),
+                &indices_csv(&m.indices_in(units)),
             ),
             None => none(),
         },

@@ -37,7 +37,7 @@ pub fn draw(app: &App) -> Vec<String> {
                 }
             }
             badge(None);
-            let _ = indices(None);
+            let _ = indices(None, "");
         }
         return Vec::new();
     };
@@ -79,7 +79,7 @@ pub fn draw(app: &App) -> Vec<String> {
         }
     }
     badge(metrics);
-    if let Err(e) = indices(metrics) {
+    if let Err(e) = indices(metrics, &last.scenario.units) {
         errors.push(e);
     }
     let lesson = model.lesson(&last.scenario.preset);
@@ -164,12 +164,13 @@ fn badge(metrics: Option<&dyn CourseMetrics>) {
     }
 }
 
-/// The indices panel: one `<dt>`/`<dd>` pair per index, `data-index` its key.
-fn indices(metrics: Option<&dyn CourseMetrics>) -> Result<(), String> {
+/// The indices panel, in the display units `units`: one `<dt>`/`<dd>`
+/// pair per index, `data-index` its key.
+fn indices(metrics: Option<&dyn CourseMetrics>, units: &str) -> Result<(), String> {
     let list = dom::by_id("indices-list")?;
     dom::clear(&list);
     for t in metrics
-        .map(|m| m.indices())
+        .map(|m| m.indices_in(units))
         .unwrap_or_default()
         .iter()
         .map(index_text)

@@ -115,7 +115,13 @@ test("each clinical preset shows its class in #response", async () => {
     if (preset === "relapse-neg") {
       await page.selectOption("#units", "qpcr");
       await page.waitForFunction(() => location.search.includes("units=qpcr"));
-      await screenshot(page, "cd19neg-relapse-clinical-units");
+      // The indices follow the display units (CAR T peak in copies/µg DNA).
+      await page.waitForFunction(() => /copies/.test(document.querySelector('[data-index="peak"]')?.textContent ?? ""));
+      // The README's first picture: what a desktop window shows.
+      await page.setViewportSize({ width: 1366, height: 900 });
+      await page.waitForTimeout(300);
+      await nextFrames(page, 2);
+      await screenshot(page, "cd19neg-relapse-clinical-units", { fullPage: false });
     }
     assert.deepEqual(page.problems, [], preset);
     await page.close();
