@@ -249,6 +249,15 @@ test("a solver failure is reported in words and the last chart is marked not cur
   await page.locator("#dt").press("Enter");
   await page.waitForFunction(() => !document.getElementById("results").classList.contains("stale"));
   assert.equal(await page.locator("#error").isHidden(), true);
+  // Every method the link codec knows is offered, and solves.
+  for (const method of ["rosenbrock", "auto", "dopri5"]) {
+    await page.selectOption("#solver-method", method);
+    await page.waitForFunction((m) => location.search.includes(`solver=${m}`) || (m === "dopri5" && !location.search.includes("solver=")), method);
+    await nextFrames(page);
+    assert.equal(await page.inputValue("#solver-method"), method);
+    assert.equal(await page.locator("#tol-fields").isVisible(), true);
+    assert.equal(await page.locator("#response").textContent(), "CR", method);
+  }
   assert.deepEqual(page.problems, []);
   await page.close();
 });
