@@ -51,6 +51,12 @@ fn class_key(label: &str) -> String {
     label.trim().replace('\u{2212}', "-").to_lowercase()
 }
 
+/// A class label as the page writes it: the typographic minus in "CD19−"
+/// (files and the CLI keep the ASCII hyphen, as [`CLASS_COLORS`] spells it).
+pub fn display_label(label: &str) -> String {
+    label.replace("CD19-", "CD19\u{2212}")
+}
+
 /// The colour of a response class (`"CR"`, `"CD19+ relapse"`,
 /// `"responder"`, …), if it is one.
 pub fn class_color(label: &str) -> Option<Rgb> {
@@ -141,6 +147,26 @@ pub struct TimeChart {
     pub hlines: Vec<HLine>,
     /// Markers.
     pub markers: Vec<Marker>,
+    /// Shaded ranges, drawn under the lines.
+    pub areas: Vec<Area>,
+}
+
+/// A shaded range between a lower and an upper line (e.g. a 10–90%
+/// band), drawn as a light tint of `color` under the chart's lines.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Area {
+    /// Legend text.
+    pub label: String,
+    /// Colour (drawn as a light tint of it).
+    pub color: Rgb,
+    /// `(x, lower, upper)` at each x, in order.
+    pub points: Vec<(f64, f64, f64)>,
+}
+
+/// `c` mixed with white: `share` of the colour (0 = white, 1 = `c`).
+pub fn tint(c: Rgb, share: f64) -> Rgb {
+    let mix = |v: u8| (255.0 - (255.0 - f64::from(v)) * share.clamp(0.0, 1.0)).round() as u8;
+    (mix(c.0), mix(c.1), mix(c.2))
 }
 
 /// Stacked class probabilities against a factor.
@@ -158,6 +184,14 @@ pub struct BandChart {
     pub bands: Vec<(String, Rgb, Vec<f64>)>,
     /// The current patient's factor value and its label.
     pub mark: Option<(f64, String)>,
+    /// The factor range the bands rest on (the cohort's smallest and
+    /// largest value); outside it the chart is greyed. `None`: all of it.
+    pub covered: Option<(f64, f64)>,
+    /// Points from elsewhere (a paper's patients), drawn as open circles:
+    /// (factor value, height in % on the stacked scale).
+    pub points: Vec<(f64, f64)>,
+    /// Legend text of [`BandChart::points`].
+    pub points_label: String,
 }
 
 impl Series {
@@ -195,6 +229,7 @@ impl TimeChart {
             series: Vec::new(),
             hlines: Vec::new(),
             markers: Vec::new(),
+            areas: Vec::new(),
         }
     }
 }
@@ -202,6 +237,15 @@ impl TimeChart {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn labels_are_written_with_one_minus() {
+        assert_eq!(
+            display_label("CR & CD19- relapse"),
+            "CR & CD19\u{2212} relapse"
+        );
+        assert_eq!(display_label("CD19+ relapse"), "CD19+ relapse");
+    }
 
     #[test]
     fn every_class_has_one_colour_whatever_the_minus() {

@@ -1,6 +1,6 @@
 //! Web Worker entry point, built by Trunk (`data-type="worker"
-//! data-bin="cartsim-worker" data-loader-shim`): runs job slices for the
-//! page (see `cartsim::web::worker`). Natively it does nothing.
+//! data-bin="cartsim-worker"`) and started by `www/worker.js`: runs job
+//! slices for the page (see `cartsim::web::worker`). Natively it does nothing.
 #[cfg(target_arch = "wasm32")]
 fn main() {
     cartsim::web::worker::start();

@@ -6,6 +6,7 @@
 //! a [`Course`] out, errors as [`ModelError`] values.
 
 pub mod clinical;
+pub mod glossary;
 pub mod interface;
 pub mod lesson;
 pub mod marrow;

@@ -122,7 +122,7 @@ impl Scenario {
         q.append_pair("preset", &self.preset);
         for spec in self.model.all_specs() {
             if let Some(v) = self.values.get(spec.name) {
-                q.append_pair(spec.name, &format!("{v}"));
+                q.append_pair(spec.name, &link_number(*v));
             }
         }
         for opt in self.model.options() {
@@ -140,11 +140,11 @@ impl Scenario {
             ("dt", self.dt, d.dt),
         ] {
             if mine != default {
-                q.append_pair(key, &format!("{mine}"));
+                q.append_pair(key, &link_number(mine));
             }
         }
         if let Some(t) = self.t_end {
-            q.append_pair("t_end", &format!("{t}"));
+            q.append_pair("t_end", &link_number(t));
         }
         if self.units != d.units {
             q.append_pair("units", &self.units);
@@ -439,6 +439,18 @@ fn clip(s: &str) -> String {
     }
 }
 
+/// A number as a link writes it: the shortest text that reads back to the
+/// same `f64`, in exponent form when very small or large
+/// (`2.08558e-10`, not `0.000000000208558`).
+fn link_number(v: f64) -> String {
+    let a = v.abs();
+    if a != 0.0 && a.is_finite() && !(1e-3..1e7).contains(&a) {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -558,6 +570,21 @@ mod tests {
         let (back, problems) = Scenario::from_query(&q, &reg());
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(back, s);
+    }
+
+    #[test]
+    fn tiny_and_huge_numbers_are_written_with_an_exponent_and_read_back() {
+        for v in [2.08558e-10, 5.498942132497314e-10, 1e-4, 0.25, 7.5] {
+            let mut s = Scenario::preset(TOY, "b");
+            s.values.insert("rTA".into(), v);
+            let q = s.to_query();
+            let written = q.split("rTA=").nth(1).unwrap().split('&').next().unwrap();
+            assert!(written.len() <= 22, "{written}");
+            assert!(!written.starts_with("0.000"), "{written}");
+            let (back, problems) = Scenario::from_query(&q, &reg());
+            assert!(problems.is_empty(), "{problems:?}");
+            assert_eq!(back.values["rTA"], v);
+        }
     }
 
     #[test]

@@ -61,6 +61,26 @@ impl Outcome {
             Outcome::Response => "response",
         }
     }
+
+    /// Display name with its unit, for chart titles and axes.
+    pub fn title(self) -> &'static str {
+        match self {
+            Outcome::Log10L30 => "L at day 30 (log10 cells)",
+            Outcome::L30 => "L at day 30 (cells)",
+            Outcome::Fold => "CAR T fold expansion",
+            Outcome::Tpeak => "day of the CAR T peak",
+            Outcome::Response => "responder (L at day 30 < 1 cell)",
+        }
+    }
+
+    /// The labels of the values 0 and 1 of a yes/no outcome (drawn with
+    /// two colours, not a colour scale); `None` for a continuous one.
+    pub fn classes(self) -> Option<[&'static str; 2]> {
+        match self {
+            Outcome::Response => Some(["non-responder", "responder"]),
+            _ => None,
+        }
+    }
 }
 
 impl Metrics {

@@ -12,7 +12,7 @@ use super::chart::{palette as c, tick, BandChart, Rgb};
 use super::dom;
 use super::jobs::{Job, Next, Pool, Slice, View};
 use crate::analysis::bands::Bands;
-use crate::cohort::bands::{factor_bands, Factor, LabelSource};
+use crate::cohort::bands::{factor_bands, Factor, LabelSource, PAPER_FP_POINTS};
 use crate::cohort::Scored;
 use crate::jobs::{self as tasks, Task, TrialSpec};
 use js_sys::Uint8Array;
@@ -195,5 +195,44 @@ pub fn chart(b: &Bands, factor: Factor, value: Option<f64>) -> BandChart {
         mark: value
             .filter(|x| x.is_finite() && (!factor.log_axis() || *x > 0.0))
             .map(|x| (x, format!("this patient: {name} = {}", tick(x)))),
+        covered: Some(b.covered),
+        points: match factor {
+            Factor::Fp => paper_points(b),
+            Factor::Ft => Vec::new(),
+        },
+        points_label: "[L]'s patients".into(),
+    }
+}
+
+/// [L]'s eight patients on the FP chart: each at its FP, as high as the
+/// paper's probability for its band stacked on this chart's lower edge of
+/// that band; a circle on its band's upper edge means the paper and the
+/// virtual cohort agree there. (Drawing only: the probabilities are the
+/// paper's, [`PAPER_FP_POINTS`].)
+fn paper_points(b: &Bands) -> Vec<(f64, f64)> {
+    PAPER_FP_POINTS
+        .iter()
+        .filter_map(|&(fp, label, p)| {
+            let band = b.labels.iter().position(|l| l == label)?;
+            let below: f64 = b.p[..band]
+                .iter()
+                .map(|row| interpolate(&b.x, row, fp))
+                .sum();
+            Some((fp, 100.0 * (below + p)))
+        })
+        .collect()
+}
+
+/// `ys` at `x` by linear interpolation on the grid `xs` (held flat beyond it).
+fn interpolate(xs: &[f64], ys: &[f64], x: f64) -> f64 {
+    let k = xs.partition_point(|v| *v < x);
+    match (k.checked_sub(1), xs.get(k)) {
+        (Some(i), Some(&hi)) if hi > xs[i] => {
+            let f = (x - xs[i]) / (hi - xs[i]);
+            ys[i] + f * (ys[k] - ys[i])
+        }
+        (_, Some(_)) => ys[k],
+        (Some(i), None) => ys[i],
+        (None, None) => 0.0,
     }
 }

@@ -24,7 +24,7 @@ use std::ops::Range;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlCanvasElement;
 
-pub use crate::plot::{palette, BandChart, HLine, Marker, Rgb, Series, Shape, TimeChart};
+pub use crate::plot::{palette, Area, BandChart, HLine, Marker, Rgb, Series, Shape, TimeChart};
 
 /// Where and how big to draw: a canvas and its pixels per CSS pixel.
 #[derive(Debug, Clone)]
@@ -100,6 +100,15 @@ impl Surface {
         CanvasBackend::from_element(self.canvas.clone())
             .map(|b| b.into_drawing_area())
             .ok_or_else(|| "the canvas has no 2-D context".to_string())
+    }
+
+    /// Set the canvas attribute `data-<name>` (only when it changes: a drag
+    /// redraws every frame), for readers and tests.
+    pub fn set_data(&self, name: &str, value: &str) {
+        let key = format!("data-{name}");
+        if self.canvas.get_attribute(&key).as_deref() != Some(value) {
+            dom::attr(&self.canvas, &key, value);
+        }
     }
 
     /// Record what the chart shows for readers and tests: `data-legend`,
@@ -678,6 +687,14 @@ fn y_bounds(chart: &TimeChart) -> Option<(f64, f64)> {
         .map(|p| p.1)
         .chain(chart.markers.iter().map(|m| m.at.1))
         .chain(chart.hlines.iter().map(|h| h.y))
+        .chain(
+            chart
+                .areas
+                .iter()
+                .flat_map(|a| a.points.iter())
+                .filter(|(x, ..)| *x >= x0 && *x <= x1)
+                .flat_map(|&(_, lo, hi)| [lo, hi]),
+        )
         .filter(|y| y.is_finite() && (!chart.log_y || *y > 0.0));
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
     for y in ys {
@@ -772,6 +789,31 @@ pub fn draw_lines_chart(
             grey.stroke_width(surface.px(1.0)),
         ))
         .map_err(draw_err)?;
+    }
+    for a in &chart.areas {
+        let shown = |&&(x, lo, hi): &&(f64, f64, f64)| {
+            x.is_finite() && lo.is_finite() && hi.is_finite() && (!chart.log_y || lo > 0.0)
+        };
+        let clamp = |y: f64| y.clamp(y0, y1);
+        let upper = a
+            .points
+            .iter()
+            .filter(shown)
+            .map(|&(x, _, hi)| (x, clamp(hi)));
+        let lower = a
+            .points
+            .iter()
+            .filter(shown)
+            .map(|&(x, lo, _)| (x, clamp(lo)));
+        let mut poly: Vec<(f64, f64)> = upper.collect();
+        poly.extend(lower.rev());
+        if poly.len() >= 3 {
+            ctx.draw_series(std::iter::once(Polygon::new(
+                poly,
+                rgb(crate::plot::tint(a.color, AREA_TINT)).filled(),
+            )))
+            .map_err(draw_err)?;
+        }
     }
     for s in &chart.series {
         let color = rgb(s.color);
@@ -878,6 +920,12 @@ pub fn draw_lines_chart(
         .iter()
         .filter(|s| !runs(&s.points, y0, y1).is_empty())
         .map(|s| (s.label.clone(), Key::Line(s.color, s.dashed, s.width)))
+        .chain(chart.areas.iter().map(|a| {
+            (
+                a.label.clone(),
+                Key::Box(crate::plot::tint(a.color, AREA_TINT)),
+            )
+        }))
         .chain(dots.iter().map(|(l, c)| (l.clone(), Key::Dot(*c))))
         .collect();
     // Pixels covered by data and markers, so the legend can avoid them.
@@ -892,6 +940,7 @@ pub fn draw_lines_chart(
         .series
         .iter()
         .map(|s| (s.label.clone(), s.color))
+        .chain(chart.areas.iter().map(|a| (a.label.clone(), a.color)))
         .chain(dots.iter().cloned())
         .collect();
     let legend_box = legend(&area, surface, &keys, Corner::Emptiest(&occupied))?;
@@ -942,6 +991,9 @@ pub fn draw_lines_chart(
     root.present().map_err(draw_err)
 }
 
+/// How much of an [`Area`]'s colour its shading keeps (the rest is white).
+const AREA_TINT: f64 = 0.3;
+
 /// Draw a band chart on `surface`.
 pub fn draw_bands(surface: &Surface, chart: &BandChart) -> Result<(), String> {
     let root = surface.root()?;
@@ -977,8 +1029,53 @@ pub fn draw_bands(surface: &Surface, chart: &BandChart) -> Result<(), String> {
         lower = upper;
     }
     let area = ctx.plotting_area().strip_coord_spec();
+    let (lo, hi) = (x0.min(x1), x0.max(x1));
+    if let Some((c0, c1)) = chart.covered {
+        // Grey out where the cohort has no patients: the bands there only
+        // extrapolate the fitted densities.
+        let font = surface.font(if surface.compact() { 10.0 } else { 11.0 });
+        for (a, b) in [(lo, c0.max(lo)), (c1.min(hi), hi)] {
+            if b <= a {
+                continue;
+            }
+            ctx.draw_series(std::iter::once(Rectangle::new(
+                [(a, 0.0), (b, 100.0)],
+                WHITE.mix(0.6).filled(),
+            )))
+            .map_err(draw_err)?;
+            let (px0, _) = ctx.backend_coord(&(a, 0.0));
+            let (px1, py) = ctx.backend_coord(&(b, 0.0));
+            let (tw, _) = text_size(&root, "no cohort data", &font);
+            if px1 - px0 > tw + surface.ipx(6.0) {
+                let (bx, by) = area.get_base_pixel();
+                area.draw(&Text::new(
+                    "no cohort data",
+                    ((px0 + px1) / 2 - bx, py - by - surface.ipx(4.0)),
+                    font.color(&BLACK).pos(Pos::new(HPos::Center, VPos::Bottom)),
+                ))
+                .map_err(draw_err)?;
+            }
+        }
+    }
+    if let Some((c0, c1)) = chart.covered {
+        surface.set_data("covered", &format!("[{c0},{c1}]"));
+    }
+    let pts: Vec<String> = chart
+        .points
+        .iter()
+        .map(|(x, y)| format!("[{x},{y}]"))
+        .collect();
+    surface.set_data("points", &format!("[{}]", pts.join(",")));
+    let r = surface.ipx(4.5);
+    for &(x, y) in chart.points.iter().filter(|(x, _)| *x >= lo && *x <= hi) {
+        ctx.draw_series(std::iter::once(
+            EmptyElement::at((x, y.clamp(0.0, 100.0)))
+                + Circle::new((0, 0), r, WHITE.filled())
+                + Circle::new((0, 0), r, BLACK.stroke_width(surface.px(1.5))),
+        ))
+        .map_err(draw_err)?;
+    }
     if let Some((x, label)) = &chart.mark {
-        let (lo, hi) = (x0.min(x1), x0.max(x1));
         let xc = x.clamp(lo, hi);
         let w = surface.px(2.0);
         ctx.draw_series(LineSeries::new(
@@ -1021,7 +1118,8 @@ pub fn draw_bands(surface: &Surface, chart: &BandChart) -> Result<(), String> {
         .bands
         .iter()
         .rev()
-        .map(|(l, c, _)| (l.clone(), Key::Box(*c)))
+        .map(|(l, c, _)| (crate::plot::display_label(l), Key::Box(*c)))
+        .chain((!chart.points.is_empty()).then(|| (chart.points_label.clone(), Key::Ring)))
         .collect();
     legend(&area, surface, &keys, Corner::LowerRight)?;
     surface.set_legend(
@@ -1069,7 +1167,10 @@ pub fn draw_boxes(
         Axis::linear(lo - pad, hi + pad)
     };
     let n = groups.len().max(1) as f64;
-    let names: Vec<String> = groups.iter().map(|g| g.0.clone()).collect();
+    let names: Vec<String> = groups
+        .iter()
+        .map(|g| crate::plot::display_label(&g.0))
+        .collect();
     let mut ctx = frame(
         &root,
         surface,
@@ -1129,6 +1230,8 @@ enum Key {
     Box(Rgb),
     /// A dot.
     Dot(Rgb),
+    /// An open circle.
+    Ring,
 }
 
 /// A legend box in a corner of `area`. Drawn by hand rather than with
@@ -1234,6 +1337,14 @@ fn legend(
                     (kx + key_w / 2, y),
                     px(4.0) as u32,
                     rgb(*c).filled(),
+                ))
+                .map_err(draw_err)?;
+            }
+            Key::Ring => {
+                area.draw(&Circle::new(
+                    (kx + key_w / 2, y),
+                    px(4.0) as u32,
+                    BLACK.stroke_width(surface.px(1.5)),
                 ))
                 .map_err(draw_err)?;
             }

@@ -230,9 +230,9 @@ fn param_row(spec: &'static ParamSpec, send: Dispatch) -> Result<web_sys::Elemen
     attr(&msg, "id", &format!("p-{}-msg", spec.name));
     append(&row, &msg);
 
-    let help_el = el(
-        "small",
-        "help",
+    let help_el = el("small", "help", "")?;
+    dom::set_glossed(
+        &help_el,
         &format!(
             "{}; {} to {} {}, {scale}; {}",
             spec.meaning,
@@ -241,7 +241,7 @@ fn param_row(spec: &'static ParamSpec, send: Dispatch) -> Result<web_sys::Elemen
             spec.unit,
             spec.source
         ),
-    )?;
+    );
     attr(&help_el, "id", &format!("p-{}-help", spec.name));
     append(&row, &help_el);
     Ok(row)

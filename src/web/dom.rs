@@ -80,6 +80,55 @@ pub fn append_text(parent: &Element, tag: &str, text: &str) -> Result<Element, S
     Ok(child)
 }
 
+/// Replace the content of `e` with `text`, the first use of each glossary
+/// word ([`crate::model::glossary`]) marked as a focusable `<abbr>` whose
+/// definition shows on hover (its title), keyboard focus and tap (a CSS
+/// bar, `abbr.term:focus::after`). The text is never parsed as HTML.
+pub fn set_glossed(e: &Element, text: &str) {
+    if e.get_attribute("data-text").as_deref() == Some(text) {
+        return;
+    }
+    clear(e);
+    let mut seen: Vec<&str> = Vec::new();
+    for (piece, term) in crate::model::glossary::spans(text) {
+        match term {
+            Some(t) if !seen.contains(&t.term) => {
+                seen.push(t.term);
+                if let Ok(a) = el("abbr", "term", piece) {
+                    attr(&a, "tabindex", "0");
+                    attr(&a, "title", t.definition);
+                    attr(&a, "data-def", &format!("{}: {}", t.term, t.definition));
+                    append(e, &a);
+                }
+            }
+            _ => {
+                let _ = e.append_with_str_1(piece);
+            }
+        }
+    }
+    attr(e, "data-text", text);
+}
+
+/// [`set_glossed`] on the element with this id (no-op if absent).
+pub fn set_glossed_text(id: &str, text: &str) {
+    if let Ok(e) = by_id(id) {
+        set_glossed(&e, text);
+    }
+}
+
+/// Mark the glossary words in every element of class `gloss` (static
+/// text of `index.html`: text only, no child elements).
+pub fn gloss_static() {
+    let Ok(doc) = document() else { return };
+    let list = doc.get_elements_by_class_name("gloss");
+    let items: Vec<Element> = (0..list.length()).filter_map(|i| list.item(i)).collect();
+    for e in items {
+        if let Some(text) = e.text_content() {
+            set_glossed(&e, &text);
+        }
+    }
+}
+
 /// Remove every child of `e`.
 pub fn clear(e: &Element) {
     e.set_text_content(None);
@@ -225,13 +274,17 @@ pub fn number(id: &str, label: &str, lo: f64, hi: f64) -> Result<f64, String> {
 }
 
 /// Fill `<table id>` with a header row and body rows (text cells).
+/// Class labels are written with the typographic minus
+/// ([`crate::plot::display_label`]); glossary words in the header are marked.
 pub fn table(id: &str, header: &[&str], rows: &[Vec<String>]) -> Result<(), String> {
     let t = by_id(id)?;
     clear(&t);
     let thead = el("thead", "", "")?;
     let tr = el("tr", "", "")?;
     for h in header {
-        attr(&append_text(&tr, "th", h)?, "scope", "col");
+        let th = append_text(&tr, "th", "")?;
+        set_glossed(&th, &crate::plot::display_label(h));
+        attr(&th, "scope", "col");
     }
     append(&thead, &tr);
     append(&t, &thead);
@@ -239,7 +292,7 @@ pub fn table(id: &str, header: &[&str], rows: &[Vec<String>]) -> Result<(), Stri
     for r in rows {
         let tr = el("tr", "", "")?;
         for c in r {
-            append_text(&tr, "td", c)?;
+            append_text(&tr, "td", &crate::plot::display_label(c))?;
         }
         append(&tbody, &tr);
     }

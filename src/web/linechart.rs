@@ -2,7 +2,7 @@
 //! drawn by the simulator's chart code ([`super::chart`]) so every chart
 //! shares one layout, one tick rule, one palette and the CSP-safe backend.
 
-use super::chart::{self as tc, Marker, Shape, Surface, TimeChart};
+use super::chart::{self as tc, Area, Marker, Shape, Surface, TimeChart};
 
 /// How a series is drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,6 +44,8 @@ pub struct LineChart {
     pub log_y: bool,
     /// The series.
     pub series: Vec<Series>,
+    /// Shaded ranges under the series.
+    pub areas: Vec<Area>,
 }
 
 /// Draw `chart` on the canvas with id `canvas_id` (sized to its CSS box and
@@ -55,7 +57,14 @@ pub fn draw(canvas_id: &str, chart: &LineChart) -> Result<(), String> {
     let xs = chart
         .series
         .iter()
-        .flat_map(|s| s.points.iter().filter(|p| ok(p)).map(|p| p.0));
+        .flat_map(|s| s.points.iter().filter(|p| ok(p)).map(|p| p.0))
+        .chain(
+            chart
+                .areas
+                .iter()
+                .flat_map(|a| a.points.iter().map(|p| p.0)),
+        )
+        .filter(|x| x.is_finite() && (!chart.log_x || *x > 0.0));
     let (lo, hi) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
         (a.min(x), b.max(x))
     });
@@ -104,6 +113,7 @@ pub fn draw(canvas_id: &str, chart: &LineChart) -> Result<(), String> {
             series,
             hlines: Vec::new(),
             markers,
+            areas: chart.areas.clone(),
         },
         chart.log_x,
         &dots,

@@ -9,6 +9,7 @@
 use super::app::{App, Dispatch, Msg};
 use super::dom::{self, append, el};
 use super::format::fmt_value;
+use crate::model::glossary::GLOSSARY;
 use crate::model::params::Scale;
 
 /// Show the current model's notes section and fill its parameter table.
@@ -48,11 +49,29 @@ pub fn build(app: &App) {
             ),
             (spec.source.to_string(), ""),
         ] {
-            if let Ok(td) = el("td", class, &text) {
+            if let Ok(td) = el("td", class, "") {
+                dom::set_glossed(&td, &text);
                 append(&tr, &td);
             }
         }
         append(&body, &tr);
+    }
+}
+
+/// Fill the glossary of the Model notes (`#glossary`, a `<dl>`) from
+/// [`GLOSSARY`]; each entry has the id `term-<word>`.
+pub fn glossary() {
+    let Ok(list) = dom::by_id("glossary") else {
+        return;
+    };
+    dom::clear(&list);
+    for t in GLOSSARY {
+        let id: String = t.term.chars().filter(|c| c.is_alphanumeric()).collect();
+        if let (Ok(dt), Ok(dd)) = (el("dt", "", t.term), el("dd", "", t.definition)) {
+            dom::attr(&dt, "id", &format!("term-{id}"));
+            append(&list, &dt);
+            append(&list, &dd);
+        }
     }
 }
 

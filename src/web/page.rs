@@ -95,6 +95,8 @@ pub fn start() -> Result<(), String> {
         };
         draw(rt, &first, 0.0, 0.0);
     });
+    dom::gloss_static();
+    notes::glossary();
     dispatch(Msg::Frame);
     dom::after(BANDS_DELAY_MS, || dispatch(Msg::StartBands))?;
     Ok(())

@@ -87,12 +87,12 @@ pub fn draw(app: &App) -> Vec<String> {
         "lesson-title",
         lesson.map_or(&last.scenario.preset, |l| l.title),
     );
-    dom::set_text("lesson-figure", lesson.map_or("", |l| l.figure));
-    dom::set_text(
+    dom::set_glossed_text("lesson-figure", lesson.map_or("", |l| l.figure));
+    dom::set_glossed_text(
         "lesson-notice",
         &lesson.map_or(String::new(), |l| l.notice()),
     );
-    dom::set_text(
+    dom::set_glossed_text(
         "lesson-paper",
         &lesson.map_or(String::new(), |l| format!("The paper: {}", l.paper)),
     );
@@ -152,7 +152,7 @@ fn badge(metrics: Option<&dyn CourseMetrics>) {
     };
     match metrics.and_then(|m| m.class()) {
         Some(c) => {
-            badge.set_text_content(Some(c.label));
+            badge.set_text_content(Some(&crate::plot::display_label(c.label)));
             dom::attr(&badge, "data-class", c.label);
             dom::set_style(&badge, "--class-color", &hex(badge_color(c.label, c.tone)));
         }
@@ -182,7 +182,9 @@ fn indices(metrics: Option<&dyn CourseMetrics>, units: &str) -> Result<(), Strin
         if !t.unit.is_empty() {
             dom::append(&dd, &dom::el("span", "unit", t.unit)?);
         }
-        dom::append(&pair, &dom::el("dt", "", t.label)?);
+        let dt = dom::el("dt", "", "")?;
+        dom::set_glossed(&dt, t.label);
+        dom::append(&pair, &dt);
         dom::append(&pair, &dd);
         dom::append(&list, &pair);
     }

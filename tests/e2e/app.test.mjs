@@ -103,7 +103,7 @@ test("moving a parameter changes the chart and the URL; the URL restores it", as
 });
 
 test("each clinical preset shows its class in #response", async () => {
-  const expected = { cr: "CR", nr: "NR", "relapse-pos": "CD19+ relapse", "relapse-neg": "CD19- relapse" };
+  const expected = { cr: "CR", nr: "NR", "relapse-pos": "CD19+ relapse", "relapse-neg": "CD19\u2212 relapse" };
   for (const [preset, label] of Object.entries(expected)) {
     const page = await openPage(env.browser.context, `${env.server.url}?model=clinical&preset=${preset}`);
     await waitForChart(page, "chart-main");

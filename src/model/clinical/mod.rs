@@ -150,7 +150,7 @@ pub const SETTING_SPECS: [ParamSpec; 1] = [ParamSpec {
     min: 0.0,
     max: 1.0,
     scale: Scale::Linear,
-    source: "MODELS.md §3",
+    source: "cartsim's choice (see Model notes)",
 }];
 
 /// Names accepted by `--set` besides the parameters.

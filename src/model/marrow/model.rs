@@ -36,7 +36,7 @@ static SETTINGS: [ParamSpec; 1] = [ParamSpec {
     min: 1e-6,
     max: 1e6,
     scale: Scale::Log,
-    source: "MODELS.md §3",
+    source: "cartsim's choice (see Model notes)",
 }];
 
 /// Word-valued options of the marrow model.

@@ -14,6 +14,7 @@ use crate::web::chart::{self, draw_bands, Axis, BandChart, BoxGroup, Surface, Ti
 use crate::web::dom;
 use crate::web::jobs::View;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -124,6 +125,9 @@ pub fn bands(
             x: x.to_vec(),
             bands,
             mark: None,
+            covered: None,
+            points: Vec::new(),
+            points_label: String::new(),
         },
     )
 }
@@ -183,6 +187,31 @@ fn e<T: std::fmt::Display>(x: T) -> String {
     format!("drawing failed: {x}")
 }
 
+/// How a heatmap colours its values.
+#[derive(Debug, Clone, Copy)]
+pub enum Scale {
+    /// A colour scale from the smallest to the largest value, with a
+    /// colour bar titled by the outcome's name.
+    Continuous(&'static str),
+    /// A yes/no outcome: 0 and 1 in the two classes' colours (labels of 0
+    /// and 1), with a two-entry legend.
+    Classes([&'static str; 2]),
+}
+
+impl Scale {
+    /// The colour of a value between `vmin` and `vmax`.
+    fn colour(&self, v: f64, vmin: f64, vmax: f64) -> (u8, u8, u8) {
+        match self {
+            Scale::Continuous(_) => colour((v - vmin) / (vmax - vmin)),
+            Scale::Classes(labels) if v.is_finite() => {
+                let label = labels[usize::from(v >= 0.5)];
+                crate::plot::class_color(label).unwrap_or(palette::GREY)
+            }
+            Scale::Classes(_) => colour(f64::NAN),
+        }
+    }
+}
+
 /// A heatmap: `values[ix * ny + iy]` (x the first axis, the sweep grid's
 /// order). Axis ends are in plotted units (log10 for log axes, as
 /// `x_log`/`y_log` say); the axes show the values themselves, with ticks
@@ -196,7 +225,7 @@ pub fn heatmap(
     nx: usize,
     ny: usize,
     values: &[f64],
-    outcome: &str,
+    scale: Scale,
 ) -> Result<HeatGeom, String> {
     let s = Surface::fit_or_own(id)?;
     let root = s.root()?;
@@ -220,7 +249,10 @@ pub fn heatmap(
         }
     };
     let (w, _) = root.dim_in_pixel();
-    let bar_w = s.px(84.0);
+    let bar_w = s.px(match scale {
+        Scale::Continuous(_) => 84.0,
+        Scale::Classes(_) => 108.0,
+    });
     let (main, _) = root.split_horizontally(w.saturating_sub(bar_w));
     let chart = chart::frame(
         &main,
@@ -244,55 +276,94 @@ pub fn heatmap(
         nx,
         ny,
     };
-    // The colour bar, beside the plot and as tall as it.
     let px = |v: f64| s.px(v) as i32;
     let bx = w as i32 - bar_w as i32 + px(12.0);
     let (top, bottom) = (yr.start, yr.end);
-    let steps = 64;
-    for k in 0..steps {
-        let a = top + (bottom - top) * k / steps;
-        let b = top + (bottom - top) * (k + 1) / steps;
-        let t = 1.0 - (k as f64 + 0.5) / steps as f64;
-        let c = colour(t);
-        root.draw(&Rectangle::new(
-            [(bx, a), (bx + px(14.0), b)],
-            RGBColor(c.0, c.1, c.2).filled(),
-        ))
-        .map_err(e)?;
-    }
     let font = s.font(12.0);
-    let (ticks, _) = chart::linear_ticks(vmin, vmax, 5);
-    for t in ticks {
-        let y = bottom - ((t - vmin) / (vmax - vmin) * (bottom - top) as f64).round() as i32;
-        root.draw(&PathElement::new(
-            vec![(bx + px(14.0), y), (bx + px(18.0), y)],
-            BLACK.stroke_width(s.px(1.0)),
-        ))
-        .map_err(e)?;
-        root.draw(&Text::new(
-            chart::tick(t),
-            (bx + px(21.0), y),
-            font.clone().pos(plotters::style::text_anchor::Pos::new(
-                plotters::style::text_anchor::HPos::Left,
-                plotters::style::text_anchor::VPos::Center,
-            )),
-        ))
-        .map_err(e)?;
+    let left_middle = Pos::new(HPos::Left, VPos::Center);
+    match scale {
+        Scale::Continuous(outcome) => {
+            // The colour bar, beside the plot and as tall as it.
+            let steps = 64;
+            for k in 0..steps {
+                let a = top + (bottom - top) * k / steps;
+                let b = top + (bottom - top) * (k + 1) / steps;
+                let t = 1.0 - (k as f64 + 0.5) / steps as f64;
+                let c = colour(t);
+                root.draw(&Rectangle::new(
+                    [(bx, a), (bx + px(14.0), b)],
+                    RGBColor(c.0, c.1, c.2).filled(),
+                ))
+                .map_err(e)?;
+            }
+            let (ticks, _) = chart::linear_ticks(vmin, vmax, 5);
+            for t in ticks {
+                let y =
+                    bottom - ((t - vmin) / (vmax - vmin) * (bottom - top) as f64).round() as i32;
+                root.draw(&PathElement::new(
+                    vec![(bx + px(14.0), y), (bx + px(18.0), y)],
+                    BLACK.stroke_width(s.px(1.0)),
+                ))
+                .map_err(e)?;
+                root.draw(&Text::new(
+                    chart::tick(t),
+                    (bx + px(21.0), y),
+                    font.clone().pos(left_middle),
+                ))
+                .map_err(e)?;
+            }
+            root.draw(&Text::new(
+                outcome.to_string(),
+                (bx, top - px(6.0)),
+                font.clone().pos(Pos::new(HPos::Left, VPos::Bottom)),
+            ))
+            .map_err(e)?;
+        }
+        Scale::Classes(labels) => {
+            s.set_legend(
+                &labels
+                    .iter()
+                    .map(|l| {
+                        (
+                            l.to_string(),
+                            crate::plot::class_color(l).unwrap_or(palette::GREY),
+                        )
+                    })
+                    .collect::<Vec<_>>(),
+            );
+            // Two swatches, the value 1 above the value 0, each named.
+            for (k, v) in [1.0, 0.0].into_iter().enumerate() {
+                let y = top + px(8.0) + k as i32 * px(26.0);
+                let c = scale.colour(v, 0.0, 1.0);
+                root.draw(&Rectangle::new(
+                    [(bx, y - px(7.0)), (bx + px(14.0), y + px(7.0))],
+                    RGBColor(c.0, c.1, c.2).filled(),
+                ))
+                .map_err(e)?;
+                let label = labels[usize::from(v >= 0.5)];
+                let words: Vec<&str> = label.split('-').collect();
+                // "non-responder" on two lines, so it fits beside the swatch.
+                let lines = if words.len() == 2 {
+                    vec![format!("{}-", words[0]), words[1].to_string()]
+                } else {
+                    vec![label.to_string()]
+                };
+                for (i, line) in lines.iter().enumerate() {
+                    root.draw(&Text::new(
+                        line.clone(),
+                        (bx + px(19.0), y + i as i32 * px(13.0)),
+                        font.clone().pos(left_middle),
+                    ))
+                    .map_err(e)?;
+                }
+            }
+        }
     }
-    root.draw(&Text::new(
-        outcome.to_string(),
-        (bx, top - px(6.0)),
-        font.pos(plotters::style::text_anchor::Pos::new(
-            plotters::style::text_anchor::HPos::Left,
-            plotters::style::text_anchor::VPos::Bottom,
-        )),
-    ))
-    .map_err(e)?;
     root.present().map_err(e)?;
     // The cells in a later task: axes and cells each stay well under 50 ms.
     let (id, values) = (id.to_string(), values.to_vec());
     dom::later(move || {
-        let painted = paint_cells(&id, &geom, &values, vmin, vmax);
+        let painted = paint_cells(&id, &geom, &values, |v| scale.colour(v, vmin, vmax));
         if let Err(msg) = painted {
             View::new("sweep").error(&msg);
         } else if let Ok(c) = dom::by_id(&id) {
@@ -303,7 +374,12 @@ pub fn heatmap(
 }
 
 /// Paint the cells as one image over the plot area.
-fn paint_cells(id: &str, g: &HeatGeom, values: &[f64], vmin: f64, vmax: f64) -> Result<(), String> {
+fn paint_cells(
+    id: &str,
+    g: &HeatGeom,
+    values: &[f64],
+    colour: impl Fn(f64) -> (u8, u8, u8),
+) -> Result<(), String> {
     let ctx = canvas::context_2d(id)?;
     let (w, h) = (g.width as usize, g.height as usize);
     if w == 0 || h == 0 {
@@ -318,7 +394,7 @@ fn paint_cells(id: &str, g: &HeatGeom, values: &[f64], vmin: f64, vmax: f64) -> 
                 .get(ix.min(g.nx - 1) * g.ny + iy.min(g.ny - 1))
                 .copied()
                 .unwrap_or(f64::NAN);
-            let c = colour((v - vmin) / (vmax - vmin));
+            let c = colour(v);
             let k = (row * w + col) * 4;
             px[k] = c.0;
             px[k + 1] = c.1;

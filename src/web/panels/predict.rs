@@ -10,7 +10,7 @@ use crate::cohort::rng::Stream;
 use crate::jobs::{self, BankSpec, ObservationSpec, Task};
 use crate::model::clinical::PRESETS;
 use crate::model::units;
-use crate::plot::palette;
+use crate::plot::{palette, Area};
 use crate::predict::bayes::BayesSettings;
 use crate::predict::{observe, CarUnit, EarlySim, GROUPS};
 use crate::web::dom;
@@ -199,6 +199,7 @@ impl Job for PredictJob {
     fn complete(&mut self, _seconds: f64) -> Result<(), String> {
         let r = self.result.take().ok_or("no prediction came back")?;
         let mut rows = Vec::new();
+        let mut areas = Vec::new();
         let mut series = vec![Series {
             label: "measured CAR T".into(),
             points: self.obs.car_t.to_vec(),
@@ -245,18 +246,22 @@ impl Job for PredictJob {
                     cl.join(", "),
                 ]);
                 let b = &p.car_t;
-                for (label, v, mark) in [
-                    ("Bayesian 10th percentile", &b.lo, Mark::Dashed),
-                    ("Bayesian median", &b.median, Mark::Line),
-                    ("Bayesian 90th percentile", &b.hi, Mark::Dashed),
-                ] {
-                    series.push(Series {
-                        label: label.into(),
-                        points: b.t.iter().zip(v).map(|(t, v)| (*t, *v)).collect(),
-                        mark,
-                        color: palette::BLUE,
-                    });
-                }
+                areas.push(Area {
+                    label: "Bayesian 10–90% band".into(),
+                    color: palette::BLUE,
+                    points: b
+                        .t
+                        .iter()
+                        .zip(b.lo.iter().zip(&b.hi))
+                        .map(|(t, (lo, hi))| (*t, *lo, *hi))
+                        .collect(),
+                });
+                series.push(Series {
+                    label: "Bayesian median".into(),
+                    points: b.t.iter().zip(&b.median).map(|(t, v)| (*t, *v)).collect(),
+                    mark: Mark::Line,
+                    color: palette::BLUE,
+                });
             }
             Err(e) => rows.push(vec!["Bayesian".into(), "failed".into(), e.clone()]),
         }
@@ -268,13 +273,13 @@ impl Job for PredictJob {
         // Shown first, so the chart is drawn at its size on screen.
         dom::set_hidden("predict-results", false);
         let chart = LineChart {
-            title: "CAR T: measurements and forecasts (dashed: Bayesian 10th and 90th percentiles)"
-                .into(),
+            title: "CAR T: measurements and forecasts".into(),
             x_label: "day after infusion".into(),
             y_label: "CAR T, 10^9 cells (marrow equivalent)".into(),
             log_x: false,
             log_y: true,
             series,
+            areas,
         };
         plots::keep("predict-chart", move || {
             chart::draw("predict-chart", &chart)

@@ -53,7 +53,10 @@ pub fn simulator_url(spec: &SweepSpec, point: &[f64]) -> String {
         .finish();
     let (mut sc, _) = Scenario::from_query(&query, Registry::builtin());
     for (a, v) in spec.axes.iter().zip(point) {
-        sc.values.insert(a.name.clone(), *v);
+        // Six significant digits, as on screen (a grid point's full
+        // precision, 5.498942132497314e-10, means nothing to a reader).
+        let v = compact(*v).parse().unwrap_or(*v);
+        sc.values.insert(a.name.clone(), v);
     }
     format!("./?{}", sc.to_query())
 }
@@ -320,6 +323,22 @@ fn draw_map(screen: &Screen, shown: Shown) -> Result<(), String> {
     Ok(())
 }
 
+/// A swept name's display symbol (`ρC` for `rhoC`), or the name itself.
+fn axis_symbol(name: &str) -> String {
+    marrow::MODEL
+        .spec(name)
+        .map_or_else(|| name.to_string(), |s| s.symbol.to_string())
+}
+
+/// A swept name's axis title: symbol and unit (`α (1/(cell·day))`).
+fn axis_title(name: &str) -> String {
+    match marrow::MODEL.spec(name) {
+        Some(s) if !s.unit.is_empty() && s.unit != "-" => format!("{} ({})", s.symbol, s.unit),
+        Some(s) => s.symbol.to_string(),
+        None => name.to_string(),
+    }
+}
+
 /// Draw the map on the screen (a line for one axis, a heatmap for two).
 fn redraw_map(screen: &Screen) -> Result<(), String> {
     let mut guard = screen.borrow_mut();
@@ -327,19 +346,20 @@ fn redraw_map(screen: &Screen) -> Result<(), String> {
         return Ok(());
     };
     let axes = &shown.grid.axes;
+    let title = shown.outcome.title();
     if axes.len() == 1 {
         let a = &axes[0];
         let log = a.spacing == Spacing::Log;
         chart::draw(
             "sweep-canvas",
             &LineChart {
-                title: format!("{} against {}", shown.outcome.name(), a.name),
-                x_label: a.name.clone(),
-                y_label: shown.outcome.name().into(),
+                title: format!("{title} against {}", axis_symbol(&a.name)),
+                x_label: axis_title(&a.name),
+                y_label: title.into(),
                 log_x: log,
                 log_y: false,
                 series: vec![Series {
-                    label: format!("{} ({} points)", shown.outcome.name(), a.n),
+                    label: format!("{title} ({} points)", a.n),
                     points: a
                         .values()
                         .into_iter()
@@ -348,6 +368,7 @@ fn redraw_map(screen: &Screen) -> Result<(), String> {
                     mark: Mark::Line,
                     color: crate::plot::palette::BLUE,
                 }],
+                areas: Vec::new(),
             },
         )?;
         shown.geom = None;
@@ -358,19 +379,21 @@ fn redraw_map(screen: &Screen) -> Result<(), String> {
         let geom = plots::heatmap(
             "sweep-canvas",
             &format!(
-                "{} over {} × {} ({}×{})",
-                shown.outcome.name(),
-                ax.name,
-                ay.name,
+                "{title} over {} × {} ({}×{})",
+                axis_symbol(&ax.name),
+                axis_symbol(&ay.name),
                 ax.n,
                 ay.n
             ),
-            (&ax.name, x0, x1, xl),
-            (&ay.name, y0, y1, yl),
+            (&axis_title(&ax.name), x0, x1, xl),
+            (&axis_title(&ay.name), y0, y1, yl),
             ax.n,
             ay.n,
             &shown.values,
-            shown.outcome.name(),
+            match shown.outcome.classes() {
+                Some(labels) => plots::Scale::Classes(labels),
+                None => plots::Scale::Continuous(shown.outcome.name()),
+            },
         )?;
         shown.geom = Some(geom);
     }
