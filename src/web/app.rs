@@ -142,8 +142,16 @@ pub enum Msg {
     Load(String),
     /// Log (true) or linear y axes.
     SetLogY(bool),
-    /// Show the model notes (true) or the simulator.
-    ShowNotes(bool),
+    /// Show a view; `push`: as a new history entry (a tab chosen), else
+    /// the one the history moved to (back / forward).
+    ShowView {
+        /// The view.
+        view: View,
+        /// Add a history entry.
+        push: bool,
+    },
+    /// A job form's value changed (the link carries them).
+    FormChanged,
     /// The window was resized.
     Resize,
     /// The animation frame after a change: solve and draw.
@@ -176,6 +184,104 @@ pub enum Msg {
     DrawFailed(String),
 }
 
+/// The page's views, one tab each; the link names it as `view=<key>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum View {
+    /// The simulator (the default: a link without `view`).
+    #[default]
+    Sim,
+    /// The virtual trial.
+    Trial,
+    /// Early prediction from the first week's CAR T counts.
+    Predict,
+    /// Parameter sweeps.
+    Sweeps,
+    /// The model notes and glossary.
+    Notes,
+}
+
+impl View {
+    /// Every view, in tab order.
+    pub const ALL: [View; 5] = [
+        View::Sim,
+        View::Trial,
+        View::Predict,
+        View::Sweeps,
+        View::Notes,
+    ];
+
+    /// The link's name of the view.
+    pub fn key(self) -> &'static str {
+        match self {
+            View::Sim => "sim",
+            View::Trial => "trial",
+            View::Predict => "predict",
+            View::Sweeps => "sweeps",
+            View::Notes => "notes",
+        }
+    }
+
+    /// The view a link names.
+    pub fn parse(key: &str) -> Option<View> {
+        View::ALL.into_iter().find(|v| v.key() == key)
+    }
+}
+
+/// A link cut in two: the scenario's keys (for the scenario codec) and
+/// the page's own: `view`, and the job forms' values as `<view>.<field>`
+/// (e.g. `trial.per=50&trial.seed=7`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PageLink {
+    /// The scenario's part of the query.
+    pub scenario: String,
+    /// The view named (the simulator when none or an unknown one).
+    pub view: View,
+    /// A `view` value that names no view (to report).
+    pub bad_view: Option<String>,
+    /// Job form values: (view, field, value).
+    pub forms: Vec<(View, String, String)>,
+}
+
+impl PageLink {
+    /// Split a URL query (with or without the leading `?`).
+    pub fn parse(query: &str) -> PageLink {
+        let query = query.strip_prefix('?').unwrap_or(query);
+        let mut link = PageLink::default();
+        let mut rest = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in form_urlencoded::parse(query.as_bytes()) {
+            if k == "view" {
+                match View::parse(&v) {
+                    Some(view) => link.view = view,
+                    None => link.bad_view = Some(v.chars().take(40).collect()),
+                }
+            } else if let Some((view, field)) = k
+                .split_once('.')
+                .and_then(|(p, f)| View::parse(p).map(|v| (v, f)))
+            {
+                link.forms.push((view, field.to_string(), v.into_owned()));
+            } else {
+                rest.append_pair(&k, &v);
+            }
+        }
+        link.scenario = rest.finish();
+        link
+    }
+
+    /// The page's keys to append to a scenario query (`&view=…&trial.per=…`);
+    /// empty for the simulator.
+    pub fn suffix(view: View, forms: &[(String, String)]) -> String {
+        if view == View::Sim {
+            return String::new();
+        }
+        let mut q = form_urlencoded::Serializer::new(String::new());
+        q.append_pair("view", view.key());
+        for (field, value) in forms {
+            q.append_pair(&format!("{}.{field}", view.key()), value);
+        }
+        format!("&{}", q.finish())
+    }
+}
+
 /// How views and jobs hand a [`Msg`] to the page's loop (`super::page`
 /// passes its own dispatcher in, so nothing below it imports the loop).
 pub type Dispatch = fn(Msg);
@@ -202,8 +308,10 @@ pub struct Redraw {
     pub url_now: bool,
     /// The problem and failure messages.
     pub messages: bool,
-    /// Which view (simulator or notes) is shown.
+    /// Which view is shown.
     pub view: bool,
+    /// Write the URL now as a new history entry (a view was chosen).
+    pub push_url: bool,
     /// The bands' status line.
     pub bands: bool,
     /// Start the bands' job.
@@ -235,8 +343,8 @@ pub struct App {
     pub last: Option<Computed>,
     /// Log y axes.
     pub log_y: bool,
-    /// The model notes are shown (instead of the simulator).
-    pub notes: bool,
+    /// The view shown.
+    pub view: View,
     /// The cohort bands.
     pub bands: BandState,
 }
@@ -244,7 +352,18 @@ pub struct App {
 impl App {
     /// The page for a URL query (with its problems, if any).
     pub fn from_query(query: &str, reg: &'static Registry) -> App {
-        let (scenario, problems) = Scenario::from_query(query, reg);
+        let link = PageLink::parse(query);
+        let (scenario, mut problems) = Scenario::from_query(&link.scenario, reg);
+        if let Some(v) = &link.bad_view {
+            let names: Vec<&str> = View::ALL.iter().map(|v| v.key()).collect();
+            problems.push(Problem {
+                key: "view".into(),
+                message: format!(
+                    "view '{v}' is unknown; allowed: {}; the simulator is shown",
+                    names.join(", ")
+                ),
+            });
+        }
         App {
             reg,
             scenario,
@@ -254,7 +373,7 @@ impl App {
             failure: None,
             last: None,
             log_y: true,
-            notes: false,
+            view: link.view,
             bands: BandState::Idle,
         }
     }
@@ -433,18 +552,24 @@ pub fn update(app: &mut App, msg: Msg) -> Redraw {
                 ..Redraw::default()
             }
         }
-        Msg::ShowNotes(on) => {
-            if app.notes == on {
+        Msg::ShowView { view, push } => {
+            if app.view == view {
                 return Redraw::default();
             }
-            app.notes = on;
+            app.view = view;
             Redraw {
                 view: true,
+                push_url: push,
+                url_now: !push,
                 // Hidden canvases were not drawn: draw them on the way back.
-                charts: !on,
+                charts: view == View::Sim,
                 ..Redraw::default()
             }
         }
+        Msg::FormChanged => Redraw {
+            url: true,
+            ..Redraw::default()
+        },
         Msg::Resize => Redraw {
             charts: true,
             ..Redraw::default()

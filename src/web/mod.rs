@@ -17,7 +17,8 @@
 //! - [`app`]: the state, the messages and the update (no DOM);
 //! - [`jobs`]: the Web Worker pool; [`worker`]: the worker side;
 //! - views: [`controls`], [`notes`], [`export`], [`results`], [`bands`]
-//!   (the cohort behind the FT/FP bands, scored in workers);
+//!   (the cohort behind the FT/FP bands, scored in workers), [`views`]
+//!   (the tabs, the view and job forms in the link);
 //! - [`page`]: the loop — dispatch, update, draw;
 //! - [`panels`]: the trial, prediction and sweep panels (jobs in workers).
 
@@ -36,6 +37,7 @@ pub mod notes;
 pub mod page;
 pub mod panels;
 pub mod results;
+pub mod views;
 pub mod worker;
 
 /// Name of the `performance.mark` set when the first chart has been drawn
@@ -56,11 +58,19 @@ pub fn start() {
             &crate::plot::class_colors_json(),
         );
     }
+    // The link as opened (the first draw rewrites it).
+    let query = dom::window()
+        .ok()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default();
     // page::start draws the first chart before it returns.
     match page::start() {
         Ok(()) => dom::mark(FIRST_CHART_MARK),
         Err(msg) => dom::show_error(&msg),
     }
-    // The cohort, prediction and sweep panels (jobs in Web Workers).
+    // The cohort, prediction and sweep panels (jobs in Web Workers), then
+    // the link's values for their forms.
     panels::start();
+    views::apply_link_forms(&query);
+    page::dispatch(app::Msg::FormChanged);
 }

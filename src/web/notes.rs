@@ -2,11 +2,11 @@
 //! static text in `index.html` (one `#notes-<model id>` section per model);
 //! the parameter table is generated here from the model's [`ParamSpec`]s
 //! (symbol, name, unit, meaning, range, scale, value in the current preset,
-//! source). Also the switch between the simulator and the notes.
+//! source) and the glossary.
 //!
 //! [`ParamSpec`]: crate::model::params::ParamSpec
 
-use super::app::{App, Dispatch, Msg};
+use super::app::App;
 use super::dom::{self, append, el};
 use super::format::fmt_value;
 use crate::model::glossary::GLOSSARY;
@@ -73,25 +73,4 @@ pub fn glossary() {
             append(&list, &dd);
         }
     }
-}
-
-/// Show the view the app is in: the simulator or the notes. The job
-/// panels belong to the simulator and are hidden with it; the view opens
-/// at its top.
-pub fn show(app: &App) {
-    dom::set_hidden("simulator", app.notes);
-    dom::set_hidden("jobs-wrap", app.notes);
-    dom::set_hidden("notes", !app.notes);
-    dom::scroll_to_top();
-    for (id, on) in [("view-sim", !app.notes), ("view-notes", app.notes)] {
-        if let Ok(b) = dom::by_id(id) {
-            dom::set_pressed(&b, on);
-        }
-    }
-}
-
-/// Wire the view switch.
-pub fn wire(send: Dispatch) -> Result<(), String> {
-    dom::on_id("view-sim", "click", move |_| send(Msg::ShowNotes(false)))?;
-    dom::on_id("view-notes", "click", move |_| send(Msg::ShowNotes(true)))
 }

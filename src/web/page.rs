@@ -10,7 +10,7 @@
 //! and the URL is written 150 ms after the last change.
 
 use super::app::{self, App, Msg, Redraw};
-use super::{bands, controls, dom, export, notes, results};
+use super::{bands, controls, dom, export, notes, results, views};
 use crate::model::Registry;
 use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::VecDeque;
@@ -72,7 +72,7 @@ pub fn start() -> Result<(), String> {
     controls::build_models(&app, dispatch)?;
     controls::wire_static(dispatch)?;
     export::wire(dispatch)?;
-    notes::wire(dispatch)?;
+    views::wire(dispatch)?;
     let window = dom::window()?;
     dom::on(&window, "resize", |_| dispatch(Msg::Resize));
     let rt = Runtime {
@@ -91,6 +91,7 @@ pub fn start() -> Result<(), String> {
             controls: true,
             messages: true,
             url_now: true,
+            view: true,
             ..Redraw::default()
         };
         draw(rt, &first, 0.0, 0.0);
@@ -131,7 +132,7 @@ fn draw(rt: &Runtime, r: &Redraw, started: f64, updated: f64) {
         dom::set_text("live", "");
     }
     if r.view {
-        notes::show(&app);
+        views::show(app.view);
     }
     if r.bands {
         bands::show_status(&app.bands);
@@ -151,8 +152,8 @@ fn draw(rt: &Runtime, r: &Redraw, started: f64, updated: f64) {
     if r.url {
         schedule_url(rt);
     }
-    if r.url_now {
-        write_url(&app);
+    if r.url_now || r.push_url {
+        write_url(&app, r.push_url);
     }
     if r.start_bands {
         bands::start(dispatch);
@@ -245,11 +246,21 @@ fn schedule_url(rt: &Runtime) {
     }
 }
 
-/// Put the scenario in the address bar and the link field.
-fn write_url(app: &App) {
-    let q = app.scenario.to_query();
+/// Put the scenario, the view and the view's job form values in the
+/// address bar (`push`: as a new history entry), and the scenario's link
+/// in the link field.
+fn write_url(app: &App, push: bool) {
+    let q = format!(
+        "?{}{}",
+        app.scenario.to_query(),
+        views::link_suffix(app.view)
+    );
     if let Ok(h) = dom::window().and_then(|w| w.history().map_err(|e| dom::js_text(&e))) {
-        let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(&format!("?{q}")));
+        let _ = if push {
+            h.push_state_with_url(&JsValue::NULL, "", Some(&q))
+        } else {
+            h.replace_state_with_url(&JsValue::NULL, "", Some(&q))
+        };
     }
     if let Some(l) = export::link(app) {
         dom::set_value("link", &l);

@@ -43,6 +43,7 @@ async function runJob(page, prefix, start, timeout) {
 const jobs = {
   "fig6 heatmap 200×200 (α × h, log10 L30)": async (page) =>
     runJob(page, "sweep", async () => {
+      await page.click("#view-sweeps");
       await page.selectOption("#sweep-pair", "alpha-h");
       await page.fill("#sweep-x-n", "200");
       await page.fill("#sweep-y-n", "200");
@@ -50,13 +51,17 @@ const jobs = {
     }, 600000),
   "virtual trial 1,600 patients, both methods (bank 16,000)": async (page) =>
     runJob(page, "cohort", async () => {
+      await page.click("#view-trial");
       await page.fill("#cohort-per", "400");
       await page.fill("#cohort-seed", "1");
       await page.fill("#cohort-bank", "4000");
       await page.click("#cohort-run");
     }, 600000),
   "Fig. 7 experiment (4,000 patients)": async (page) =>
-    runJob(page, "sweep", async () => page.click("#sweep-fig7"), 600000),
+    runJob(page, "sweep", async () => {
+      await page.click("#view-sweeps");
+      await page.click("#sweep-fig7");
+    }, 600000),
 };
 
 const server = await serveStatic();

@@ -6,7 +6,7 @@
 // axes and a compact link to the simulator.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { launchBrowser, openPage, serveStatic, waitForChart } from "./lib.mjs";
+import { launchBrowser, openPage, serveStatic, showView, waitForChart } from "./lib.mjs";
 
 let server;
 let env;
@@ -64,7 +64,7 @@ test("glossary words are defined on focus, listed in the notes, and no file is c
 });
 
 test("prediction band, yes/no sweep legend, axis titles and a compact simulator link", { timeout: 300_000 }, async () => {
-  const page = await openPage(env.context, server.url);
+  const page = await openPage(env.context, `${server.url}?view=predict`);
   await page.waitForSelector("#predict-run:not([disabled])");
   await page.selectOption("#predict-scenario", "nr");
   await page.click("#predict-fill");
@@ -77,6 +77,7 @@ test("prediction band, yes/no sweep legend, axis titles and a compact simulator 
   assert.ok("Bayesian median" in pl && "measured CAR T" in pl);
   assert.ok(!Object.keys(pl).some((k) => /percentile/.test(k)), "percentiles drawn as lines");
 
+  await showView(page, "sweeps");
   await page.selectOption("#sweep-pair", "alpha-h");
   await page.selectOption("#sweep-outcome", "response");
   await page.fill("#sweep-x-n", "12");

@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { ROOT, canvasColours, openPage, screenshot, useBrowser, waitForChart } from "./lib.mjs";
+import { ROOT, canvasColours, openPage, screenshot, showView, useBrowser, waitForChart } from "./lib.mjs";
 
 const env = useBrowser();
 
@@ -46,6 +46,7 @@ test("a 20-per-cohort trial in the workers equals native `cartsim trial`", async
   const args = ["--seed", "5", "--per-cohort", "20", "--bank", "200", "--format", "json"];
   const native = nativeTrial(args);
   const page = await openPage(env.browser.context, env.server.url);
+  await showView(page, "trial");
   await page.waitForSelector("#cohort-run:not([disabled])");
   await fill(page, { "cohort-per": 20, "cohort-seed": 5, "cohort-bank": 200, "cohort-noise": 0 });
   await page.click("#cohort-run");
@@ -76,6 +77,7 @@ test("a 20-per-cohort trial in the workers equals native `cartsim trial`", async
 
 test("Cancel stops a running trial promptly; the page stays usable and a 20×20 heatmap draws", async () => {
   const page = await openPage(env.browser.context, env.server.url);
+  await showView(page, "trial");
   await page.waitForSelector("#cohort-run:not([disabled])");
   await fill(page, { "cohort-per": 400, "cohort-seed": 2, "cohort-bank": 4000 });
   await page.click("#cohort-run");
@@ -96,6 +98,7 @@ test("Cancel stops a running trial promptly; the page stays usable and a 20×20 
   assert.equal(await page.isDisabled("#cohort-run"), false);
 
   // New workers run the next job: a 20×20 heatmap.
+  await showView(page, "sweeps");
   await page.selectOption("#sweep-pair", "alpha-h");
   await fill(page, { "sweep-x-n": 20, "sweep-y-n": 20 });
   await page.click("#sweep-run");
@@ -120,7 +123,7 @@ test("Cancel stops a running trial promptly; the page stays usable and a 20×20 
 });
 
 test("errors from a job show as text in the page", async () => {
-  const page = await openPage(env.browser.context, env.server.url);
+  const page = await openPage(env.browser.context, `${env.server.url}?view=sweeps`);
   await page.waitForSelector("#sweep-run:not([disabled])");
   await page.fill("#sweep-x-name", "<b>nope</b>");
   await page.click("#sweep-run");
@@ -133,6 +136,7 @@ test("errors from a job show as text in the page", async () => {
 
 test("early-prediction form: fill from a preset, both methods, forecast drawn", async () => {
   const page = await openPage(env.browser.context, env.server.url);
+  await showView(page, "predict");
   await page.waitForSelector("#predict-run:not([disabled])");
   await page.selectOption("#predict-scenario", "nr");
   await page.click("#predict-fill");

@@ -17,6 +17,7 @@ import {
   pixelHash,
   screenshot,
   serveStatic,
+  showView,
   waitForChart,
 } from "./lib.mjs";
 
@@ -220,7 +221,7 @@ for (const [name, size] of SIZES) {
     await page.evaluate(() => document.getElementById("view-notes").click());
     await page.waitForFunction(() => !document.getElementById("notes").hidden);
     assert.equal(await page.evaluate(() => scrollY), 0);
-    const notes = await box(page, "#notes section:not([hidden]) h2");
+    const notes = await box(page, "#notes section:not([hidden]) h2 >> nth=0");
     assert.ok(notes.top >= 0 && notes.top < 260, `the notes start ${notes.top}px down`);
     assert.equal(await page.locator("#jobs-wrap").isHidden(), true);
     assert.equal(await page.locator("#simulator").isHidden(), true);
@@ -228,7 +229,8 @@ for (const [name, size] of SIZES) {
     // And back.
     await page.evaluate(() => document.getElementById("view-sim").click());
     await page.waitForFunction(() => !document.getElementById("simulator").hidden);
-    assert.equal(await page.locator("#jobs-wrap").isVisible(), true);
+    assert.equal(await page.locator("#jobs-wrap").isVisible(), false);
+    assert.equal(await page.locator("#simulator").isVisible(), true);
     assert.deepEqual(page.problems, []);
     await page.close();
   });
@@ -340,6 +342,7 @@ test("one colour per class in every chart and the badge; job charts at the devic
   assert.equal(badge, rgb(CR), "the CR badge");
 
   // A small trial: its bands and its box plots.
+  await showView(page, "trial");
   for (const [id, v] of Object.entries({ "cohort-per": 20, "cohort-seed": 5, "cohort-bank": 200, "cohort-noise": 0 })) {
     await page.fill(`#${id}`, String(v));
   }
@@ -366,6 +369,7 @@ test("one colour per class in every chart and the badge; job charts at the devic
   await screenshot(page, "trial-panel", { element: "#cohort" });
 
   // Early prediction: its chart.
+  await showView(page, "predict");
   await page.selectOption("#predict-scenario", "nr");
   await page.click("#predict-fill");
   await page.click("#predict-run");
@@ -375,6 +379,7 @@ test("one colour per class in every chart and the badge; job charts at the devic
   await screenshot(page, "prediction-panel", { element: "#predict" });
 
   // A heatmap.
+  await showView(page, "sweeps");
   await page.selectOption("#sweep-pair", "alpha-h");
   for (const id of ["sweep-x-n", "sweep-y-n"]) await page.fill(`#${id}`, "20");
   await page.click("#sweep-run");
@@ -383,12 +388,17 @@ test("one colour per class in every chart and the badge; job charts at the devic
   assert.equal(await atPixelRatio(page, "sweep-canvas"), true);
   await screenshot(page, "sweep-panel", { element: "#sweep" });
 
-  // A narrower window: the job charts are drawn again at their new size.
+  // A narrower window: the job charts are drawn again at their new size
+  // (the hidden views' when they are shown again).
   await page.setViewportSize({ width: 900, height: 900 });
   await page.waitForTimeout(600);
-  for (const id of [...jobCharts, "predict-chart", "sweep-canvas"]) {
-    assert.equal(await atPixelRatio(page, id), true);
-  }
+  assert.equal(await atPixelRatio(page, "sweep-canvas"), true);
+  await showView(page, "predict");
+  await page.waitForTimeout(300);
+  assert.equal(await atPixelRatio(page, "predict-chart"), true);
+  await showView(page, "trial");
+  await page.waitForTimeout(300);
+  for (const id of jobCharts) assert.equal(await atPixelRatio(page, id), true);
   assert.deepEqual(warnings, [], "console warnings");
   assert.deepEqual(page.problems, []);
   await page.close();

@@ -269,3 +269,12 @@ export function useBrowser() {
   });
   return env;
 }
+
+/**
+ * Show a view by its tab (`sim`, `trial`, `predict`, `sweeps`, `notes`),
+ * as a reader clicking it would; resolves when its panel is shown.
+ */
+export async function showView(page, key) {
+  await page.click(`#view-${key}`);
+  await page.waitForFunction((k) => document.getElementById(`view-${k}`).getAttribute("aria-selected") === "true", key);
+}

@@ -16,7 +16,7 @@ async function wasmBytes(target) {
 }
 
 test("ten 400-per-cohort trials keep wasm memory and the JS heap bounded", { timeout: 900_000 }, async () => {
-  const page = await openPage(env.browser.context, env.server.url);
+  const page = await openPage(env.browser.context, `${env.server.url}?view=trial`);
   const cdp = await page.context().newCDPSession(page);
   await page.waitForSelector("#cohort-run:not([disabled])");
   // 400 patients per cohort, a realistic trial; a prior bank of 1,000 per

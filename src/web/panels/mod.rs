@@ -38,5 +38,14 @@ pub fn start() {
             }
         });
     }
-    let _ = dom::on_id("view-sim", "click", |_| dom::later(plots::redraw_all));
+    // A panel shown again (a tab, or Back / Forward) draws its charts at
+    // their size on screen.
+    for key in ["sim", "trial", "predict", "sweeps"] {
+        let _ = dom::on_id(&format!("view-{key}"), "click", |_| {
+            dom::later(plots::redraw_all)
+        });
+    }
+    if let Ok(w) = dom::window() {
+        dom::on(&w, "popstate", |_| dom::later(plots::redraw_all));
+    }
 }
