@@ -240,6 +240,11 @@ pub struct PageLink {
     pub bad_view: Option<String>,
     /// Job form values: (view, field, value).
     pub forms: Vec<(View, String, String)>,
+    /// `embed=1`: the charts only (for an `<iframe>`), with the controls
+    /// named in `controls=` (comma-separated parameter names).
+    pub embed: bool,
+    /// The `controls=` names, as written.
+    pub controls: Vec<String>,
 }
 
 impl PageLink {
@@ -249,7 +254,16 @@ impl PageLink {
         let mut link = PageLink::default();
         let mut rest = form_urlencoded::Serializer::new(String::new());
         for (k, v) in form_urlencoded::parse(query.as_bytes()) {
-            if k == "view" {
+            if k == "embed" {
+                link.embed = v == "1";
+            } else if k == "controls" {
+                link.controls = v
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|c| !c.is_empty())
+                    .map(|c| c.chars().take(40).collect())
+                    .collect();
+            } else if k == "view" {
                 match View::parse(&v) {
                     Some(view) => link.view = view,
                     None => link.bad_view = Some(v.chars().take(40).collect()),
@@ -265,6 +279,17 @@ impl PageLink {
         }
         link.scenario = rest.finish();
         link
+    }
+
+    /// The keys of embed mode to append to a scenario query
+    /// (`&embed=1&controls=rTA,e`).
+    pub fn embed_suffix(controls: &[String]) -> String {
+        let mut q = form_urlencoded::Serializer::new(String::new());
+        q.append_pair("embed", "1");
+        if !controls.is_empty() {
+            q.append_pair("controls", &controls.join(","));
+        }
+        format!("&{}", q.finish())
     }
 
     /// The page's keys to append to a scenario query (`&view=…&trial.per=…`);
@@ -345,6 +370,9 @@ pub struct App {
     pub log_y: bool,
     /// The view shown.
     pub view: View,
+    /// Embed mode (`embed=1`): the charts and only these parameters'
+    /// controls; `None` for the full page.
+    pub embed: Option<Vec<String>>,
     /// The cohort bands.
     pub bands: BandState,
 }
@@ -364,10 +392,29 @@ impl App {
                 ),
             });
         }
+        let embed = link.embed.then(|| {
+            let model = scenario.model;
+            let (known, unknown): (Vec<String>, Vec<String>) = link
+                .controls
+                .iter()
+                .cloned()
+                .partition(|c| model.params().iter().any(|p| p.name == c));
+            for c in unknown {
+                problems.push(Problem {
+                    key: "controls".into(),
+                    message: format!(
+                        "controls: '{c}' is not a parameter of the {} model; it is left out",
+                        model.id()
+                    ),
+                });
+            }
+            known
+        });
         App {
             reg,
             scenario,
             problems,
+            embed,
             typed: Vec::new(),
             announce: None,
             failure: None,

@@ -44,6 +44,48 @@ pub fn link(app: &App) -> Option<String> {
     ))
 }
 
+/// Show the scenario's link `link` everywhere the page offers it: the
+/// link field, the printed handout's line, the QR code, the `<iframe>`
+/// snippet (embed mode with the parameters changed from the preset as its
+/// controls) and, in embed mode, the "open in cartsim" link. All as text
+/// or attributes, never HTML.
+pub fn show_link(app: &App, link: &str) {
+    dom::set_value("link", link);
+    dom::set_text("print-link", link);
+    if let Err(e) = super::qr::draw("qr", link) {
+        dom::set_text("qr-note", &format!("No QR code: {e}"));
+    }
+    let model = app.model();
+    let changed: Vec<String> = model
+        .params()
+        .iter()
+        .filter(|p| app.scenario.values.contains_key(p.name))
+        .map(|p| p.name.to_string())
+        .collect();
+    let src = format!("{link}{}", super::app::PageLink::embed_suffix(&changed));
+    let title = model
+        .lesson(&app.scenario.preset)
+        .map_or(app.scenario.preset.as_str(), |l| l.title);
+    let attr_text = |t: &str| {
+        t.replace('&', "&amp;")
+            .replace('"', "&quot;")
+            .replace('<', "&lt;")
+    };
+    dom::set_value(
+        "embed-code",
+        &format!(
+            "<iframe src=\"{}\" title=\"cartsim: {}\" width=\"100%\" height=\"560\" loading=\"lazy\"></iframe>",
+            attr_text(&src),
+            attr_text(title)
+        ),
+    );
+    if app.embed.is_some() {
+        if let Ok(a) = dom::by_id("embed-open") {
+            dom::attr(&a, "href", link);
+        }
+    }
+}
+
 fn notice(send: Dispatch, key: &str, message: String) {
     send(Msg::Notice {
         key: key.into(),

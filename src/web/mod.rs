@@ -36,6 +36,7 @@ pub mod linechart;
 pub mod notes;
 pub mod page;
 pub mod panels;
+pub mod qr;
 pub mod results;
 pub mod views;
 pub mod worker;

@@ -111,6 +111,7 @@ fn draw(rt: &Runtime, r: &Redraw, started: f64, updated: f64) {
         if let Err(e) = rebuild_model(&app) {
             errors.push(e);
         }
+        views::show_embed(app.embed.as_deref());
     } else if r.notes {
         notes::build(&app);
     }
@@ -250,11 +251,11 @@ fn schedule_url(rt: &Runtime) {
 /// address bar (`push`: as a new history entry), and the scenario's link
 /// in the link field.
 fn write_url(app: &App, push: bool) {
-    let q = format!(
-        "?{}{}",
-        app.scenario.to_query(),
-        views::link_suffix(app.view)
-    );
+    let suffix = match &app.embed {
+        Some(controls) => app::PageLink::embed_suffix(controls),
+        None => views::link_suffix(app.view),
+    };
+    let q = format!("?{}{suffix}", app.scenario.to_query());
     if let Ok(h) = dom::window().and_then(|w| w.history().map_err(|e| dom::js_text(&e))) {
         let _ = if push {
             h.push_state_with_url(&JsValue::NULL, "", Some(&q))
@@ -263,6 +264,6 @@ fn write_url(app: &App, push: bool) {
         };
     }
     if let Some(l) = export::link(app) {
-        dom::set_value("link", &l);
+        export::show_link(app, &l);
     }
 }

@@ -219,3 +219,38 @@ pub fn apply_link_forms(query: &str) {
     }
     apply_forms(&PageLink::parse(query));
 }
+
+/// Embed mode (`embed=1`, for an `<iframe>`): mark the page (the
+/// stylesheet then shows the charts only) and keep only the parameter rows
+/// named in `controls`; `None` leaves the full page.
+pub fn show_embed(embed: Option<&[String]>) {
+    let Some(body) = dom::document().ok().and_then(|d| d.body()) else {
+        return;
+    };
+    let Some(controls) = embed else {
+        let _ = body.remove_attribute("data-embed");
+        return;
+    };
+    dom::attr(
+        &body,
+        "data-embed",
+        if controls.is_empty() {
+            "charts"
+        } else {
+            "controls"
+        },
+    );
+    let Ok(params) = dom::by_id("params") else {
+        return;
+    };
+    let rows = params.children();
+    for i in 0..rows.length() {
+        let Some(row) = rows.item(i) else { continue };
+        let id = row.id();
+        let name = id.strip_prefix("p-").and_then(|n| n.strip_suffix("-row"));
+        let keep = name.is_some_and(|n| controls.iter().any(|c| c == n));
+        if let Some(r) = row.dyn_ref::<web_sys::HtmlElement>() {
+            r.set_hidden(!keep);
+        }
+    }
+}
