@@ -791,10 +791,18 @@ pub fn draw_lines_chart(
         .map_err(draw_err)?;
     }
     for a in &chart.areas {
+        // On a log axis a lower edge at zero (an extinct population) runs
+        // along the bottom of the plot.
         let shown = |&&(x, lo, hi): &&(f64, f64, f64)| {
-            x.is_finite() && lo.is_finite() && hi.is_finite() && (!chart.log_y || lo > 0.0)
+            x.is_finite() && lo.is_finite() && hi.is_finite() && (!chart.log_y || hi > 0.0)
         };
-        let clamp = |y: f64| y.clamp(y0, y1);
+        let clamp = |y: f64| {
+            if chart.log_y && y <= 0.0 {
+                y0
+            } else {
+                y.clamp(y0, y1)
+            }
+        };
         let upper = a
             .points
             .iter()
