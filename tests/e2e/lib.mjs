@@ -175,11 +175,14 @@ export async function screenshot(page, name, { fullPage = true, element = null }
   if (element) await page.locator(element).screenshot({ path, scale: "css" });
   else if (!fullPage) await page.screenshot({ path, scale: "css" });
   else {
-    await page.emulateMedia({ media: "print" });
+    // The whole page as one long column, nothing pinned (www/style.css:
+    // html[data-shot="full"]); not the print stylesheet, which leaves out
+    // the controls.
+    await page.evaluate(() => document.documentElement.setAttribute("data-shot", "full"));
     try {
       await page.screenshot({ path, fullPage: true, scale: "css" });
     } finally {
-      await page.emulateMedia({ media: null });
+      await page.evaluate(() => document.documentElement.removeAttribute("data-shot"));
     }
   }
   return path;

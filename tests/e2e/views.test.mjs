@@ -5,7 +5,7 @@
 // view is reported in words.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { openPage, showView, useBrowser, waitForChart } from "./lib.mjs";
+import { openPage, screenshot, showView, useBrowser, waitForChart } from "./lib.mjs";
 
 const env = useBrowser();
 
@@ -34,6 +34,8 @@ test("each view= link opens its view, and only it; no view opens the simulator",
     assert.equal(await page.getAttribute(`#view-${key}`, "tabindex"), "0");
     assert.match(await page.getAttribute(`#${VIEWS[key]}`, "aria-labelledby"), new RegExp(`view-${key}`));
     assert.equal(await page.getAttribute(`#${VIEWS[key]}`, "role"), "tabpanel");
+    if (key === "sim") await waitForChart(page, "chart-main");
+    await screenshot(page, `view-${key}`, { fullPage: false });
     assert.deepEqual(page.problems, []);
     await page.close();
   }
