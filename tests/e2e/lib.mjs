@@ -274,6 +274,57 @@ export function useBrowser() {
 }
 
 /**
+ * Serve `dir` under the folder `prefix` only (e.g. "/course/unit-3/cartsim/"),
+ * as a course site or a project page would host a copy of dist/: every
+ * other path is a 404. Files are read at each request, so a test may change
+ * them while serving (a new build arriving). Resolves to `{ url, close(),
+ * requests }`: `url` is the folder's address (ending with "/"), `requests`
+ * every path asked for, in order.
+ */
+export async function serveUnder(dir = DIST, prefix = "/course/unit-3/cartsim/") {
+  if (!prefix.startsWith("/") || !prefix.endsWith("/")) throw new Error(`bad prefix ${prefix}`);
+  const root = resolve(dir);
+  statSync(join(root, "index.html"));
+  const requests = [];
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
+    requests.push(path);
+    if (!path.startsWith(prefix)) {
+      res.writeHead(404, { "content-type": "text/plain" }).end("not found");
+      return;
+    }
+    let file = normalize(join(root, path.slice(prefix.length)));
+    if (file !== root && !file.startsWith(root + sep)) {
+      res.writeHead(403).end("forbidden");
+      return;
+    }
+    try {
+      if (statSync(file).isDirectory()) file = join(file, "index.html");
+      const body = readFileSync(file);
+      const type = MIME[extname(file)] || (file.endsWith(".webmanifest") ? "application/manifest+json" : "application/octet-stream");
+      res.writeHead(200, { "content-type": type, "cache-control": "no-store" });
+      res.end(body);
+    } catch {
+      res.writeHead(404, { "content-type": "text/plain" }).end("not found");
+    }
+  });
+  await new Promise((ok, fail) => {
+    server.once("error", fail);
+    server.listen(0, "127.0.0.1", ok);
+  });
+  const { port } = server.address();
+  return {
+    url: `http://127.0.0.1:${port}${prefix}`,
+    requests,
+    close: () =>
+      new Promise((ok) => {
+        server.closeAllConnections?.();
+        server.close(ok);
+      }),
+  };
+}
+
+/**
  * Show a view by its tab (`sim`, `trial`, `predict`, `sweeps`, `notes`),
  * as a reader clicking it would; resolves when its panel is shown.
  */

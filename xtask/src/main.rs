@@ -253,7 +253,177 @@ fn trunk_build(ws: &Workspace, web: &tools::WebTools) -> Result<(), Fail> {
         .args(["build", "--release", "--offline", "--dist"])
         .arg(&dist)
         .current_dir(&ws.root)
-        .env("PATH", path_with(&web.wasm_opt_dir)))
+        .env("PATH", path_with(&web.wasm_opt_dir)))?;
+    let build = write_service_worker(&dist)?;
+    println!("cartsim: offline files of build {build} listed in dist/sw.js");
+    Ok(())
+}
+
+/// Make a built `dist` work offline: mark the page's loader so it
+/// registers the service worker (`data-sw`), then write the build's id and
+/// every file with its SHA-256 into `dist/sw.js` (copied there by Trunk
+/// from `www/sw.js`, whose `const BUILD = null;` line this replaces).
+/// Returns the build id. `trunk serve` skips this step, so a development
+/// build registers no service worker.
+fn write_service_worker(dist: &Path) -> Result<String, Fail> {
+    let io = |what: &Path, e: std::io::Error| Fail::new(format!("{}: {e}", what.display()));
+    let index = dist.join("index.html");
+    let html = std::fs::read_to_string(&index).map_err(|e| io(&index, e))?;
+    let boot = r#"id="cartsim-boot""#;
+    let marked = format!(r#"{boot} data-sw="sw.js""#);
+    if !html.contains(&marked) {
+        if html.matches(boot).count() != 1 {
+            return Err(Fail::new(format!(
+                "{}: expected one <script id=\"cartsim-boot\"> (Trunk.toml pattern_script)",
+                index.display()
+            )));
+        }
+        let html = html.replacen(boot, &marked, 1);
+        std::fs::write(&index, html).map_err(|e| io(&index, e))?;
+    }
+
+    let sw = dist.join("sw.js");
+    let mut files = Vec::new();
+    list_files(dist, "", &mut files).map_err(|e| io(dist, e))?;
+    files.retain(|f| f != "sw.js");
+    files.sort();
+    let mut entries = Vec::new();
+    let mut summary = String::new();
+    for file in &files {
+        let path = dist.join(file);
+        let bytes = std::fs::read(&path).map_err(|e| io(&path, e))?;
+        let hash = hex(&sha256(&bytes));
+        summary.push_str(&format!("{file} {hash}\n"));
+        entries.push(format!("{}:\"{hash}\"", json_string(file)));
+    }
+    let id = hex(&sha256(summary.as_bytes()))[..16].to_string();
+    let line = format!(
+        "const BUILD = {{\"id\":\"{id}\",\"files\":{{{}}}}};",
+        entries.join(",")
+    );
+
+    let template = std::fs::read_to_string(&sw).map_err(|e| io(&sw, e))?;
+    let placeholder = "const BUILD = null;";
+    if template.lines().filter(|l| *l == placeholder).count() != 1 {
+        return Err(Fail::new(format!(
+            "{}: expected one line `{placeholder}` (from www/sw.js) to fill in",
+            sw.display()
+        )));
+    }
+    let filled: Vec<&str> = template
+        .lines()
+        .map(|l| if l == placeholder { line.as_str() } else { l })
+        .collect();
+    std::fs::write(&sw, filled.join("\n") + "\n").map_err(|e| io(&sw, e))?;
+    Ok(id)
+}
+
+/// Every file under `dir` as a path relative to the top (`prefix` so far,
+/// '/'-separated), skipping names that start with '.' (Trunk's `.stage`).
+fn list_files(dir: &Path, prefix: &str, out: &mut Vec<String>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
+            continue;
+        }
+        let rel = format!("{prefix}{name}");
+        if entry.file_type()?.is_dir() {
+            list_files(&entry.path(), &format!("{rel}/"), out)?;
+        } else {
+            out.push(rel);
+        }
+    }
+    Ok(())
+}
+
+/// `s` as a JSON string literal.
+fn json_string(s: &str) -> String {
+    let mut out = String::from('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// SHA-256 (FIPS 180-4). The service worker checks each file it caches
+/// against this with `crypto.subtle.digest`; xtask stays plain std.
+fn sha256(data: &[u8]) -> [u8; 32] {
+    const K: [u32; 64] = [
+        0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
+        0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe,
+        0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f,
+        0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7,
+        0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc,
+        0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
+        0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116,
+        0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+        0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
+        0xc67178f2,
+    ];
+    let mut h: [u32; 8] = [
+        0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab,
+        0x5be0cd19,
+    ];
+    let mut msg = data.to_vec();
+    msg.push(0x80);
+    while msg.len() % 64 != 56 {
+        msg.push(0);
+    }
+    msg.extend_from_slice(&((data.len() as u64) * 8).to_be_bytes());
+    for block in msg.chunks_exact(64) {
+        let mut w = [0u32; 64];
+        for (i, word) in block.chunks_exact(4).enumerate() {
+            w[i] = u32::from_be_bytes([word[0], word[1], word[2], word[3]]);
+        }
+        for i in 16..64 {
+            let s0 = w[i - 15].rotate_right(7) ^ w[i - 15].rotate_right(18) ^ (w[i - 15] >> 3);
+            let s1 = w[i - 2].rotate_right(17) ^ w[i - 2].rotate_right(19) ^ (w[i - 2] >> 10);
+            w[i] = w[i - 16]
+                .wrapping_add(s0)
+                .wrapping_add(w[i - 7])
+                .wrapping_add(s1);
+        }
+        let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut hh] = h;
+        for i in 0..64 {
+            let s1 = e.rotate_right(6) ^ e.rotate_right(11) ^ e.rotate_right(25);
+            let ch = (e & f) ^ (!e & g);
+            let t1 = hh
+                .wrapping_add(s1)
+                .wrapping_add(ch)
+                .wrapping_add(K[i])
+                .wrapping_add(w[i]);
+            let s0 = a.rotate_right(2) ^ a.rotate_right(13) ^ a.rotate_right(22);
+            let maj = (a & b) ^ (a & c) ^ (b & c);
+            let t2 = s0.wrapping_add(maj);
+            hh = g;
+            g = f;
+            f = e;
+            e = d.wrapping_add(t1);
+            d = c;
+            c = b;
+            b = a;
+            a = t1.wrapping_add(t2);
+        }
+        for (x, y) in h.iter_mut().zip([a, b, c, d, e, f, g, hh]) {
+            *x = x.wrapping_add(y);
+        }
+    }
+    let mut out = [0u8; 32];
+    for (i, word) in h.iter().enumerate() {
+        out[4 * i..4 * i + 4].copy_from_slice(&word.to_be_bytes());
+    }
+    out
 }
 
 fn task_serve(ws: &Workspace, port: u16, release: bool) -> Result<(), Fail> {
@@ -573,5 +743,77 @@ mod tests {
         let p = path_with(Path::new("/opt/first"));
         let first = std::env::split_paths(&p).next().unwrap();
         assert_eq!(first, PathBuf::from("/opt/first"));
+    }
+}
+
+#[cfg(test)]
+mod offline_tests {
+    use super::*;
+
+    #[test]
+    fn sha256_matches_the_standard_vectors() {
+        assert_eq!(
+            hex(&sha256(b"")),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+        assert_eq!(
+            hex(&sha256(b"abc")),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_eq!(
+            hex(&sha256(
+                b"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"
+            )),
+            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"
+        );
+        assert_eq!(
+            hex(&sha256(&vec![b'a'; 1_000_000])),
+            "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"
+        );
+    }
+
+    #[test]
+    fn service_worker_lists_every_built_file() {
+        let dir = std::env::temp_dir().join(format!("cartsim-xtask-sw-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("icons")).unwrap();
+        std::fs::create_dir_all(dir.join(".stage")).unwrap();
+        std::fs::write(
+            dir.join("index.html"),
+            r#"<script type="module" id="cartsim-boot" src="./boot.js"></script>"#,
+        )
+        .unwrap();
+        std::fs::write(dir.join("boot.js"), "abc").unwrap();
+        std::fs::write(dir.join("icons/icon-192.png"), "").unwrap();
+        std::fs::write(dir.join(".stage/tmp"), "x").unwrap();
+        std::fs::write(dir.join("sw.js"), "// head\nconst BUILD = null;\nrest();\n").unwrap();
+
+        let id = write_service_worker(&dir).unwrap();
+        assert_eq!(id.len(), 16);
+        let html = std::fs::read_to_string(dir.join("index.html")).unwrap();
+        assert!(
+            html.contains(r#"id="cartsim-boot" data-sw="sw.js""#),
+            "{html}"
+        );
+        let sw = std::fs::read_to_string(dir.join("sw.js")).unwrap();
+        let line = sw.lines().nth(1).unwrap();
+        assert!(line.starts_with(&format!(r#"const BUILD = {{"id":"{id}","files":{{"#)));
+        assert!(line.contains(&format!(r#""boot.js":"{}""#, hex(&sha256(b"abc")))));
+        assert!(line.contains(r#""icons/icon-192.png":"e3b0c442"#));
+        assert!(line.contains(r#""index.html":""#));
+        assert!(
+            !line.contains("sw.js") && !line.contains(".stage"),
+            "{line}"
+        );
+        assert!(sw.ends_with("rest();\n"));
+
+        // A second build with one file changed gets another id.
+        std::fs::write(dir.join("boot.js"), "abd").unwrap();
+        std::fs::write(dir.join("sw.js"), "const BUILD = null;\n").unwrap();
+        let other = write_service_worker(&dir).unwrap();
+        assert_ne!(id, other);
+        // Without the placeholder (not Trunk's fresh copy of www/sw.js): refused.
+        assert!(write_service_worker(&dir).is_err());
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
