@@ -11,6 +11,7 @@ pub mod analysis;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
 pub mod cohort;
+pub mod compare;
 pub mod jobs;
 pub mod math;
 pub mod model;

@@ -4,6 +4,7 @@
 
 pub mod args;
 pub mod cohort;
+pub mod compare;
 pub mod metrics;
 pub mod simulate;
 pub mod sweep;
@@ -53,6 +54,7 @@ USAGE:
 COMMANDS:
     simulate    Simulate one patient course (CSV or JSON)
     metrics     Metrics and response class of one clinical course (JSON or CSV)
+    compare     Compare runs: a preset and up to 6 changed runs, metrics side by side
     trial       Virtual trial of early prediction, both methods (clinical model)
     bands       FT/FP response-probability bands from a virtual cohort
     predict     Predict a patient's response from day 0-7 data
@@ -92,6 +94,7 @@ pub fn run(args: &[String], reg: &Registry) -> Result<(), CliError> {
         }
         "simulate" => simulate::run(&args[1..], reg),
         "metrics" => metrics::run(&args[1..], reg),
+        "compare" => compare::run(&args[1..], reg),
         "trial" => cohort::run_trial(&args[1..]),
         "bands" => cohort::run_bands(&args[1..]),
         "predict" => cohort::run_predict(&args[1..]),
