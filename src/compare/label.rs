@@ -4,9 +4,8 @@
 use crate::scenario::Scenario;
 
 /// A number in at most six significant digits, in exponent form (`1e-9`,
-/// `1.5e+7`) outside [1e-4, 1e6). The same rule as the page's
-/// `web::format::compact`, here in the portable core for labels and
-/// messages.
+/// `1.5e+7`) outside [1e-4, 1e6): run labels, and every number the page
+/// shows (`web::format` re-exports it).
 pub fn compact(v: f64) -> String {
     if !v.is_finite() {
         return format!("{v}");

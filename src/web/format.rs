@@ -13,38 +13,9 @@ pub fn fmt_value(v: f64) -> String {
 
 /// A number in at most six significant digits, in exponent form (`1e+300`,
 /// `1.5e-7`) outside [1e-4, 1e6): how values are quoted in messages, so
-/// no number on screen runs to hundreds of digits.
-pub fn compact(v: f64) -> String {
-    if !v.is_finite() {
-        return format!("{v}");
-    }
-    if v == 0.0 {
-        return "0".into();
-    }
-    let a = v.abs();
-    if (1e-4..1e6).contains(&a) {
-        let decimals = (5 - a.log10().floor() as i32).clamp(0, 12) as usize;
-        let s = format!("{v:.decimals$}");
-        if s.contains('.') {
-            s.trim_end_matches('0').trim_end_matches('.').to_string()
-        } else {
-            s
-        }
-    } else {
-        let s = format!("{v:.5e}");
-        let (m, e) = s.split_once('e').unwrap_or((&s, "0"));
-        let m = if m.contains('.') {
-            m.trim_end_matches('0').trim_end_matches('.')
-        } else {
-            m
-        };
-        if let Some(neg) = e.strip_prefix('-') {
-            format!("{m}e-{neg}")
-        } else {
-            format!("{m}e+{e}")
-        }
-    }
-}
+/// no number on screen runs to hundreds of digits. The core's rule (run
+/// labels use it too).
+pub use crate::compare::compact;
 
 /// `v` in `digits` significant digits (trailing zeros dropped), in
 /// exponent form outside [1e-4, 1e6) as [`compact`] writes it.
