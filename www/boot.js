@@ -100,16 +100,17 @@ async function offline() {
         window.location.reload();
       }
     });
+  const track = (worker) =>
+    worker.addEventListener("statechange", () => {
+      if (worker.state === "installed") offer();
+    });
   try {
     reg = await sw.register(new URL(tag.dataset.sw, document.baseURI), { scope: "./" });
+    // The first version ever installed is no news: this page is it.
     if (reg.waiting && reg.active) offer();
+    else if (reg.installing && reg.active) track(reg.installing);
     reg.addEventListener("updatefound", () => {
-      const worker = reg.installing;
-      // The first version ever installed is no news: this page is it.
-      if (!worker || !reg.active) return;
-      worker.addEventListener("statechange", () => {
-        if (worker.state === "installed") offer();
-      });
+      if (reg.installing && reg.active) track(reg.installing);
     });
     // A page left open for days (a classroom computer) still hears of a
     // new version: look again whenever it comes back into view.
@@ -124,4 +125,19 @@ async function offline() {
 
 if (document.readyState === "complete") checkStyles();
 else window.addEventListener("load", checkStyles, { once: true });
-if (await start()) await offline();
+// Registered once the page has loaded and is idle: keeping the files for
+// offline use then does not compete with the first chart and the cohort
+// bands (a 2-core school laptop).
+function idle() {
+  return new Promise((ok) => {
+    const go = () =>
+      "requestIdleCallback" in window ? requestIdleCallback(() => ok(), { timeout: 5000 }) : setTimeout(ok, 1000);
+    if (document.readyState === "complete") go();
+    else window.addEventListener("load", go, { once: true });
+  });
+}
+
+if (await start()) {
+  await idle();
+  await offline();
+}

@@ -82,6 +82,7 @@ test("dist/ under a nested folder: no 404, no console error, a solve and a worke
     const page = await openSolved(browser.context, `${server.url}?model=clinical&preset=cr`);
     assert.equal(await page.locator("#response").getAttribute("data-class"), "CR");
     const status = await runTrial(page);
+    assert.equal(await swActive(page), server.url);
     assert.deepEqual(page.problems, [], "console/page/network problems");
     // Everything the page asked for is inside its folder, and was there.
     const outside = server.requests.filter((p) => !p.startsWith(PREFIX));
