@@ -93,6 +93,8 @@ pub struct Series {
     pub color: Rgb,
     /// Dashed instead of solid.
     pub dashed: bool,
+    /// Dash and gap lengths in CSS pixels, when dashed.
+    pub dash: (f64, f64),
     /// Line width in CSS pixels.
     pub width: f64,
 }
@@ -208,10 +210,14 @@ impl Series {
             points,
             color,
             dashed,
+            dash: DASH,
             width,
         }
     }
 }
+
+/// The usual dash pattern of a dashed line (dash, gap in CSS pixels).
+pub const DASH: (f64, f64) = (7.0, 4.0);
 
 impl TimeChart {
     /// An empty chart against time (days) over `[0, t_end]`.

@@ -44,6 +44,41 @@ impl Computed {
     }
 }
 
+/// A pinned course (issue 15): kept while the live course changes, drawn
+/// over it in its own colour and line style, listed with its indices.
+#[derive(Debug, Clone)]
+pub struct PinnedRun {
+    /// What it shows: automatic (what differs from the first run) until
+    /// edited.
+    pub label: String,
+    /// The label was typed by the user (kept when the runs change).
+    pub edited: bool,
+    /// Drawn on the charts.
+    pub visible: bool,
+    /// Its settings.
+    pub scenario: Scenario,
+    /// Its course (solved when pinned or loaded from a link), or why the
+    /// solve failed.
+    pub result: Result<Computed, String>,
+}
+
+/// What a runs-list button does to one pinned run.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RunAction {
+    /// Show or hide it on the charts.
+    Toggle,
+    /// Remove it.
+    Remove,
+    /// Move it one place up (earlier).
+    Up,
+    /// Move it one place down.
+    Down,
+    /// Put its settings into the controls (the live course takes them).
+    Load,
+    /// A new label typed by the user (empty: back to the automatic one).
+    Relabel(String),
+}
+
 /// The bands of one factor of the cohort.
 #[derive(Debug, Clone)]
 pub struct FactorBands {
@@ -152,6 +187,15 @@ pub enum Msg {
     },
     /// A job form's value changed (the link carries them).
     FormChanged,
+    /// Keep the live course as a pinned run.
+    Pin,
+    /// Act on pinned run `index`.
+    Run {
+        /// Its place in the list.
+        index: usize,
+        /// What to do.
+        action: RunAction,
+    },
     /// The window was resized.
     Resize,
     /// The animation frame after a change: solve and draw.
@@ -245,6 +289,8 @@ pub struct PageLink {
     pub embed: bool,
     /// The `controls=` names, as written.
     pub controls: Vec<String>,
+    /// The `run=` values (each a run's own query), in order.
+    pub runs: Vec<String>,
 }
 
 impl PageLink {
@@ -254,7 +300,9 @@ impl PageLink {
         let mut link = PageLink::default();
         let mut rest = form_urlencoded::Serializer::new(String::new());
         for (k, v) in form_urlencoded::parse(query.as_bytes()) {
-            if k == "embed" {
+            if k == crate::compare::RUNS_KEY {
+                link.runs.push(v.into_owned());
+            } else if k == "embed" {
                 link.embed = v == "1";
             } else if k == "controls" {
                 link.controls = v
@@ -335,6 +383,8 @@ pub struct Redraw {
     pub messages: bool,
     /// Which view is shown.
     pub view: bool,
+    /// The pinned runs' list and compare table.
+    pub runs: bool,
     /// Write the URL now as a new history entry (a view was chosen).
     pub push_url: bool,
     /// The bands' status line.
@@ -373,6 +423,8 @@ pub struct App {
     /// Embed mode (`embed=1`): the charts and only these parameters'
     /// controls; `None` for the full page.
     pub embed: Option<Vec<String>>,
+    /// Pinned runs (at most [`crate::compare::MAX_RUNS`]), in order.
+    pub runs: Vec<PinnedRun>,
     /// The cohort bands.
     pub bands: BandState,
 }
@@ -410,11 +462,27 @@ impl App {
             }
             known
         });
-        App {
+        // The pinned runs of the link, each solved now (a bad one is named
+        // and left out; past six, the first six are kept).
+        let comparison =
+            crate::compare::Comparison::from_queries(scenario.clone(), &link.runs, reg);
+        problems.extend(comparison.problems.iter().cloned());
+        let runs = comparison.runs[1..]
+            .iter()
+            .map(|r| PinnedRun {
+                label: String::new(),
+                edited: false,
+                visible: true,
+                result: compute(&r.scenario),
+                scenario: r.scenario.clone(),
+            })
+            .collect();
+        let mut app = App {
             reg,
             scenario,
             problems,
             embed,
+            runs,
             typed: Vec::new(),
             announce: None,
             failure: None,
@@ -422,7 +490,9 @@ impl App {
             log_y: true,
             view: link.view,
             bands: BandState::Idle,
-        }
+        };
+        relabel(&mut app);
+        app
     }
 
     /// The current model.
@@ -435,6 +505,24 @@ impl App {
         self.scenario
             .t_end
             .unwrap_or_else(|| self.model().default_t_end(&self.scenario.preset))
+    }
+
+    /// The link's `run` keys: each pinned run's own query against the live
+    /// scenario's preset ([`crate::compare::run_query`]), percent-encoded.
+    pub fn runs_query(&self) -> String {
+        let mut q = form_urlencoded::Serializer::new(String::new());
+        for r in &self.runs {
+            q.append_pair(
+                crate::compare::RUNS_KEY,
+                &crate::compare::run_query(&r.scenario, &self.scenario),
+            );
+        }
+        let q = q.finish();
+        if q.is_empty() {
+            q
+        } else {
+            format!("&{q}")
+        }
     }
 
     /// The problems not tied to a field, and the failure, one sentence
@@ -571,6 +659,8 @@ pub fn update(app: &mut App, msg: Msg) -> Redraw {
             app.scenario = Scenario::first_preset(model);
             app.clear_problems();
             app.last = None;
+            // A comparison stays within one model.
+            app.runs.clear();
             Redraw {
                 model: true,
                 ..changed()
@@ -583,8 +673,10 @@ pub fn update(app: &mut App, msg: Msg) -> Redraw {
             app.clear_problems();
             app.problems = problems;
             if model_changed {
-                // The last result was another model's: nothing to fall back on.
+                // The last result was another model's: nothing to fall back
+                // on, and a comparison stays within one model.
                 app.last = None;
+                app.runs.clear();
             }
             Redraw {
                 model: model_changed,
@@ -612,6 +704,72 @@ pub fn update(app: &mut App, msg: Msg) -> Redraw {
                 charts: view == View::Sim,
                 ..Redraw::default()
             }
+        }
+        Msg::Pin => {
+            let Some(last) = app.last.as_ref().filter(|_| app.failure.is_none()) else {
+                app.failure = Some(
+                    "There is no current course to pin: change the settings until it solves."
+                        .into(),
+                );
+                return Redraw {
+                    messages: true,
+                    ..Redraw::default()
+                };
+            };
+            if app.runs.len() >= crate::compare::MAX_RUNS {
+                app.problems.retain(|p| p.key != crate::compare::RUNS_KEY);
+                app.problems.push(Problem {
+                    key: crate::compare::RUNS_KEY.into(),
+                    message: format!(
+                        "At most {} runs can be pinned: remove one first.",
+                        crate::compare::MAX_RUNS
+                    ),
+                });
+                return Redraw {
+                    messages: true,
+                    ..Redraw::default()
+                };
+            }
+            app.runs.push(PinnedRun {
+                label: String::new(),
+                edited: false,
+                visible: true,
+                scenario: last.scenario.clone(),
+                result: Ok(last.clone()),
+            });
+            relabel(app);
+            runs_changed()
+        }
+        Msg::Run { index, action } => {
+            if index >= app.runs.len() {
+                return Redraw::default();
+            }
+            match action {
+                RunAction::Toggle => app.runs[index].visible = !app.runs[index].visible,
+                RunAction::Remove => {
+                    app.runs.remove(index);
+                    app.problems.retain(|p| p.key != crate::compare::RUNS_KEY);
+                }
+                RunAction::Up if index > 0 => app.runs.swap(index, index - 1),
+                RunAction::Down if index + 1 < app.runs.len() => app.runs.swap(index, index + 1),
+                RunAction::Up | RunAction::Down => return Redraw::default(),
+                RunAction::Load => {
+                    app.scenario = app.runs[index].scenario.clone();
+                    app.clear_problems();
+                    return Redraw {
+                        runs: true,
+                        notes: true,
+                        ..changed()
+                    };
+                }
+                RunAction::Relabel(text) => {
+                    let text: String = text.trim().chars().take(60).collect();
+                    app.runs[index].edited = !text.is_empty();
+                    app.runs[index].label = text;
+                }
+            }
+            relabel(app);
+            runs_changed()
         }
         Msg::FormChanged => Redraw {
             url: true,
@@ -793,20 +951,67 @@ pub fn output_step(t_end: f64) -> f64 {
 
 /// Solve the current scenario: one course (table and metrics from one
 /// solve). A failure keeps the last good result, to be shown "not current".
+/// After the runs changed: their list, the charts and the link.
+fn runs_changed() -> Redraw {
+    Redraw {
+        runs: true,
+        charts: true,
+        url: true,
+        messages: true,
+        ..Redraw::default()
+    }
+}
+
+/// Label every pinned run not labelled by hand: the first by what differs
+/// from its preset, the others by what differs from the first
+/// ([`crate::compare::label`]).
+fn relabel(app: &mut App) {
+    let Some(first) = app.runs.first().map(|r| r.scenario.clone()) else {
+        return;
+    };
+    for (i, run) in app.runs.iter_mut().enumerate() {
+        if run.edited {
+            continue;
+        }
+        run.label = if i == 0 {
+            let own = Scenario::preset(first.model, &first.preset);
+            match crate::compare::label(&first, &own).as_str() {
+                "base" => format!("preset {}", first.preset),
+                diff => format!("preset {}, {diff}", first.preset),
+            }
+        } else {
+            match crate::compare::label(&run.scenario, &first).as_str() {
+                "base" => "as run 1".to_string(),
+                diff => diff.to_string(),
+            }
+        };
+    }
+}
+
+/// Solve `scenario` as the live course is solved (same sampling).
+fn compute(scenario: &Scenario) -> Result<Computed, String> {
+    let t_end = scenario
+        .t_end
+        .unwrap_or_else(|| scenario.model.default_t_end(&scenario.preset));
+    let req = scenario.to_request(Sampling::Every(output_step(t_end)));
+    scenario
+        .model
+        .course(&req)
+        .map(|course| Computed {
+            scenario: scenario.clone(),
+            course,
+            t_end,
+        })
+        .map_err(|e| compact_numbers(&e.to_string()))
+}
+
 fn solve(app: &mut App) -> Redraw {
-    let t_end = app.t_end();
-    let req = app.scenario.to_request(Sampling::Every(output_step(t_end)));
-    match app.model().course(&req) {
-        Ok(course) => {
+    match compute(&app.scenario) {
+        Ok(c) => {
             app.failure = None;
-            app.last = Some(Computed {
-                scenario: app.scenario.clone(),
-                course,
-                t_end,
-            });
+            app.last = Some(c);
         }
         Err(e) => {
-            let e = compact_numbers(&e.to_string());
             app.failure = Some(if app.last.is_some() {
                 format!(
                     "The simulation failed: {e}. The charts show the last good result, which is not current."

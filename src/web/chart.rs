@@ -830,8 +830,8 @@ pub fn draw_lines_chart(
             if s.dashed {
                 ctx.draw_series(DashedLineSeries::new(
                     run,
-                    surface.px(7.0),
-                    surface.px(4.0),
+                    surface.px(s.dash.0),
+                    surface.px(s.dash.1),
                     style,
                 ))
                 .map_err(draw_err)?;
@@ -927,7 +927,12 @@ pub fn draw_lines_chart(
         .series
         .iter()
         .filter(|s| !runs(&s.points, y0, y1).is_empty())
-        .map(|s| (s.label.clone(), Key::Line(s.color, s.dashed, s.width)))
+        .map(|s| {
+            (
+                s.label.clone(),
+                Key::Line(s.color, s.dashed.then_some(s.dash), s.width),
+            )
+        })
         .chain(chart.areas.iter().map(|a| {
             (
                 a.label.clone(),
@@ -1232,8 +1237,9 @@ enum Corner<'a> {
 
 /// How a legend entry is keyed.
 enum Key {
-    /// A line: colour, dashed, width in CSS pixels.
-    Line(Rgb, bool, f64),
+    /// A line: colour, dash pattern (dash, gap in CSS pixels) if dashed,
+    /// width in CSS pixels.
+    Line(Rgb, Option<(f64, f64)>, f64),
     /// A filled box.
     Box(Rgb),
     /// A dot.
@@ -1317,16 +1323,18 @@ fn legend(
         let y = y0 + pad + line_h * i as i32 + line_h / 2;
         let kx = x0 + pad;
         match key {
-            Key::Line(c, dashed, w) => {
+            Key::Line(c, dash, w) => {
                 let style = rgb(*c).stroke_width(surface.px(*w));
-                if *dashed {
-                    let seg = key_w / 5;
-                    for k in [0, 2, 4] {
-                        area.draw(&PathElement::new(
-                            vec![(kx + k * seg, y), (kx + (k + 1) * seg, y)],
-                            style,
-                        ))
-                        .map_err(draw_err)?;
+                if let Some((on, off)) = dash {
+                    // The line's own pattern, at most 0.6 of the key per dash.
+                    let on = px(*on).clamp(1, (key_w * 3 / 5).max(1));
+                    let off = px(*off).max(1);
+                    let mut x = kx;
+                    while x < kx + key_w {
+                        let end = (x + on).min(kx + key_w);
+                        area.draw(&PathElement::new(vec![(x, y), (end, y)], style))
+                            .map_err(draw_err)?;
+                        x = end + off;
                     }
                 } else {
                     area.draw(&PathElement::new(vec![(kx, y), (kx + key_w, y)], style))

@@ -37,10 +37,11 @@ const PNGS: [(&str, &str, &str); 4] = [
 pub fn link(app: &App) -> Option<String> {
     let loc = dom::window().ok()?.location();
     Some(format!(
-        "{}{}?{}",
+        "{}{}?{}{}",
         loc.origin().ok()?,
         loc.pathname().ok()?,
-        app.scenario.to_query()
+        app.scenario.to_query(),
+        app.runs_query()
     ))
 }
 

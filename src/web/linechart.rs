@@ -89,6 +89,7 @@ pub fn draw(canvas_id: &str, chart: &LineChart) -> Result<(), String> {
                 points: finite.collect(),
                 color: s.color,
                 dashed: s.mark == Mark::Dashed,
+                dash: crate::plot::DASH,
                 width: if s.mark == Mark::Dashed { 1.5 } else { 2.0 },
             }),
             Mark::Dots => {

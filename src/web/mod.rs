@@ -38,6 +38,7 @@ pub mod page;
 pub mod panels;
 pub mod qr;
 pub mod results;
+pub mod runs;
 pub mod views;
 pub mod worker;
 

@@ -10,7 +10,7 @@
 //! and the URL is written 150 ms after the last change.
 
 use super::app::{self, App, Msg, Redraw};
-use super::{bands, controls, dom, export, notes, results, views};
+use super::{bands, controls, dom, export, notes, results, runs, views};
 use crate::model::Registry;
 use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::VecDeque;
@@ -73,6 +73,7 @@ pub fn start() -> Result<(), String> {
     controls::wire_static(dispatch)?;
     export::wire(dispatch)?;
     views::wire(dispatch)?;
+    runs::wire(dispatch)?;
     let window = dom::window()?;
     dom::on(&window, "resize", |_| dispatch(Msg::Resize));
     let rt = Runtime {
@@ -134,6 +135,11 @@ fn draw(rt: &Runtime, r: &Redraw, started: f64, updated: f64) {
     }
     if r.view {
         views::show(app.view);
+    }
+    if r.runs || r.model {
+        if let Err(e) = runs::show(&app, dispatch) {
+            errors.push(e);
+        }
     }
     if r.bands {
         bands::show_status(&app.bands);
@@ -255,7 +261,7 @@ fn write_url(app: &App, push: bool) {
         Some(controls) => app::PageLink::embed_suffix(controls),
         None => views::link_suffix(app.view),
     };
-    let q = format!("?{}{suffix}", app.scenario.to_query());
+    let q = format!("?{}{}{suffix}", app.scenario.to_query(), app.runs_query());
     if let Ok(h) = dom::window().and_then(|w| w.history().map_err(|e| dom::js_text(&e))) {
         let _ = if push {
             h.push_state_with_url(&JsValue::NULL, "", Some(&q))

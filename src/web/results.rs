@@ -45,7 +45,8 @@ pub fn draw(app: &App) -> Vec<String> {
     let course = &last.course;
     let metrics = course.metrics.as_deref();
     let mut errors = Vec::new();
-    let charts = model.charts(course, &last.display(app.log_y));
+    let mut charts = model.charts(course, &last.display(app.log_y));
+    super::runs::overlay(app, &mut charts, &last.display(app.log_y));
     for (id, c) in TIME_CHARTS.iter().zip(&charts) {
         if let Some(surface) = Surface::fit(id) {
             if let Err(e) = chart::draw_time(&surface, c) {
@@ -116,7 +117,8 @@ pub fn draw_on(app: &App, id: &str, surface: &Surface) -> Result<(), String> {
         .ok_or("there is no result to export yet")?;
     let model = last.scenario.model;
     if let Some(i) = TIME_CHARTS.iter().position(|c| *c == id) {
-        let charts = model.charts(&last.course, &last.display(app.log_y));
+        let mut charts = model.charts(&last.course, &last.display(app.log_y));
+        super::runs::overlay(app, &mut charts, &last.display(app.log_y));
         let c = charts.get(i).ok_or("this model has no such chart")?;
         return chart::draw_time(surface, c);
     }
