@@ -137,6 +137,10 @@ pub enum Export {
     Indices,
     /// The scenario as JSON.
     Scenario,
+    /// The pinned runs' compare table as CSV (one row per run).
+    RunsTable,
+    /// Every pinned run's trajectory as CSV, long form (`run,label,t,…`).
+    RunsTrajectories,
     /// A chart as PNG: canvas id and file-name suffix.
     Png {
         /// Canvas id.
@@ -505,6 +509,20 @@ impl App {
         self.scenario
             .t_end
             .unwrap_or_else(|| self.model().default_t_end(&self.scenario.preset))
+    }
+
+    /// The pinned runs as a [`crate::compare::Comparison`] (run 1 as its
+    /// base, the page's labels kept), for the compare exports.
+    pub fn comparison(&self) -> Option<crate::compare::Comparison> {
+        let first = self.runs.first()?;
+        let mut c = crate::compare::Comparison::new(first.scenario.clone());
+        for r in &self.runs[1..] {
+            c.push(r.scenario.clone()).ok()?;
+        }
+        for (run, mine) in c.runs.iter_mut().zip(&self.runs) {
+            run.label = mine.label.clone();
+        }
+        Some(c)
     }
 
     /// The link's `run` keys: each pinned run's own query against the live

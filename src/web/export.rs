@@ -137,6 +137,28 @@ pub fn run(app: &App, what: Export, send: Dispatch) {
             "application/json",
             &app.scenario.to_json(),
         ),
+        Export::RunsTable => match app.comparison() {
+            Some(c) => crate::compare::CompareTable::build(&c)
+                .map_err(|e| e.to_string())
+                .and_then(|t| dom::download(&format!("{base}-runs.csv"), "text/csv", &t.to_csv())),
+            None => Err("no run is pinned".into()),
+        },
+        Export::RunsTrajectories => match (app.comparison(), last) {
+            (Some(c), Some(l)) => {
+                // The live course's sampling, so the rows line up with it.
+                let step = super::app::output_step(l.t_end);
+                crate::compare::TrajectoryTable::build(&c, &crate::model::Sampling::Every(step))
+                    .map_err(|e| e.to_string())
+                    .and_then(|t| {
+                        dom::download(
+                            &format!("{base}-runs-trajectories.csv"),
+                            "text/csv",
+                            &t.to_csv(),
+                        )
+                    })
+            }
+            _ => Err("no run is pinned".into()),
+        },
         Export::Png { canvas, suffix } => {
             download_png(app, canvas, format!("{base}-{suffix}.png"), send)
         }
@@ -212,6 +234,8 @@ pub fn wire(send: Dispatch) -> Result<(), String> {
         ("export-csv", Export::Trajectory),
         ("export-indices", Export::Indices),
         ("export-json", Export::Scenario),
+        ("export-runs", Export::RunsTable),
+        ("export-runs-trajectories", Export::RunsTrajectories),
     ] {
         dom::on_id(id, "click", move |_| send(Msg::Export(what)))?;
     }

@@ -2,7 +2,7 @@
 // module that fails to load in #error as text.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { openPage, useBrowser, waitForChart } from "./lib.mjs";
+import { launchBrowser, openPage, useBrowser, waitForChart } from "./lib.mjs";
 
 const env = useBrowser();
 
@@ -26,8 +26,11 @@ test("static server refuses paths outside dist", async () => {
 });
 
 test("a page that cannot load its module says so in #error, as text", async () => {
-  const context = env.browser.context;
-  const page = await context.newPage();
+  // A fresh profile: the shared one may hold the service worker of an
+  // earlier test, which would answer from its cache (as it should offline)
+  // before the 404 route is consulted.
+  const fresh = await launchBrowser();
+  const page = await fresh.context.newPage();
   await page.route(/\.wasm$/, (route) => route.fulfill({ status: 404, body: "<b>gone</b>" }));
   await page.goto(env.server.url, { waitUntil: "load" });
   const error = page.locator("#error");
@@ -36,4 +39,5 @@ test("a page that cannot load its module says so in #error, as text", async () =
   assert.match(text, /cartsim could not start/);
   assert.equal(await error.locator("b").count(), 0, "error text was parsed as HTML");
   await page.close();
+  await fresh.close();
 });

@@ -6,6 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { ROOT, openPage, useBrowser, waitForChart } from "./lib.mjs";
 
 const env = useBrowser();
@@ -76,6 +77,19 @@ test("pin two runs: the link holds both, a reload restores them with the CLI's n
   const header = await again.$$eval("#runs-table th", (th) => th.map((t) => t.textContent));
   assert.equal(header.length, 3);
   assert.match(await again.textContent("#runs-table tbody"), /%\)/);
+  // The exports: the compare table (one row per run) and every run's
+  // trajectory in long form.
+  const download = async (id) => {
+    const [d] = await Promise.all([again.waitForEvent("download"), again.click(id)]);
+    return readFileSync(await d.path(), "utf8").trim().split("\n");
+  };
+  const table = await download("#export-runs");
+  assert.equal(table.length, 3, table.join("\n"));
+  assert.match(table[0], /^run,label,/);
+  const traj = await download("#export-runs-trajectories");
+  assert.match(traj[0], /^run,label,t,nP,/);
+  assert.ok(traj.length > 100);
+  assert.equal(new Set(traj.slice(1).map((l) => l.split(",")[0])).size, 2);
   // Hide, remove: the link follows.
   await again.click('#runs li[data-run="1"] button[aria-pressed]');
   assert.ok(!(await legendLabels(again, "chart-main")).some((l) => l.startsWith("run 2:")));
