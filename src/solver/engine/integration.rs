@@ -40,7 +40,7 @@
 use super::outcome::{EventRecord, MethodSpan, Outcome, Stats};
 use super::output::{GridCursor, Observer, OutputGrid};
 use super::settings::{Method, Scheme, Settings};
-use super::switching::{Calm, Detector};
+use super::switching::{Calm, Detector, AUTO_EVERY, AUTO_HLAMB, STIFF_HLAMB};
 use super::{Run, Solver, MAX_STAGES};
 use crate::solver::control::{PiController, Verdict};
 use crate::solver::error::SolverError;
@@ -605,12 +605,16 @@ impl<'a, S: OdeSystem + ?Sized, O: Observer + ?Sized> Integration<'a, S, O> {
                 // Forced DP5 checks as `dopri5.f` does (every 1000th step,
                 // and every step while suspicious): it only needs the verdict
                 // to explain a failure, and the check costs nothing then.
+                // The automatic method checks every AUTO_EVERY-th step, and
+                // every step while suspicious.
                 Scheme::Explicit(tab)
                     if detect(sch)
-                        && (auto || detector.suspicious() || run.stats.accepted % 1000 == 0) =>
+                        && (detector.suspicious()
+                            || run.stats.accepted % if auto { AUTO_EVERY } else { 1000 } == 0) =>
                 {
                     let hlamb = ws.stiffness_estimate(tab, settings, h_try);
-                    if detector.observe(run.t, hlamb) && auto {
+                    let limit = if auto { AUTO_HLAMB } else { STIFF_HLAMB };
+                    if detector.observe(run.t, hlamb, limit) && auto {
                         switch_to = Some(Scheme::Rosenbrock(&RODAS4));
                     }
                 }
