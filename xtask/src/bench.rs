@@ -170,3 +170,45 @@ pub fn bench_browser(ws: &Workspace) -> Result<(), Fail> {
     run(&mut page)?;
     report(ws, "browser", false)
 }
+
+/// `cargo xtask bench-stiff [--quick]`: the stiff set (Robertson, Van der
+/// Pol μ = 1000, a stiff marrow set) at matched accuracy — cartsim `auto`
+/// and Rodas4 against diffsol (BDF, ESDIRK34, TR-BDF2; the standalone crate
+/// `bench/stiff-peers`, outside the workspace so diffsol never enters the
+/// main build), scipy (LSODA, Radau, BDF) and libroadrunner CVODE
+/// (`bench/stiff_peers.py`) — and cartsim `auto` against DP5 on every
+/// preset. `target/bench/stiff-*.json`, `presets.json` and the tables in
+/// BENCHMARKS.md.
+pub fn bench_stiff(ws: &Workspace, quick: bool) -> Result<(), Fail> {
+    let py = ensure_venv(ws)?;
+    let dir = bench_dir(ws)?;
+    let krate = ws.root.join("bench").join("stiff-peers");
+    let native = |extra: &[&str]| {
+        let mut cmd = cargo(ws, &["run", "--release", "--quiet", "--manifest-path"]);
+        cmd.arg(krate.join("Cargo.toml"))
+            .env("CARGO_TARGET_DIR", krate.join("target"))
+            .arg("--")
+            .arg("--out")
+            .arg(&dir)
+            .args(extra);
+        if quick {
+            cmd.arg("--quick");
+        }
+        cmd
+    };
+    run(&mut native(&[]))?;
+    let mut peers = Command::new(&py);
+    peers
+        .arg("bench/stiff_peers.py")
+        .arg("--dir")
+        .arg(&dir)
+        .current_dir(&ws.root);
+    if quick {
+        peers.arg("--quick");
+    }
+    run(&mut peers)?;
+    let md = ws.root.join("BENCHMARKS.md");
+    let mut report = native(&["--report", "--md"]);
+    report.arg(&md);
+    run(&mut report)
+}

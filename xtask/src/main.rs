@@ -47,6 +47,12 @@ Tasks:
         cartsim against ode_solvers, scipy (RK45, LSODA) and libroadrunner
         (CVODE) on the benchmark problems; Python peers in target/bench/venv.
         Writes target/bench/peers.json and the tables in BENCHMARKS.md.
+  bench-stiff [--quick]
+        The stiff set (Robertson, Van der Pol mu = 1000, a stiff marrow
+        set) at matched accuracy: cartsim auto and Rodas4 against diffsol
+        (standalone crate bench/stiff-peers), scipy (LSODA, Radau, BDF) and
+        libroadrunner CVODE; cartsim auto against DP5 on every preset.
+        Writes target/bench/stiff-*.json and the tables in BENCHMARKS.md.
   bench-browser
         cartsim's wasm solver against npm odex in headless Chromium, bundle
         size and time to first chart; target/bench/browser.json, BENCHMARKS.md.
@@ -584,6 +590,7 @@ enum Task {
     Fuzz { cases: u64, solves: u64, seed: u64 },
     BenchTrial { runs: u32 },
     BenchPeers { quick: bool },
+    BenchStiff { quick: bool },
     BenchBrowser,
     BenchBrowserJobs,
 }
@@ -637,6 +644,11 @@ fn parse(args: &[String]) -> Result<Task, Fail> {
             [q] if q == "--quick" => Ok(Task::BenchPeers { quick: true }),
             _ => Err(Fail::new("bench-peers takes only --quick")),
         },
+        "bench-stiff" => match rest {
+            [] => Ok(Task::BenchStiff { quick: false }),
+            [q] if q == "--quick" => Ok(Task::BenchStiff { quick: true }),
+            _ => Err(Fail::new("bench-stiff takes only --quick")),
+        },
         "bench-browser" => no_options(Task::BenchBrowser),
         "bench-browser-jobs" => no_options(Task::BenchBrowserJobs),
         "serve" => {
@@ -680,6 +692,7 @@ fn main() -> ExitCode {
         } => task_fuzz(&ws, cases, solves, seed),
         Task::BenchTrial { runs } => task_bench_trial(&ws, runs),
         Task::BenchPeers { quick } => bench::bench_peers(&ws, quick),
+        Task::BenchStiff { quick } => bench::bench_stiff(&ws, quick),
         Task::BenchBrowser => bench::bench_browser(&ws),
         Task::BenchBrowserJobs => task_bench_browser_jobs(&ws),
     });
