@@ -7,10 +7,11 @@
 
 use super::app::{App, BandState};
 use super::chart::{self, Surface};
-use super::format::index_text;
+use super::format::{index_text, sig};
 use super::{bands, dom};
 use crate::model::{CourseMetrics, Tone};
 use crate::plot::{class_color, hex, palette, Rgb};
+use crate::solver::{Method, Stats};
 
 /// Canvas ids of the time charts, in the order the models give them
 /// (tumour first, then CAR T).
@@ -98,14 +99,39 @@ pub fn draw(app: &App) -> Vec<String> {
         &lesson.map_or(String::new(), |l| format!("The paper: {}", l.paper)),
     );
     let st = &course.table.stats;
-    dom::set_text(
-        "solver-stats",
-        &format!(
-            "{} steps accepted, {} rejected, {} right-hand-side evaluations, {} events",
-            st.accepted, st.rejected, st.rhs_evals, st.events
-        ),
+    let mut line = format!(
+        "{} steps accepted, {} rejected, {} right-hand-side evaluations, {} events",
+        st.accepted, st.rejected, st.rhs_evals, st.events
     );
+    if last.scenario.solver == Method::Auto {
+        line.push_str("; ");
+        line.push_str(&spans_text(st));
+    }
+    dom::set_text("solver-stats", &line);
     errors
+}
+
+/// Which method the automatic method ran over which days, from
+/// [`Stats::spans`]: "Dormand–Prince days 0–12.3, Rodas4 days 12.3–30"
+/// (days in three significant digits, [`sig`]).
+pub fn spans_text(st: &Stats) -> String {
+    let spans: Vec<String> = st
+        .spans
+        .iter()
+        .map(|s| {
+            let name = match s.method {
+                Method::Rosenbrock => "Rodas4",
+                Method::Rk4 => "RK4",
+                Method::Dopri5 | Method::Auto => "Dormand–Prince",
+            };
+            format!("{name} days {}–{}", sig(s.from, 3), sig(s.to, 3))
+        })
+        .collect();
+    match spans.as_slice() {
+        [] => String::new(),
+        [one] => format!("{one} (never stiff)"),
+        _ => spans.join(", "),
+    }
 }
 
 /// Draw the chart that canvas `id` shows (a time chart or a band chart of
