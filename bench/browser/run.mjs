@@ -8,8 +8,11 @@
 //     "cartsim:first-chart" set by the page), median of several loads;
 //   - the page's update per slider move (solve, draw, total; the page's own
 //     #timing numbers), and with --before DIR the same for another build
-//     (e.g. an earlier commit's dist/), measured interleaved in one session.
-// Usage: node run.mjs --pkg DIR --data DIR --dist DIR --out FILE [--before DIR]
+//     (e.g. an earlier commit's dist/), measured interleaved in one session;
+//   - Lighthouse 12.2.3 on dist/ served with gzip, desktop and mobile
+//     presets (lighthouse.mjs; its own section of BENCHMARKS.md with --md;
+//     CARTSIM_LH_RUNS runs per preset, default 3).
+// Usage: node run.mjs --pkg DIR --data DIR --dist DIR --out FILE [--before DIR] [--md FILE]
 import { createServer } from "node:http";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,6 +20,7 @@ import { dirname, extname, join, normalize, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { chromium } from "playwright-core";
+import { lighthouseBench, markdown as lighthouseMarkdown, writeSection } from "./lighthouse.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const arg = (name, dflt) => {
@@ -28,6 +32,7 @@ const DATA = resolve(arg("--data"));
 const DIST = resolve(arg("--dist"));
 const OUT = resolve(arg("--out"));
 const BEFORE = arg("--before") ? resolve(arg("--before")) : null;
+const MD = arg("--md") ? resolve(arg("--md")) : null;
 const CHROMIUM = process.env.CARTSIM_CHROMIUM || "/usr/bin/chromium";
 const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
   "--disable-background-networking", "--disable-component-update", "--disable-sync"];
@@ -183,6 +188,11 @@ try {
 } finally {
   await browser.close();
   rmSync(userDir, { recursive: true, force: true });
+}
+// 6. Lighthouse, with the browser above closed (its own Chromium per run).
+if (existsSync(join(DIST, "index.html"))) {
+  result.lighthouse = await lighthouseBench(DIST, { runs: Number(process.env.CARTSIM_LH_RUNS || 3), chromePath: CHROMIUM });
+  if (MD) writeSection(MD, lighthouseMarkdown(result.lighthouse));
 }
 writeFileSync(OUT, JSON.stringify(result, null, 1));
 console.error(`wrote ${OUT}`);

@@ -51,6 +51,13 @@ pub struct LineChart {
 /// Draw `chart` on the canvas with id `canvas_id` (sized to its CSS box and
 /// the device pixel ratio; a hidden one keeps its own size).
 pub fn draw(canvas_id: &str, chart: &LineChart) -> Result<(), String> {
+    let named: Vec<(&str, &[(f64, f64)])> = chart
+        .series
+        .iter()
+        .map(|s| (s.label.as_str(), s.points.as_slice()))
+        .collect();
+    let axes = (chart.x_label.as_str(), chart.y_label.as_str());
+    super::summary::lines(canvas_id, &chart.title, axes, &named, &chart.areas);
     let ok = |(x, y): &(f64, f64)| {
         x.is_finite() && y.is_finite() && (!chart.log_x || *x > 0.0) && (!chart.log_y || *y > 0.0)
     };

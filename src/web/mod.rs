@@ -13,6 +13,7 @@
 //! - [`dom`]: DOM helpers, timers, the clock, downloads (text only, never
 //!   HTML); [`backend`]: the canvas backend for plotters; [`canvas`]:
 //!   canvas sizing and look-ups; [`format`]: how numbers read;
+//!   [`summary`]: the charts' text alternatives (their numbers in words);
 //! - [`chart`]: drawing with plotters; [`linechart`]: simple line charts;
 //! - [`app`]: the state, the messages and the update (no DOM);
 //! - [`jobs`]: the Web Worker pool; [`worker`]: the worker side;
@@ -39,6 +40,7 @@ pub mod panels;
 pub mod qr;
 pub mod results;
 pub mod runs;
+pub mod summary;
 pub mod views;
 pub mod worker;
 

@@ -49,6 +49,7 @@ pub fn draw(app: &App) -> Vec<String> {
     let mut charts = model.charts(course, &last.display(app.log_y));
     super::runs::overlay(app, &mut charts, &last.display(app.log_y));
     for (id, c) in TIME_CHARTS.iter().zip(&charts) {
+        super::summary::time(id, c);
         if let Some(surface) = Surface::fit(id) {
             if let Err(e) = chart::draw_time(&surface, c) {
                 errors.push(e);
@@ -63,6 +64,7 @@ pub fn draw(app: &App) -> Vec<String> {
             let id = band_canvas(key);
             if let Some(surface) = Surface::fit(&id) {
                 let c = bands::chart(&fb.bands, fb.factor, value);
+                super::summary::bands(&id, &c);
                 if let Err(e) = chart::draw_bands(&surface, &c) {
                     errors.push(e);
                 }

@@ -7,8 +7,9 @@
 //!   `target/bench/venv`, the native harness, `bench/peers.py`, then the
 //!   merged `target/bench/peers.json` and the tables in BENCHMARKS.md.
 //! - `bench-browser`: cartsim's wasm solver against npm `odex` in headless
-//!   Chromium, the app bundle size and time to first chart;
-//!   `target/bench/browser.json` and its table in BENCHMARKS.md.
+//!   Chromium, the app bundle size and time to first chart, Lighthouse on
+//!   the page served with gzip; `target/bench/browser.json` and its tables
+//!   in BENCHMARKS.md.
 
 use super::{cargo, run, tools, trunk_build, Fail, Workspace};
 use std::path::PathBuf;
@@ -139,17 +140,22 @@ pub fn bench_browser(ws: &Workspace) -> Result<(), Fail> {
     cmd.args(["--only", "cr", "--out"]).arg(&native);
     run(&mut cmd)?;
 
-    // The page's node modules (odex, playwright-core; never a browser download).
+    // The page's node modules (odex, playwright-core, lighthouse; never a
+    // browser download: Lighthouse drives the system Chromium).
     let page_dir = ws.root.join("bench").join("browser");
-    if !page_dir.join("node_modules/odex/package.json").exists()
-        || !page_dir
-            .join("node_modules/playwright-core/package.json")
+    let missing = ["odex", "playwright-core", "lighthouse"].iter().any(|m| {
+        !page_dir
+            .join("node_modules")
+            .join(m)
+            .join("package.json")
             .exists()
-    {
+    });
+    if missing {
         run(Command::new("npm")
             .args(["ci", "--no-audit", "--no-fund"])
             .current_dir(&page_dir)
-            .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1"))?;
+            .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+            .env("PUPPETEER_SKIP_DOWNLOAD", "1"))?;
     }
     let mut page = Command::new("node");
     page.arg(page_dir.join("run.mjs"))
@@ -161,6 +167,8 @@ pub fn bench_browser(ws: &Workspace) -> Result<(), Fail> {
         .arg(ws.dist())
         .arg("--out")
         .arg(dir.join("browser.json"))
+        .arg("--md")
+        .arg(ws.root.join("BENCHMARKS.md"))
         .env("CARTSIM_CHROMIUM", tools::CHROMIUM);
     // CARTSIM_BENCH_BEFORE=DIR: another build's dist/ (e.g. an earlier
     // commit's) whose page updates are timed beside this one's.

@@ -96,6 +96,7 @@ pub fn boxes(
             )
         })
         .collect();
+    crate::web::summary::boxes(id, title, y_label, &groups);
     chart::draw_boxes(&Surface::fit_or_own(id)?, title, y_label, log, &groups)
 }
 
@@ -116,20 +117,19 @@ pub fn bands(
         .zip(p)
         .map(|(l, row)| (l.clone(), color_of(l), row.clone()))
         .collect();
-    draw_bands(
-        &Surface::fit_or_own(id)?,
-        &BandChart {
-            title: title.to_string(),
-            x_label: x_label.to_string(),
-            log_x,
-            x: x.to_vec(),
-            bands,
-            mark: None,
-            covered: None,
-            points: Vec::new(),
-            points_label: String::new(),
-        },
-    )
+    let c = BandChart {
+        title: title.to_string(),
+        x_label: x_label.to_string(),
+        log_x,
+        x: x.to_vec(),
+        bands,
+        mark: None,
+        covered: None,
+        points: Vec::new(),
+        points_label: String::new(),
+    };
+    crate::web::summary::bands(id, &c);
+    draw_bands(&Surface::fit_or_own(id)?, &c)
 }
 
 /// Viridis-like colour map of `t` in [0, 1] (NaN: grey).
@@ -227,6 +227,12 @@ pub fn heatmap(
     values: &[f64],
     scale: Scale,
 ) -> Result<HeatGeom, String> {
+    let classes = match scale {
+        Scale::Classes(labels) => Some(labels),
+        Scale::Continuous(_) => None,
+    };
+    let (x, y) = ((x_label, x0, x1, x_log), (y_label, y0, y1, y_log));
+    crate::web::summary::heatmap(id, title, x, y, (nx, ny), values, classes);
     let s = Surface::fit_or_own(id)?;
     let root = s.root()?;
     root.fill(&WHITE).map_err(e)?;
