@@ -2,6 +2,7 @@
 //! The numbers equal `cartsim metrics` for the same settings; a bad run is
 //! named and only it is left out; at most six runs; automatic labels; run
 //! queries round-trip; the outputs parse; both models.
+#![cfg(not(target_arch = "wasm32"))]
 
 use cartsim::cli::{compare, metrics};
 use cartsim::compare::{

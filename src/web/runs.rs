@@ -153,11 +153,8 @@ pub fn show(app: &App, send: Dispatch) -> Result<(), String> {
                     let v = el("span", "", "")?;
                     attr(&v, "data-index", t.key);
                     attr(&v, "title", t.label);
-                    v.set_text_content(Some(
-                        &format!("{}: {} {}", t.key, t.value, t.unit)
-                            .trim_end()
-                            .to_string(),
-                    ));
+                    let text = format!("{}: {} {}", t.key, t.value, t.unit);
+                    v.set_text_content(Some(text.trim_end()));
                     append(&values, &v);
                 }
             }
