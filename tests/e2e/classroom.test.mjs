@@ -36,8 +36,8 @@ test("the FP chart shows the paper's eight patients and greys what the cohort do
     const [lo, hi] = JSON.parse(await page.getAttribute(`#${id}`, "data-covered"));
     assert.ok(lo > 0 && hi > lo, `${id} covered ${lo}–${hi}`);
   }
-  assert.match(await page.textContent("#chart-fp + figcaption"), /paper.s eight real patients/);
-  assert.match(await page.textContent("#chart-fp + figcaption"), /virtual cohort/);
+  assert.match(await page.textContent("figure:has(#chart-fp) figcaption"), /paper.s eight real patients/);
+  assert.match(await page.textContent("figure:has(#chart-fp) figcaption"), /virtual cohort/);
   assert.deepEqual(page.problems, []);
   await page.close();
 });
