@@ -41,41 +41,15 @@ const MIME = {
   ".png": "image/png",
   ".ico": "image/x-icon",
   ".txt": "text/plain; charset=utf-8",
+  ".webmanifest": "application/manifest+json",
 };
 
 /**
  * Serve `dir` on 127.0.0.1 at a free port. Resolves to
- * `{ url, close() }`; `url` ends with "/".
+ * `{ url, close(), requests }` (see [`serveUnder`]); `url` ends with "/".
  */
 export async function serveStatic(dir = DIST) {
-  const root = resolve(dir);
-  statSync(join(root, "index.html")); // fail early with ENOENT if not built
-  const server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
-    let file = normalize(join(root, path));
-    if (file !== root && !file.startsWith(root + sep)) {
-      res.writeHead(403).end("forbidden");
-      return;
-    }
-    try {
-      if (statSync(file).isDirectory()) file = join(file, "index.html");
-      const body = readFileSync(file);
-      const type = MIME[extname(file)] || "application/octet-stream";
-      res.writeHead(200, { "content-type": type, "cache-control": "no-store" });
-      res.end(body);
-    } catch {
-      res.writeHead(404, { "content-type": "text/plain" }).end("not found");
-    }
-  });
-  await new Promise((ok, fail) => {
-    server.once("error", fail);
-    server.listen(0, "127.0.0.1", ok);
-  });
-  const { port } = server.address();
-  return {
-    url: `http://127.0.0.1:${port}/`,
-    close: () => new Promise((ok) => server.close(ok)),
-  };
+  return serveUnder(dir, "/");
 }
 
 /**
@@ -301,7 +275,7 @@ export async function serveUnder(dir = DIST, prefix = "/course/unit-3/cartsim/")
     try {
       if (statSync(file).isDirectory()) file = join(file, "index.html");
       const body = readFileSync(file);
-      const type = MIME[extname(file)] || (file.endsWith(".webmanifest") ? "application/manifest+json" : "application/octet-stream");
+      const type = MIME[extname(file)] || "application/octet-stream";
       res.writeHead(200, { "content-type": type, "cache-control": "no-store" });
       res.end(body);
     } catch {
