@@ -16,7 +16,7 @@ pub use table::{
 };
 
 use crate::model::Registry;
-use crate::scenario::{Problem, Scenario};
+use crate::scenario::{clip, Problem, Scenario};
 
 /// Most runs a comparison takes besides its base (the link's `run` keys,
 /// the CLI's `--run`s); further runs are left out with a [`Problem`].
@@ -232,18 +232,6 @@ pub fn query_from_text(text: &str) -> String {
 fn strip_fallback(message: &str) -> &str {
     let m = message.trim_end_matches("; the preset value is used");
     m.trim_end_matches("; it was ignored")
-}
-
-/// Shorten user text quoted in a message.
-fn clip(s: &str) -> String {
-    const MAX: usize = 40;
-    if s.chars().count() <= MAX {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(MAX).collect();
-        t.push('…');
-        t
-    }
 }
 
 #[cfg(test)]

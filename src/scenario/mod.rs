@@ -428,7 +428,7 @@ fn tol_scalar(t: &Tolerance) -> f64 {
 }
 
 /// Shorten user text quoted in a message (it is still only ever shown as text).
-fn clip(s: &str) -> String {
+pub fn clip(s: &str) -> String {
     const MAX: usize = 40;
     if s.chars().count() <= MAX {
         s.to_string()
