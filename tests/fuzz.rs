@@ -445,6 +445,7 @@ fn clinical_solver_gives_a_result_or_a_typed_error_on_random_parameters() {
     let mut g = Gen(Stream::new(seed() + 5));
     let n = env_usize("CARTSIM_FUZZ_SOLVES", 200);
     let settings = Settings {
+        method: Method::Dopri5,
         max_steps: 20_000,
         ..Settings::default()
     };
@@ -607,6 +608,7 @@ fn marrow_solver_gives_a_result_or_a_typed_error_on_random_parameters() {
             sets,
             t_end: Some(60.0),
             settings: Settings {
+                method: Method::Dopri5,
                 max_steps: 20_000,
                 ..Settings::default()
             },

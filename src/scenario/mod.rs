@@ -69,7 +69,7 @@ impl Scenario {
             preset: preset.to_string(),
             values: BTreeMap::new(),
             options: BTreeMap::new(),
-            solver: Method::Dopri5,
+            solver: d.method,
             rtol: tol_scalar(&d.rtol),
             atol: tol_scalar(&d.atol),
             dt: d.dt,

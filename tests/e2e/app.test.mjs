@@ -250,9 +250,10 @@ test("a solver failure is reported in words and the last chart is marked not cur
   await page.waitForFunction(() => !document.getElementById("results").classList.contains("stale"));
   assert.equal(await page.locator("#error").isHidden(), true);
   // Every method the link codec knows is offered, and solves.
-  for (const method of ["rosenbrock", "auto", "dopri5"]) {
+  // auto is the default: a link without `solver=` means auto.
+  for (const method of ["rosenbrock", "dopri5", "auto"]) {
     await page.selectOption("#solver-method", method);
-    await page.waitForFunction((m) => location.search.includes(`solver=${m}`) || (m === "dopri5" && !location.search.includes("solver=")), method);
+    await page.waitForFunction((m) => location.search.includes(`solver=${m}`) || (m === "auto" && !location.search.includes("solver=")), method);
     await nextFrames(page);
     assert.equal(await page.inputValue("#solver-method"), method);
     assert.equal(await page.locator("#tol-fields").isVisible(), true);
