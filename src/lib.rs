@@ -19,6 +19,7 @@ pub mod parity;
 pub mod plot;
 pub mod predict;
 pub mod scenario;
+pub mod sensitivity;
 pub mod solver;
 pub mod sweep;
 

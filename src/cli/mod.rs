@@ -6,6 +6,8 @@ pub mod args;
 pub mod cohort;
 pub mod compare;
 pub mod metrics;
+pub mod sensitivity;
+pub mod shard;
 pub mod simulate;
 pub mod sweep;
 
@@ -59,6 +61,8 @@ COMMANDS:
     bands       FT/FP response-probability bands from a virtual cohort
     predict     Predict a patient's response from day 0-7 data
     sweep       Parameter sweeps and the Fig. 7 experiment (marrow model)
+    sensitivity Which parameters drive an output: local, Morris and Sobol indices
+    merge       Combine the partial results of `--shard i/n` runs into the full output
     help        Show this help (also --help, -h)
     version     Show the version (also --version, -V)
 
@@ -99,10 +103,29 @@ pub fn run(args: &[String], reg: &Registry) -> Result<(), CliError> {
         "bands" => cohort::run_bands(&args[1..]),
         "predict" => cohort::run_predict(&args[1..]),
         "sweep" => sweep::run_cli(&args[1..], reg),
+        "sensitivity" => sensitivity::run(&args[1..], reg),
+        "merge" => run_merge(&args[1..], reg),
         other => Err(CliError::usage(format!(
             "unknown command '{other}'; run `cartsim --help` for the list"
         ))),
     }
+}
+
+/// Run `cartsim merge FILES…`.
+fn run_merge(args: &[String], reg: &Registry) -> Result<(), CliError> {
+    if help_requested(args, shard::HELP)? {
+        return Ok(());
+    }
+    let build = |command: &str, a: &[String]| -> Result<Box<dyn shard::Job>, CliError> {
+        match command {
+            "sensitivity" => Ok(Box::new(sensitivity::SensitivityJob::parse(a, reg)?)),
+            other => Err(CliError::usage(format!(
+                "the partial results are of '{other}', which merge does not know"
+            ))),
+        }
+    };
+    let text = shard::merge(args, &build)?;
+    out(&text)
 }
 
 /// Write to standard output. A closed pipe (`cartsim … | head`) ends the
