@@ -2,14 +2,17 @@
 //! response-probability bands and early prediction (clinical model).
 
 use super::args::{parse_list, Args};
+use super::shard::{self, Job};
 use super::simulate::{format_from_args, model_error};
 use super::CliError;
 use crate::analysis::density::Family;
+use crate::analysis::metrics::{Metrics, RelapseType, Response};
 use crate::cohort::bands::{factor_bands, Factor, LabelSource};
-use crate::cohort::{self, TrialSettings};
+use crate::cohort::{self, Scored, TrialSettings};
 use crate::predict::bayes::{self, BayesSettings};
-use crate::predict::trial::{self, TrialConfig};
+use crate::predict::trial::{self, MethodResults, TrialConfig};
 use crate::predict::{paper, CarUnit, Observation, GROUPS};
+use std::ops::Range;
 
 /// Help for `cartsim trial`.
 pub const TRIAL_HELP: &str = "\
@@ -28,6 +31,8 @@ OPTIONS:
     --kernel K           kernel width on log counts for the Bayesian method (default 0.16)
     --paper-base B       cr (default) or pooled: fixed parameters of the paper's method
     --patients-csv FILE  also write every virtual patient (parameters, indices, labels, predictions)
+    --shard i/n          compute shard i (0 to n-1) of the patients and print a partial
+                         result for `cartsim merge`
     --format json        output format (json only)
 ";
 
@@ -125,64 +130,217 @@ fn print_json(v: &impl serde::Serialize) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Run `cartsim trial`.
+/// A parsed `cartsim trial`: the configuration and the patients CSV path.
+pub struct TrialJob {
+    config: TrialConfig,
+    csv: Option<String>,
+}
+
+impl TrialJob {
+    /// Parse the arguments (without `--shard`).
+    pub fn parse(args: &[String]) -> Result<TrialJob, CliError> {
+        let mut a = Args::parse(args, &[])?;
+        let mut config = TrialConfig {
+            seed: seed(&mut a)?,
+            per_cohort: count(&mut a, "per-cohort", cohort::DEFAULT_PER_COHORT, 100_000)?,
+            noise_cv: noise(&mut a, 0.0)?,
+            ..TrialConfig::default()
+        };
+        (config.paper, config.bayes) = methods(&mut a)?;
+        if let Some(d) = a.value("days") {
+            let days = parse_list("days", &d)?;
+            if days.len() < 2
+                || days.windows(2).any(|w| w[1] <= w[0])
+                || days.iter().any(|d| !(0.0..=60.0).contains(d))
+            {
+                return Err(CliError::usage(
+                    "--days: expected at least two increasing days within 0–60",
+                ));
+            }
+            config.days = days;
+        }
+        config.bayes_settings.bank_per_cohort = count(&mut a, "bank", 4000, 1_000_000)?;
+        if let Some(k) = a.number("kernel")? {
+            if !(0.0..=5.0).contains(&k) {
+                return Err(CliError::usage(format!(
+                    "--kernel {k} is out of range; allowed: 0 to 5"
+                )));
+            }
+            config.bayes_settings.kernel = k;
+        }
+        if let Some(b) = a.value("paper-base") {
+            config.paper_settings.base = paper::PaperBase::parse(&b).ok_or_else(|| {
+                CliError::usage(format!("--paper-base '{b}': expected cr or pooled"))
+            })?;
+        }
+        let csv = a.value("patients-csv");
+        json_only(&mut a)?;
+        a.finish()?;
+        Ok(TrialJob { config, csv })
+    }
+}
+
+/// Numbers per patient in a partial trial: 12 of its metrics, the paper's
+/// group (−1 failed, NaN not run) and three Bayesian probabilities.
+const TRIAL_WIDTH: usize = 16;
+
+fn opt_day(v: Option<f64>) -> f64 {
+    v.unwrap_or(f64::NAN)
+}
+
+fn day_opt(v: f64) -> Option<f64> {
+    (!v.is_nan()).then_some(v)
+}
+
+fn encode_metrics(m: &Metrics, out: &mut Vec<f64>) {
+    out.extend([
+        m.ft,
+        m.fnegr,
+        m.fp,
+        m.peak,
+        m.t_peak,
+        m.auc7,
+        m.auc28,
+        opt_day(m.remission_day),
+        opt_day(m.mrd_day),
+        opt_day(m.relapse_day),
+        match m.relapse_type {
+            None => 0.0,
+            Some(RelapseType::Cd19Pos) => 1.0,
+            Some(RelapseType::Cd19Neg) => 2.0,
+        },
+        cohort::response_index(m.response) as f64,
+    ]);
+}
+
+fn decode_metrics(v: &[f64]) -> Metrics {
+    Metrics {
+        ft: v[0],
+        fnegr: v[1],
+        fp: v[2],
+        peak: v[3],
+        t_peak: v[4],
+        auc7: v[5],
+        auc28: v[6],
+        remission_day: day_opt(v[7]),
+        mrd_day: day_opt(v[8]),
+        relapse_day: day_opt(v[9]),
+        relapse_type: match v[10] as u8 {
+            1 => Some(RelapseType::Cd19Pos),
+            2 => Some(RelapseType::Cd19Neg),
+            _ => None,
+        },
+        response: [
+            Response::Cr,
+            Response::Nr,
+            Response::Cd19PosRelapse,
+            Response::Cd19NegRelapse,
+        ][(v[11] as usize).min(3)],
+    }
+}
+
+fn now() -> f64 {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
+}
+
+impl Job for TrialJob {
+    fn items(&self) -> usize {
+        self.config.per_cohort * crate::model::clinical::PRESETS.len()
+    }
+    fn width(&self) -> usize {
+        TRIAL_WIDTH
+    }
+    fn compute(&self, range: Range<usize>) -> Result<(Vec<f64>, Vec<f64>), CliError> {
+        let config = &self.config;
+        let patients = &cohort::generate(config.seed, config.per_cohort)[range];
+        let scored = cohort::score(patients, &config.trial).map_err(model_error)?;
+        let obs = trial::observations(config, patients).map_err(model_error)?;
+        let mut timings = vec![0.0, 0.0];
+        let mut probs = None;
+        if config.bayes {
+            let t0 = now();
+            let bank = bayes::build_bank(&config.days, &config.bayes_settings, &config.trial)
+                .map_err(model_error)?;
+            probs = Some(
+                trial::map_maybe_parallel(&obs, |o| trial::bayes_group(config, &bank, o))
+                    .map_err(model_error)?,
+            );
+            timings[0] = now() - t0;
+        }
+        let mut groups = None;
+        if config.paper {
+            let t0 = now();
+            groups = Some(
+                trial::map_maybe_parallel(&obs, |o| {
+                    Ok::<_, crate::model::ModelError>(trial::paper_group(config, o))
+                })
+                .map_err(model_error)?,
+            );
+            timings[1] = now() - t0;
+        }
+        let mut v = Vec::with_capacity(patients.len() * TRIAL_WIDTH);
+        for (i, s) in scored.iter().enumerate() {
+            encode_metrics(&s.metrics, &mut v);
+            v.push(match &groups {
+                None => f64::NAN,
+                Some(g) => g[i].map_or(-1.0, |g| g as f64),
+            });
+            match &probs {
+                None => v.extend([f64::NAN; 3]),
+                Some(p) => v.extend(p[i]),
+            }
+        }
+        Ok((v, timings))
+    }
+    fn finish(&self, values: &[f64], timings: &[f64]) -> Result<String, CliError> {
+        let config = &self.config;
+        let patients = cohort::generate(config.seed, config.per_cohort);
+        let rows: Vec<&[f64]> = values.chunks(TRIAL_WIDTH).collect();
+        let scored: Vec<Scored> = patients
+            .iter()
+            .zip(&rows)
+            .map(|(p, r)| Scored {
+                patient: *p,
+                metrics: decode_metrics(r),
+            })
+            .collect();
+        let t = |i: usize| timings.get(i).copied().unwrap_or(0.0);
+        let mut methods = Vec::new();
+        if config.bayes {
+            let probs = rows.iter().map(|r| [r[13], r[14], r[15]]).collect();
+            methods.push(MethodResults::Bayes(probs, t(0)));
+        }
+        if config.paper {
+            let groups = rows
+                .iter()
+                .map(|r| (r[12] >= 0.0).then_some(r[12] as usize))
+                .collect();
+            methods.push(MethodResults::Paper(groups, t(1)));
+        }
+        let (report, preds) = trial::assemble(config, &scored, &methods);
+        if let Some(path) = &self.csv {
+            let text = trial::patients_csv(&scored, &preds);
+            std::fs::write(path, text)
+                .map_err(|e| CliError::failed(format!("cannot write {path}: {e}")))?;
+        }
+        let s =
+            serde_json::to_string_pretty(&report).map_err(|e| CliError::failed(e.to_string()))?;
+        Ok(format!("{s}\n"))
+    }
+}
+
+/// Run `cartsim trial` (whole, or one shard with `--shard i/n`).
 pub fn run_trial(args: &[String]) -> Result<(), CliError> {
     if super::help_requested(args, TRIAL_HELP)? {
         return Ok(());
     }
-    let mut a = Args::parse(args, &[])?;
-    let mut config = TrialConfig {
-        seed: seed(&mut a)?,
-        per_cohort: count(&mut a, "per-cohort", cohort::DEFAULT_PER_COHORT, 100_000)?,
-        noise_cv: noise(&mut a, 0.0)?,
-        ..TrialConfig::default()
-    };
-    (config.paper, config.bayes) = methods(&mut a)?;
-    if let Some(d) = a.value("days") {
-        let days = parse_list("days", &d)?;
-        if days.len() < 2
-            || days.windows(2).any(|w| w[1] <= w[0])
-            || days.iter().any(|d| !(0.0..=60.0).contains(d))
-        {
-            return Err(CliError::usage(
-                "--days: expected at least two increasing days within 0–60",
-            ));
-        }
-        config.days = days;
-    }
-    config.bayes_settings.bank_per_cohort = count(&mut a, "bank", 4000, 1_000_000)?;
-    if let Some(k) = a.number("kernel")? {
-        if !(0.0..=5.0).contains(&k) {
-            return Err(CliError::usage(format!(
-                "--kernel {k} is out of range; allowed: 0 to 5"
-            )));
-        }
-        config.bayes_settings.kernel = k;
-    }
-    if let Some(b) = a.value("paper-base") {
-        config.paper_settings.base = paper::PaperBase::parse(&b)
-            .ok_or_else(|| CliError::usage(format!("--paper-base '{b}': expected cr or pooled")))?;
-    }
-    let csv = a.value("patients-csv");
-    json_only(&mut a)?;
-    a.finish()?;
-    let (report, preds) = trial::run(&config).map_err(model_error)?;
-    if let Some(path) = csv {
-        let text = patients_csv(&config, &preds).map_err(model_error)?;
-        std::fs::write(&path, text)
-            .map_err(|e| CliError::failed(format!("cannot write {path}: {e}")))?;
-    }
-    print_json(&report)
-}
-
-/// CSV of every virtual patient: parameters, indices, labels, predictions.
-fn patients_csv(
-    config: &TrialConfig,
-    preds: &[trial::PatientPrediction],
-) -> Result<String, crate::model::ModelError> {
-    let patients = cohort::generate(config.seed, config.per_cohort);
-    let scored = cohort::score(&patients, &config.trial)?;
-    Ok(trial::patients_csv(&scored, preds))
+    let (rest, shard) = shard::take_shard(args)?;
+    let job = TrialJob::parse(&rest)?;
+    let text = shard::run("trial", &rest, shard, &job)?;
+    super::out(&text)
 }
 
 /// Run `cartsim bands`.

@@ -119,6 +119,13 @@ fn run_merge(args: &[String], reg: &Registry) -> Result<(), CliError> {
     let build = |command: &str, a: &[String]| -> Result<Box<dyn shard::Job>, CliError> {
         match command {
             "sensitivity" => Ok(Box::new(sensitivity::SensitivityJob::parse(a, reg)?)),
+            "trial" => Ok(Box::new(cohort::TrialJob::parse(a)?)),
+            "sweep" => match sweep::SweepJob::parse(a, reg)? {
+                Some(job) => Ok(Box::new(job)),
+                None => Err(CliError::usage(
+                    "the partial results are not of a grid sweep",
+                )),
+            },
             other => Err(CliError::usage(format!(
                 "the partial results are of '{other}', which merge does not know"
             ))),

@@ -439,7 +439,7 @@ pub fn run(config: &TrialConfig) -> Result<(TrialReport, Vec<PatientPrediction>)
 }
 
 /// Map over items, in parallel natively when the `parallel` feature is on.
-fn map_maybe_parallel<T: Sync, R: Send, E: Send>(
+pub fn map_maybe_parallel<T: Sync, R: Send, E: Send>(
     items: &[T],
     f: impl Fn(&T) -> Result<R, E> + Sync + Send,
 ) -> Result<Vec<R>, E> {

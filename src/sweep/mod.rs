@@ -254,11 +254,19 @@ pub fn run_range<E: Evaluate>(
 /// Evaluate every point of `grid`, in parallel natively when the `parallel`
 /// feature is on, serially otherwise. Results are in grid order.
 pub fn run<E: Evaluate>(grid: &Grid, ev: &E) -> Vec<E::Out> {
+    run_part(grid, ev, 0..grid.len())
+}
+
+/// Evaluate the points `range` of `grid` (clipped to the grid), in parallel
+/// natively when the `parallel` feature is on (one shard of a sweep).
+pub fn run_part<E: Evaluate>(grid: &Grid, ev: &E, range: Range<usize>) -> Vec<E::Out> {
+    let end = range.end.min(grid.len());
+    let range = range.start.min(end)..end;
     #[cfg(all(feature = "parallel", not(target_arch = "wasm32")))]
     {
         use rayon::prelude::*;
         let k = grid.axes.len();
-        (0..grid.len())
+        range
             .into_par_iter()
             .map_init(
                 || ev.scratch(),
@@ -272,7 +280,7 @@ pub fn run<E: Evaluate>(grid: &Grid, ev: &E) -> Vec<E::Out> {
     }
     #[cfg(not(all(feature = "parallel", not(target_arch = "wasm32"))))]
     {
-        run_range(grid, ev, 0..grid.len(), &mut |_, _| {})
+        run_range(grid, ev, range, &mut |_, _| {})
     }
 }
 
