@@ -23,6 +23,7 @@ pub fn sets() -> Vec<Set> {
         ("stiff-marrow", stiff_marrow_values()),
         ("cohort", cohort_values()),
         ("trial", trial_values()),
+        ("sensitivity", sensitivity_values()),
     ]
 }
 
@@ -112,6 +113,69 @@ fn trial_values() -> Vec<f64> {
         }
         Err(_) => vec![f64::NAN],
     }
+}
+
+/// Sensitivity studies as `cartsim sensitivity` runs them: a small Sobol
+/// study of the clinical model (`--output fp --inputs rTA,lTA,kA
+/// --samples 8 --seed 3`: every solve's output, then each index and
+/// interval end), Morris on Ishigami (μ*, μ, σ) and cohort-rule quantiles.
+fn sensitivity_values() -> Vec<f64> {
+    use crate::model::{clinical, SimRequest};
+    use crate::sensitivity::{self as sa, Indices, Method, Spread, StudySpec, TestFunction};
+    let mut v = Vec::new();
+    let req = SimRequest {
+        preset: "cr".into(),
+        ..SimRequest::default()
+    };
+    let spec = StudySpec {
+        output: "fp".into(),
+        inputs: Some(vec!["rTA".into(), "lTA".into(), "kA".into()]),
+        method: Method::Sobol,
+        samples: 8,
+        spread: Spread::LogUniform(2.0),
+        seed: 3,
+    };
+    let Ok((design, labels, target)) = sa::model_study(clinical::MODEL, &req, &spec) else {
+        return vec![f64::NAN];
+    };
+    let Ok(y) = sa::run_rows(&design, &target, 0..design.rows()) else {
+        return vec![f64::NAN];
+    };
+    v.extend(&y);
+    if let Indices::Sobol(ix) = sa::report(&design, &labels, &y).indices {
+        for i in ix {
+            for x in [i.first, i.total].into_iter().flatten() {
+                v.push(x);
+            }
+            for c in [i.first_ci95, i.total_ci95].into_iter().flatten() {
+                v.extend(c);
+            }
+        }
+    }
+    let f = TestFunction::Ishigami;
+    let d = sa::Design {
+        method: Method::Morris,
+        inputs: f.inputs(),
+        samples: 6,
+        seed: 2,
+        local_step: 1e-4,
+    };
+    if let Ok(y) = sa::run_rows(&d, &f, 0..d.rows()) {
+        let r = sa::report(&d, &labels, &y);
+        if let Indices::Morris(ix) = r.indices {
+            for i in ix {
+                v.extend([i.mu_star, i.mu, i.sigma].into_iter().flatten());
+            }
+        }
+    }
+    let n = sa::Distribution::TruncNormal {
+        mean: 2.0,
+        sd: 2.0 / 3.0,
+        lo: 0.0,
+        hi: 1e3,
+    };
+    v.extend([0.001, 0.1, 0.5, 0.9, 0.999].map(|u| n.quantile(u)));
+    v
 }
 
 /// The text form of `sets` (see the module docs).

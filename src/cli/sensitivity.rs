@@ -7,8 +7,8 @@ use super::simulate::{format_from_args, model_from_args, request_from_args};
 use super::CliError;
 use crate::model::{Registry, Sampling};
 use crate::sensitivity::{
-    self, Design, Labels, Method, ModelTarget, Output, SensitivityError, Spread, Target,
-    TestFunction, DEFAULT_SPREAD,
+    self, Design, Labels, Method, ModelTarget, SensitivityError, Spread, Target, TestFunction,
+    DEFAULT_SPREAD,
 };
 use std::ops::Range;
 
@@ -183,34 +183,19 @@ impl SensitivityJob {
                 "sensitivity takes no --times or --every; give a day in the output (NAME@DAY)",
             ));
         }
-        let out = Output::parse(&output).map_err(study_error)?;
-        let ins = sensitivity::model_inputs(model, &req, inputs.as_deref(), spread)
-            .map_err(study_error)?;
-        let rtol = match req.settings.rtol {
-            crate::solver::Tolerance::Scalar(r) => r,
-            _ => 1e-6,
-        };
-        let design = Design {
+        let spec = sensitivity::StudySpec {
+            output,
+            inputs,
             method,
-            inputs: ins,
             samples,
+            spread,
             seed,
-            local_step: sensitivity::local_step(rtol),
         };
-        sensitivity::check(&design).map_err(study_error)?;
-        let names = design.inputs.iter().map(|i| i.name.clone()).collect();
-        let target = ModelTarget::new(model, &req, names, out).map_err(study_error)?;
+        let (design, labels, target) =
+            sensitivity::model_study(model, &req, &spec).map_err(study_error)?;
         Ok(SensitivityJob {
-            labels: Labels {
-                output: output.trim().to_string(),
-                distribution: spread.as_str(),
-                spread: match spread {
-                    Spread::LogUniform(f) => Some(f),
-                    _ => None,
-                },
-                never_value: target.is_day.then_some(target.horizon),
-            },
             design,
+            labels,
             which: Which::Model(Box::new(target)),
             format,
         })

@@ -222,6 +222,58 @@ pub fn check(design: &Design) -> Result<(), SensitivityError> {
     Ok(())
 }
 
+/// What a model study asks for (the CLI's options, the page's form).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StudySpec {
+    /// The output (`fp`, `class=CR`, `B@28`).
+    pub output: String,
+    /// Inputs (`None`: every parameter and initial value that can vary).
+    pub inputs: Option<Vec<String>>,
+    /// Method.
+    pub method: Method,
+    /// Base samples (Sobol) or trajectories (Morris).
+    pub samples: usize,
+    /// Input distributions.
+    pub spread: Spread,
+    /// Seed.
+    pub seed: u64,
+}
+
+/// A model study ready to run: its design, the report's labels and the
+/// target. Solves the scenario `req` once to check the output.
+pub fn model_study(
+    model: ModelId,
+    req: &SimRequest,
+    spec: &StudySpec,
+) -> Result<(Design, Labels, ModelTarget), SensitivityError> {
+    let out = Output::parse(&spec.output)?;
+    let inputs = model_inputs(model, req, spec.inputs.as_deref(), spec.spread)?;
+    let rtol = match req.settings.rtol {
+        crate::solver::Tolerance::Scalar(r) => r,
+        _ => 1e-6,
+    };
+    let design = Design {
+        method: spec.method,
+        inputs,
+        samples: spec.samples,
+        seed: spec.seed,
+        local_step: local_step(rtol),
+    };
+    check(&design)?;
+    let names = design.inputs.iter().map(|i| i.name.clone()).collect();
+    let target = ModelTarget::new(model, req, names, out)?;
+    let labels = Labels {
+        output: spec.output.trim().to_string(),
+        distribution: spec.spread.as_str(),
+        spread: match spec.spread {
+            Spread::LogUniform(f) => Some(f),
+            _ => None,
+        },
+        never_value: target.is_day.then_some(target.horizon),
+    };
+    Ok((design, labels, target))
+}
+
 /// The outputs of rows `rows` of a design (in parallel natively with the
 /// `parallel` feature; each thread evaluates its own copy of the target).
 pub fn run_rows<T: Target>(
