@@ -1,4 +1,5 @@
-//! Indices from a design's outputs: Sobol' first-order (Saltelli 2010) and
+//! Indices from a design's outputs: Sobol' first-order (Saltelli 2010, with
+//! f_B centred on the outputs' mean, as SALib does by standardising) and
 //! total (Jansen 1999) indices with seeded bootstrap 95% intervals, Morris
 //! μ*, μ and σ, and local normalised coefficients. Rows whose output is not
 //! a finite number (a failed solve) drop their whole base sample or
@@ -86,7 +87,9 @@ fn sobol_point(k: usize, y: &[f64], js: &[usize], out_first: &mut [f64], out_tot
         let (mut v1, mut vt) = (0.0, 0.0);
         for &j in js {
             let (a, b, ab) = (y[j * g], y[j * g + 1], y[j * g + 2 + i]);
-            v1 += b * (ab - a);
+            // Centred: the same expectation, far less variance when the
+            // output's mean is large beside its spread.
+            v1 += (b - mean) * (ab - a);
             vt += (a - ab) * (a - ab);
         }
         out_first[i] = v1 / n / var;
