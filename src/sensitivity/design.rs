@@ -205,3 +205,75 @@ pub fn morris_trajectory(seed: u64, t: u64, k: usize) -> Trajectory {
         moves: order.into_iter().map(|i| (i, dirs[i])).collect(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sobol_points_are_stratified_and_blocks_differ() {
+        // The first 2^m points of a (scrambled) Sobol' sequence put exactly
+        // one point in each interval [i/2^m, (i+1)/2^m) of every dimension.
+        for dim in [0, 1, 7, 200] {
+            let mut hit = [false; 64];
+            for j in 0..64 {
+                let u = sobol_point(5, j, dim);
+                assert!((0.0..1.0).contains(&u));
+                hit[(u * 64.0) as usize] = true;
+            }
+            assert!(hit.iter().all(|h| *h), "dimension {dim}");
+        }
+        // Past 2^16 points the sequence continues with another scrambling.
+        assert_ne!(sobol_point(5, 0, 0), sobol_point(5, 1 << 16, 0));
+        assert_eq!(sobol_point(5, 3, 2), sobol_point(5, 3, 2));
+    }
+
+    #[test]
+    fn rows_are_the_same_in_any_order_and_morris_moves_by_delta() {
+        let inputs: Vec<Input> = (0..3)
+            .map(|i| Input {
+                name: format!("p{i}"),
+                nominal: 1.0,
+                dist: Distribution::Uniform { lo: 0.0, hi: 1.0 },
+                range: (0.0, 1.0),
+            })
+            .collect();
+        for method in Method::ALL {
+            let d = Design {
+                method,
+                inputs: inputs.clone(),
+                samples: 4,
+                seed: 9,
+                local_step: 0.01,
+            };
+            let mut fwd = vec![[0.0; 3]; d.rows()];
+            for (r, x) in fwd.iter_mut().enumerate() {
+                d.point(r, x);
+            }
+            for r in (0..d.rows()).rev() {
+                let mut x = [0.0; 3];
+                d.point(r, &mut x);
+                assert_eq!(x, fwd[r]);
+            }
+            if method == Method::Morris {
+                // Consecutive points of a trajectory differ in one input by Δ.
+                for t in 0..4 {
+                    for m in 0..3 {
+                        let (a, b) = (fwd[t * 4 + m], fwd[t * 4 + m + 1]);
+                        let moved: Vec<f64> = (0..3)
+                            .map(|i| (b[i] - a[i]).abs())
+                            .filter(|v| *v > 0.0)
+                            .collect();
+                        assert_eq!(moved.len(), 1);
+                        assert!((moved[0] - MORRIS_DELTA).abs() < 1e-12);
+                    }
+                }
+            }
+            if method == Method::Sobol {
+                // AB_i takes input i from B and the rest from A.
+                let (a, b, ab1) = (fwd[0], fwd[1], fwd[3]);
+                assert_eq!([ab1[0], ab1[1], ab1[2]], [a[0], b[1], a[2]]);
+            }
+        }
+    }
+}
