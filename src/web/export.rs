@@ -53,9 +53,7 @@ pub fn link(app: &App) -> Option<String> {
 pub fn show_link(app: &App, link: &str) {
     dom::set_value("link", link);
     dom::set_text("print-link", link);
-    if let Err(e) = super::qr::draw("qr", link) {
-        dom::set_text("qr-note", &format!("No QR code: {e}"));
-    }
+    super::qr::draw_later("qr", link);
     let model = app.model();
     let changed: Vec<String> = model
         .params()

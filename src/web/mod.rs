@@ -67,14 +67,28 @@ pub fn start() {
         .ok()
         .and_then(|w| w.location().search().ok())
         .unwrap_or_default();
-    // page::start draws the first chart before it returns.
-    match page::start() {
-        Ok(()) => dom::mark(FIRST_CHART_MARK),
-        Err(msg) => dom::show_error(&msg),
+    // Start-up in three tasks, so none blocks the page for long and the
+    // browser paints in between: the controls; the first chart; the rest.
+    if let Err(msg) = page::start() {
+        dom::show_error(&msg);
+        return;
     }
-    // The cohort, prediction and sweep panels (jobs in Web Workers), then
-    // the link's values for their forms.
-    panels::start();
-    views::apply_link_forms(&query);
-    page::dispatch(app::Msg::FormChanged);
+    let rest = move || {
+        page::finish_start();
+        // The cohort, prediction and sweep panels (jobs in Web Workers),
+        // then the link's values for their forms.
+        panels::start();
+        views::apply_link_forms(&query);
+        page::dispatch(app::Msg::FormChanged);
+    };
+    let first = move || {
+        page::first_chart();
+        dom::mark(FIRST_CHART_MARK);
+        if dom::after(0, rest).is_err() {
+            dom::show_error("the page could not finish starting (no timers)");
+        }
+    };
+    if dom::after(0, first).is_err() {
+        dom::show_error("the page could not draw its first chart (no timers)");
+    }
 }

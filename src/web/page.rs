@@ -64,8 +64,9 @@ pub fn dispatch(msg: Msg) {
     });
 }
 
-/// Build the page from the URL and draw the first result before returning;
-/// the cohort bands are computed afterwards, in workers.
+/// Build the page from the URL: the controls, the view and the link (the
+/// first result is drawn by [`first_chart`], in a task of its own, so the
+/// browser paints the controls first and no start-up task is long).
 pub fn start() -> Result<(), String> {
     let query = dom::window()?.location().search().unwrap_or_default();
     let app = App::from_query(&query, Registry::builtin());
@@ -91,17 +92,27 @@ pub fn start() -> Result<(), String> {
             model: true,
             controls: true,
             messages: true,
-            url_now: true,
+            url: true,
             view: true,
             ..Redraw::default()
         };
         draw(rt, &first, 0.0, 0.0);
     });
+    Ok(())
+}
+
+/// Solve and draw the first result (the second start-up task).
+pub fn first_chart() {
+    dispatch(Msg::Frame);
+}
+
+/// The start-up work nobody sees first, after the first chart (the third
+/// task): term definitions in the static text, the glossary, and the
+/// cohort bands' job (computed in workers).
+pub fn finish_start() {
     dom::gloss_static();
     notes::glossary();
-    dispatch(Msg::Frame);
-    dom::after(BANDS_DELAY_MS, || dispatch(Msg::StartBands))?;
-    Ok(())
+    let _ = dom::after(BANDS_DELAY_MS, || dispatch(Msg::StartBands));
 }
 
 /// Carry out a [`Redraw`]; `started`/`updated` time the update before it.
@@ -118,6 +129,7 @@ fn draw(rt: &Runtime, r: &Redraw, started: f64, updated: f64) {
     }
     if r.model || r.controls {
         controls::sync(&app);
+        results::lesson(&app);
     }
     if let Some(key) = &r.invalid {
         controls::mark_invalid(key);

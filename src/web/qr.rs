@@ -9,6 +9,38 @@ use super::{canvas, dom};
 /// Quiet zone around the symbol, in modules.
 const QUIET: usize = 4;
 
+thread_local! {
+    /// The link the QR code shows (or is about to show).
+    static SHOWN: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+    /// A draw is scheduled.
+    static PENDING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Draw `text` on canvas `id` in a task of its own, soon (encoding and
+/// the canvas's first layout are kept out of the task that changed the
+/// link); nothing is redrawn when the link is the one already shown.
+pub fn draw_later(id: &'static str, text: &str) {
+    let changed = SHOWN.with(|s| {
+        let mut s = s.borrow_mut();
+        let changed = *s != text;
+        if changed {
+            *s = text.to_string();
+        }
+        changed
+    });
+    if !changed || PENDING.with(|p| p.replace(true)) {
+        return;
+    }
+    let _ = dom::after(0, move || {
+        PENDING.with(|p| p.set(false));
+        // The latest link (it may have changed again since).
+        let text = SHOWN.with(|s| s.borrow().clone());
+        if let Err(e) = draw(id, &text) {
+            dom::set_text("qr-note", &format!("No QR code: {e}"));
+        }
+    });
+}
+
 /// Draw `text` as a QR code (error correction level M) on canvas `id`; a
 /// text too long for a QR code leaves the canvas blank and says so in
 /// `#qr-note`.

@@ -86,20 +86,6 @@ pub fn draw(app: &App) -> Vec<String> {
     if let Err(e) = indices(metrics, &last.scenario.units) {
         errors.push(e);
     }
-    let lesson = model.lesson(&last.scenario.preset);
-    dom::set_text(
-        "lesson-title",
-        lesson.map_or(&last.scenario.preset, |l| l.title),
-    );
-    dom::set_glossed_text("lesson-figure", lesson.map_or("", |l| l.figure));
-    dom::set_glossed_text(
-        "lesson-notice",
-        &lesson.map_or(String::new(), |l| l.notice()),
-    );
-    dom::set_glossed_text(
-        "lesson-paper",
-        &lesson.map_or(String::new(), |l| format!("The paper: {}", l.paper)),
-    );
     let st = &course.table.stats;
     let mut line = format!(
         "{} steps accepted, {} rejected, {} right-hand-side evaluations, {} events",
@@ -162,6 +148,25 @@ pub fn draw_on(app: &App, id: &str, surface: &Surface) -> Result<(), String> {
     let fb = set.get(key).ok_or("no bands for this factor")?;
     let value = last.course.metrics.as_deref().and_then(|m| m.value(key));
     chart::draw_bands(surface, &bands::chart(&fb.bands, fb.factor, value))
+}
+
+/// The lesson of the scenario's preset (title, figure, what to notice,
+/// the paper's claim). It depends on the preset only, so it is written
+/// with the controls, before the first solve: the text is on screen in
+/// the first paint and does not move the page when the charts arrive.
+pub fn lesson(app: &App) {
+    let preset = &app.scenario.preset;
+    let lesson = app.model().lesson(preset);
+    dom::set_text("lesson-title", lesson.map_or(preset, |l| l.title));
+    dom::set_glossed_text("lesson-figure", lesson.map_or("", |l| l.figure));
+    dom::set_glossed_text(
+        "lesson-notice",
+        &lesson.map_or(String::new(), |l| l.notice()),
+    );
+    dom::set_glossed_text(
+        "lesson-paper",
+        &lesson.map_or(String::new(), |l| format!("The paper: {}", l.paper)),
+    );
 }
 
 /// The colour of a class: its own ([`class_color`]), else by its tone.

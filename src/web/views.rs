@@ -224,15 +224,16 @@ pub fn apply_link_forms(query: &str) {
 /// stylesheet then shows the charts only) and keep only the parameter rows
 /// named in `controls`; `None` leaves the full page.
 pub fn show_embed(embed: Option<&[String]>) {
-    let Some(body) = dom::document().ok().and_then(|d| d.body()) else {
+    // On <html>, where www/embed.js puts it before the first paint.
+    let Some(root) = dom::document().ok().and_then(|d| d.document_element()) else {
         return;
     };
     let Some(controls) = embed else {
-        let _ = body.remove_attribute("data-embed");
+        let _ = root.remove_attribute("data-embed");
         return;
     };
     dom::attr(
-        &body,
+        &root,
         "data-embed",
         if controls.is_empty() {
             "charts"

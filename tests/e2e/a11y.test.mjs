@@ -204,7 +204,8 @@ async function layoutShift(url, size, ms = 2500) {
 
 for (const [name, size] of [["desktop", { width: 1350, height: 940 }], ["phone", { width: 412, height: 823, dpr: 2 }]]) {
   test(`stable layout while loading (${name}): layout shifts sum to at most 0.05`, async () => {
-    for (const query of ["?model=clinical&preset=cr", "?model=marrow&preset=fig3", "?model=clinical&preset=cr&rTA=-1"]) {
+    // The embed mode too (a course page's <iframe>): charts and two sliders.
+    for (const query of ["?model=clinical&preset=cr", "?model=marrow&preset=fig3", "?model=clinical&preset=cr&rTA=-1", "?model=clinical&preset=cr&embed=1&controls=rTA,e"]) {
       const { total, shifts } = await layoutShift(`${env.server.url}${query}`, size);
       console.log(`${name} ${query}: CLS ${total.toFixed(4)} ${JSON.stringify(shifts)}`);
       assert.ok(total <= 0.05, `${name} ${query}: layout shift ${total.toFixed(3)}: ${JSON.stringify(shifts, null, 1)}`);

@@ -50,7 +50,7 @@ test("the embed snippet opens the charts with exactly the changed parameters' sl
 
   const embed = await openPage(env.browser.context, src);
   await waitForChart(embed, "chart-main");
-  await embed.waitForFunction(() => document.body.dataset.embed === "controls");
+  await embed.waitForFunction(() => document.documentElement.dataset.embed === "controls");
   const visibleRows = await embed.evaluate(() =>
     [...document.querySelectorAll("#params > .param")].filter((r) => r.checkVisibility()).map((r) => r.id),
   );
