@@ -12,6 +12,8 @@ pub mod analysis;
 pub mod cli;
 pub mod cohort;
 pub mod compare;
+pub mod data;
+pub mod fit;
 pub mod jobs;
 pub mod math;
 pub mod model;

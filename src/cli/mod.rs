@@ -5,6 +5,7 @@
 pub mod args;
 pub mod cohort;
 pub mod compare;
+pub mod fit;
 pub mod metrics;
 pub mod sensitivity;
 pub mod shard;
@@ -60,6 +61,7 @@ COMMANDS:
     trial       Virtual trial of early prediction, both methods (clinical model)
     bands       FT/FP response-probability bands from a virtual cohort
     predict     Predict a patient's response from day 0-7 data
+    fit         Fit the model to a patient's measurements (CSV), with 95% intervals
     sweep       Parameter sweeps and the Fig. 7 experiment (marrow model)
     sensitivity Which parameters drive an output: local, Morris and Sobol indices
     merge       Combine the partial results of `--shard i/n` runs into the full output
@@ -102,6 +104,7 @@ pub fn run(args: &[String], reg: &Registry) -> Result<(), CliError> {
         "trial" => cohort::run_trial(&args[1..]),
         "bands" => cohort::run_bands(&args[1..]),
         "predict" => cohort::run_predict(&args[1..]),
+        "fit" => fit::run(&args[1..], reg),
         "sweep" => sweep::run_cli(&args[1..], reg),
         "sensitivity" => sensitivity::run(&args[1..], reg),
         "merge" => run_merge(&args[1..], reg),

@@ -33,13 +33,7 @@ pub fn request_from_args(a: &mut Args) -> Result<SimRequest, CliError> {
     let preset = a
         .value("preset")
         .ok_or_else(|| CliError::usage("--preset NAME is required"))?;
-    let mut sets = Vec::new();
-    for s in a.values("set") {
-        let (k, v) = s
-            .split_once('=')
-            .ok_or_else(|| CliError::usage(format!("--set '{s}': expected NAME=VALUE")))?;
-        sets.push((k.trim().to_string(), v.trim().to_string()));
-    }
+    let sets = sets_from_args(a)?;
     let mut settings = Settings::default();
     if let Some(m) = a.value("solver") {
         settings.method = Method::parse(&m).ok_or_else(|| {
@@ -84,6 +78,19 @@ pub fn request_from_args(a: &mut Args) -> Result<SimRequest, CliError> {
         settings,
         sampling,
     })
+}
+
+/// The repeatable `--set NAME=VALUE` overrides, in order.
+pub fn sets_from_args(a: &mut Args) -> Result<Vec<(String, String)>, CliError> {
+    a.values("set")
+        .into_iter()
+        .map(|s| {
+            let (k, v) = s
+                .split_once('=')
+                .ok_or_else(|| CliError::usage(format!("--set '{s}': expected NAME=VALUE")))?;
+            Ok((k.trim().to_string(), v.trim().to_string()))
+        })
+        .collect()
 }
 
 /// `--format csv|json`, default csv.

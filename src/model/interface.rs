@@ -131,6 +131,35 @@ pub struct Course {
     pub metrics: Option<Arc<dyn CourseMetrics>>,
 }
 
+/// A column a data file may have, as the model compares it with its
+/// course (see [`Model::observables`]): model value = `scale` × measured.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Observable {
+    /// The data file's column name (`car_t`, `tumor_burden_pct`, `nP`, `L`).
+    pub name: String,
+    /// The column of the model's table it is compared with.
+    pub column: String,
+    /// Factor from the data's unit to the table column's unit.
+    pub scale: f64,
+    /// Unit of the data column, as a label.
+    pub unit: String,
+}
+
+/// Every column of the model's table except `t`, compared as it is (scale
+/// 1, in `unit`): the default data columns of a model.
+pub fn table_observables(columns: &[String], unit: &str) -> Vec<Observable> {
+    columns
+        .iter()
+        .filter(|c| c.as_str() != "t")
+        .map(|c| Observable {
+            name: c.clone(),
+            column: c.clone(),
+            scale: 1.0,
+            unit: unit.to_string(),
+        })
+        .collect()
+}
+
 /// How the charts are to be shown.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Display<'a> {
@@ -177,6 +206,29 @@ pub trait Model: Send + Sync + 'static {
     /// Keys of the indices that a virtual cohort's response-probability
     /// bands are drawn against (empty: the model has no cohort bands).
     fn band_factors(&self) -> &'static [&'static str] {
+        &[]
+    }
+    /// Units CAR T measurements in a data file may be given in (names as
+    /// [`crate::model::units::CarUnit::parse`] reads them); the first is
+    /// the model's own.
+    fn data_units(&self) -> &'static [&'static str] {
+        &["cells"]
+    }
+    /// The columns a data file may have for a course of `preset`, CAR T
+    /// measurements being in `unit` (one of [`Model::data_units`]). By
+    /// default: every state and output column of the model's table, in
+    /// the model's own units.
+    fn observables(&self, preset: &str, unit: &str) -> Result<Vec<Observable>, ModelError> {
+        let table = self.simulate(&SimRequest {
+            preset: preset.to_string(),
+            t_end: Some(1.0),
+            sampling: super::Sampling::Times(vec![0.0]),
+            ..SimRequest::default()
+        })?;
+        Ok(table_observables(&table.columns, unit))
+    }
+    /// Parameters a fit adjusts when none are named (empty: they must be named).
+    fn default_fit(&self) -> &'static [&'static str] {
         &[]
     }
 }

@@ -15,8 +15,8 @@ pub mod registry;
 pub mod units;
 
 pub use interface::{
-    Class, Course, CourseMetrics, Display, Index, IndexValue, Model, ModelId, OptionSpec,
-    PresetInfo, Tone,
+    table_observables, Class, Course, CourseMetrics, Display, Index, IndexValue, Model, ModelId,
+    Observable, OptionSpec, PresetInfo, Tone,
 };
 pub use lesson::{Check, Claim, Lesson};
 pub use registry::Registry;

@@ -129,6 +129,72 @@ pub fn blood_from_marrow_cells(cells: f64) -> Result<f64, UnitError> {
     non_negative("bone-marrow cells (10^9)", cells).map(|n| n / BLOOD_TO_MARROW)
 }
 
+/// Unit of CAR T measurements (MODELS.md §1 "Clinical units").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CarUnit {
+    /// 10^9 bone-marrow-equivalent cells (the model's unit).
+    Cells,
+    /// qPCR copies/µg DNA.
+    Qpcr,
+    /// Cells per µL of peripheral blood.
+    BloodPerUl,
+}
+
+impl CarUnit {
+    /// Parse `cells`, `qpcr`, `blood-per-ul`.
+    pub fn parse(s: &str) -> Option<CarUnit> {
+        match s {
+            "cells" => Some(CarUnit::Cells),
+            "qpcr" => Some(CarUnit::Qpcr),
+            "blood-per-ul" | "blood" => Some(CarUnit::BloodPerUl),
+            _ => None,
+        }
+    }
+
+    /// Every unit's name, in menu order (the model's own first).
+    pub const NAMES: [&'static str; 3] = ["cells", "qpcr", "blood-per-ul"];
+
+    /// The unit's name (as [`CarUnit::parse`] reads it).
+    pub fn name(self) -> &'static str {
+        match self {
+            CarUnit::Cells => "cells",
+            CarUnit::Qpcr => "qpcr",
+            CarUnit::BloodPerUl => "blood-per-ul",
+        }
+    }
+
+    /// The unit as a label (`10^9 cells`, `copies/µg DNA`, `cells/µL blood`).
+    pub fn label(self) -> &'static str {
+        match self {
+            CarUnit::Cells => "10^9 cells",
+            CarUnit::Qpcr => "copies/µg DNA",
+            CarUnit::BloodPerUl => "cells/µL blood",
+        }
+    }
+
+    /// Convert a measurement in this unit to 10^9 cells.
+    pub fn to_cells(self, v: f64) -> Result<f64, UnitError> {
+        match self {
+            CarUnit::Cells => {
+                if v.is_finite() && v >= 0.0 {
+                    Ok(v)
+                } else {
+                    Err(UnitError::OutOfRange {
+                        quantity: "CAR T (10^9 cells)",
+                        value: v,
+                        min: 0.0,
+                        max: f64::INFINITY,
+                        max_exclusive: true,
+                    })
+                }
+            }
+            CarUnit::Qpcr => car_t_from_qpcr(v),
+            CarUnit::BloodPerUl => marrow_cells_from_blood(v),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,16 +13,22 @@
 //! [`trial`] runs [L]'s virtual trial with both methods and scores them.
 
 pub mod bayes;
-pub mod lm;
 pub mod paper;
 pub mod trial;
+
+/// The Levenberg–Marquardt fitter (shared with [`crate::fit`]).
+pub use crate::fit::lm;
+/// The unit of CAR T measurements (shared with [`crate::data`]).
+pub use crate::model::units::CarUnit;
+/// Log-normal measurement noise (shared with [`crate::data`]).
+pub use crate::cohort::rng::{log_sigma, noisy};
 
 use crate::analysis::metrics::Response;
 use crate::cohort::rng::Stream;
 use crate::model::clinical::{
     arm_triggers, extinction_events, Clinical, Options, Params, NTA, NTN,
 };
-use crate::model::units::{self, UnitError};
+use crate::model::units;
 use crate::model::ModelError;
 use crate::solver::{Events, OutputGrid, Settings, Solver};
 
@@ -36,51 +42,6 @@ pub fn group_of(r: Response) -> usize {
         Response::Cr | Response::Cd19NegRelapse => 0,
         Response::Cd19PosRelapse => 1,
         Response::Nr => 2,
-    }
-}
-
-/// Unit of CAR T measurements (MODELS.md §1 "Clinical units").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum CarUnit {
-    /// 10^9 bone-marrow-equivalent cells (the model's unit).
-    Cells,
-    /// qPCR copies/µg DNA.
-    Qpcr,
-    /// Cells per µL of peripheral blood.
-    BloodPerUl,
-}
-
-impl CarUnit {
-    /// Parse `cells`, `qpcr`, `blood-per-ul`.
-    pub fn parse(s: &str) -> Option<CarUnit> {
-        match s {
-            "cells" => Some(CarUnit::Cells),
-            "qpcr" => Some(CarUnit::Qpcr),
-            "blood-per-ul" | "blood" => Some(CarUnit::BloodPerUl),
-            _ => None,
-        }
-    }
-
-    /// Convert a measurement in this unit to 10^9 cells.
-    pub fn to_cells(self, v: f64) -> Result<f64, UnitError> {
-        match self {
-            CarUnit::Cells => {
-                if v.is_finite() && v >= 0.0 {
-                    Ok(v)
-                } else {
-                    Err(UnitError::OutOfRange {
-                        quantity: "CAR T (10^9 cells)",
-                        value: v,
-                        min: 0.0,
-                        max: f64::INFINITY,
-                        max_exclusive: true,
-                    })
-                }
-            }
-            CarUnit::Qpcr => units::car_t_from_qpcr(v),
-            CarUnit::BloodPerUl => units::marrow_cells_from_blood(v),
-        }
     }
 }
 
@@ -131,21 +92,6 @@ impl Observation {
     pub fn days(&self) -> Vec<f64> {
         self.car_t.iter().map(|m| m.0).collect()
     }
-}
-
-/// Multiplicative log-normal measurement noise with coefficient of variation
-/// `cv`: x·exp(σz − σ²/2), σ² = ln(1 + cv²) (mean-preserving).
-pub fn noisy(x: f64, cv: f64, stream: &mut Stream) -> f64 {
-    if cv <= 0.0 {
-        return x;
-    }
-    let s2 = crate::math::ln(1.0 + cv * cv);
-    x * crate::math::exp(s2.sqrt() * stream.standard_normal() - 0.5 * s2)
-}
-
-/// σ of log-measurements for a given CV.
-pub fn log_sigma(cv: f64) -> f64 {
-    crate::math::ln(1.0 + cv * cv).sqrt()
 }
 
 /// Simulates CAR T totals at given days, reusing its solver (one per thread).

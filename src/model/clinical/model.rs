@@ -11,11 +11,11 @@ use crate::analysis::metrics::{metrics_grid, ClassifySettings, CourseTracker, Me
 use crate::model::lesson::find_lesson;
 use crate::model::params::ParamSpec;
 use crate::model::units::{
-    blood_from_marrow_cells, cells_from_tumor_burden, qpcr_from_car_t, tumor_burden_pct,
+    blood_from_marrow_cells, CarUnit, cells_from_tumor_burden, qpcr_from_car_t, tumor_burden_pct,
 };
 use crate::model::{
-    check_t_end, Class, Course, CourseMetrics, CourseOutput, Display, Index, IndexValue, Lesson,
-    Model, ModelError, ModelId, OptionSpec, PresetInfo, SimRequest, SimTable, TableBuilder, Tone,
+    check_t_end, table_observables, Class, Course, CourseMetrics, CourseOutput, Display, Index, IndexValue, Lesson,
+    Model, ModelError, ModelId, Observable, OptionSpec, PresetInfo, SimRequest, SimTable, TableBuilder, Tone,
 };
 use crate::plot::{palette as c, HLine, Marker, Series, Shape, TimeChart};
 use crate::solver::Solver;
@@ -104,6 +104,37 @@ impl Model for ClinicalModel {
     }
     fn display_units(&self) -> &'static [&'static str] {
         crate::scenario::UNITS
+    }
+    fn data_units(&self) -> &'static [&'static str] {
+        &CarUnit::NAMES
+    }
+    /// `car_t` (CAR T total, in `unit`: the conversions of `cartsim
+    /// predict`), `tumor_burden_pct`, and every column of the table.
+    fn observables(&self, preset_name: &str, unit: &str) -> Result<Vec<Observable>, ModelError> {
+        preset(preset_name)?;
+        let u = CarUnit::parse(unit).ok_or_else(|| {
+            ModelError::Invalid(format!(
+                "unknown CAR T unit '{unit}'; expected {}",
+                CarUnit::NAMES.join(", ")
+            ))
+        })?;
+        let mut v = vec![Observable {
+            name: "car_t".into(),
+            column: "car_t_total".into(),
+            scale: u.to_cells(1.0)?,
+            unit: u.label().into(),
+        }];
+        v.extend(table_observables(&columns(), "10^9 cells"));
+        for o in &mut v {
+            if o.name == "tumor_burden_pct" {
+                o.unit = "%".into();
+            }
+        }
+        Ok(v)
+    }
+    /// The four CAR T function parameters of FT = rTA·e·kA/lTA.
+    fn default_fit(&self) -> &'static [&'static str] {
+        &["rTA", "e", "kA", "lTA"]
     }
 }
 

@@ -130,6 +130,11 @@ impl Model for MarrowModel {
             car_t_chart(&course.table, m, display),
         ]
     }
+    /// The CAR T attributes [M] varies in Fig. 5–7: killing capacity,
+    /// activation threshold and proliferation.
+    fn default_fit(&self) -> &'static [&'static str] {
+        &["alpha", "h", "rhoC"]
+    }
 }
 
 /// The metrics of one marrow course: those the sweeps use, and the

@@ -1,0 +1,483 @@
+//! A patient's measurements: the CSV a user loads (a `day` column and one
+//! or more observed columns; an empty cell is "not measured"; `<X` is a
+//! value below a detection limit X, a censored observation), parsed into a
+//! [`Dataset`], and bound to a model's course through the
+//! [`crate::model::Model`] interface ([`Dataset::bind`]: each column to a
+//! table column and a unit factor). Every bad file is one [`DataError`]
+//! naming the line and the column. Portable: the CLI and the page share it.
+
+pub mod synth;
+
+use crate::model::{ModelError, ModelId, Observable};
+use std::fmt;
+
+/// Largest file accepted, bytes.
+pub const MAX_BYTES: usize = 1_000_000;
+/// Most data rows accepted.
+pub const MAX_ROWS: usize = 5_000;
+/// Largest value accepted (in any unit).
+pub const MAX_VALUE: f64 = 1e15;
+/// Latest day accepted.
+pub const MAX_DAY: f64 = 36_500.0;
+
+/// One measurement.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Point {
+    /// Day of the measurement.
+    pub day: f64,
+    /// The value, or the detection limit when `censored`.
+    pub value: f64,
+    /// True for `<X`: the quantity was below `value` (not measured as `value`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub censored: bool,
+    /// The file's line it came from (1-based; 0 when not from a file).
+    #[serde(default, skip_serializing)]
+    pub line: usize,
+}
+
+/// One observed column of a data file.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Series {
+    /// Column name, as in the header.
+    pub name: String,
+    /// Its measurements, days increasing.
+    pub points: Vec<Point>,
+}
+
+/// A data file: its observed columns, in header order.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct Dataset {
+    /// The observed columns.
+    pub series: Vec<Series>,
+    /// The header's line (for messages about a column).
+    #[serde(default, skip_serializing)]
+    pub header_line: usize,
+}
+
+/// What is wrong with a data file.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DataErrorKind {
+    /// The file is larger than [`MAX_BYTES`].
+    TooLarge {
+        /// Its size, bytes.
+        bytes: usize,
+    },
+    /// More than [`MAX_ROWS`] data rows.
+    TooManyRows,
+    /// No header line (the file is empty or only comments).
+    NoHeader,
+    /// The header does not start with `day`.
+    NoDayColumn {
+        /// What the first header cell is.
+        found: String,
+    },
+    /// The header has only `day`.
+    NoObservedColumn,
+    /// A header cell is empty.
+    EmptyName,
+    /// A column name appears twice.
+    DuplicateColumn,
+    /// A row has more cells than the header.
+    TooManyCells {
+        /// Cells in the row.
+        cells: usize,
+        /// Cells in the header.
+        header: usize,
+    },
+    /// A cell is not a number (or `<` and a number).
+    NotANumber {
+        /// The cell's text.
+        text: String,
+    },
+    /// A negative value.
+    Negative {
+        /// The value.
+        value: f64,
+    },
+    /// A measured 0 (cannot be compared on a log scale).
+    Zero,
+    /// A value beyond [`MAX_VALUE`] (or a day beyond [`MAX_DAY`]).
+    TooBig {
+        /// The value.
+        value: f64,
+    },
+    /// A row without a day.
+    MissingDay,
+    /// A day not after the previous row's.
+    DaysNotIncreasing {
+        /// This row's day.
+        day: f64,
+        /// The previous row's day.
+        previous: f64,
+    },
+    /// A day written as censored.
+    CensoredDay,
+    /// No row has a measurement.
+    NoDataRows,
+    /// The model has no such column.
+    UnknownColumn {
+        /// The columns the model can compare.
+        known: Vec<String>,
+    },
+    /// The model cannot use the measurements' unit.
+    Unit {
+        /// The unit asked for.
+        unit: String,
+        /// The units the model takes.
+        allowed: Vec<&'static str>,
+    },
+}
+
+/// A bad data file: what is wrong, on which line, in which column.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DataError {
+    /// 1-based line of the file (0: the file as a whole).
+    pub line: usize,
+    /// The column, when the problem is in one.
+    pub column: Option<String>,
+    /// What is wrong.
+    pub kind: DataErrorKind,
+}
+
+impl fmt::Display for DataError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line > 0 {
+            write!(f, "line {}", self.line)?;
+            if let Some(c) = &self.column {
+                write!(f, ", column {c}")?;
+            }
+            f.write_str(": ")?;
+        }
+        use DataErrorKind as K;
+        match &self.kind {
+            K::TooLarge { bytes } => write!(
+                f,
+                "the data file has {bytes} bytes; at most {MAX_BYTES} are accepted"
+            ),
+            K::TooManyRows => write!(
+                f,
+                "more than {MAX_ROWS} data rows; thin the data or split the file"
+            ),
+            K::NoHeader => f.write_str("the data file has no header line (day,…)"),
+            K::NoDayColumn { found } => write!(
+                f,
+                "the header must start with 'day', found '{}'",
+                clip(found)
+            ),
+            K::NoObservedColumn => {
+                f.write_str("the header has no observed column after 'day'")
+            }
+            K::EmptyName => f.write_str("a column of the header has no name"),
+            K::DuplicateColumn => f.write_str("this column appears twice in the header"),
+            K::TooManyCells { cells, header } => write!(
+                f,
+                "{cells} cells, but the header has {header} columns"
+            ),
+            K::NotANumber { text } => write!(
+                f,
+                "'{}' is not a number (write a value below a detection limit as <LIMIT)",
+                clip(text)
+            ),
+            K::Negative { value } => write!(f, "{value} is negative"),
+            K::Zero => f.write_str(
+                "0 cannot be compared on a log scale; write a value below a detection limit as <LIMIT",
+            ),
+            K::TooBig { value } => write!(f, "{value} is too large"),
+            K::MissingDay => f.write_str("the row has no day"),
+            K::DaysNotIncreasing { day, previous } => write!(
+                f,
+                "day {day} does not come after day {previous}: days must increase"
+            ),
+            K::CensoredDay => f.write_str("a day cannot be written as <X"),
+            K::NoDataRows => f.write_str("the file has no measurements"),
+            K::UnknownColumn { known } => write!(
+                f,
+                "the model has no such column; known: {}",
+                known.join(", ")
+            ),
+            K::Unit { unit, allowed } => write!(
+                f,
+                "the model cannot use CAR T measurements in '{}'; it takes {}",
+                clip(unit),
+                allowed.join(", ")
+            ),
+        }
+    }
+}
+
+impl std::error::Error for DataError {}
+
+/// Text from a file, shortened for a message.
+fn clip(s: &str) -> String {
+    let mut out: String = s.chars().take(40).collect();
+    if s.chars().count() > 40 {
+        out.push('…');
+    }
+    out
+}
+
+impl Dataset {
+    /// Parse a CSV data file. Lines that are blank or start with `#` are
+    /// skipped (comments: a label such as "simulated data"); the first
+    /// other line is the header.
+    pub fn parse(text: &str) -> Result<Dataset, DataError> {
+        let err = |line, column: Option<&str>, kind| DataError {
+            line,
+            column: column.map(String::from),
+            kind,
+        };
+        if text.len() > MAX_BYTES {
+            return Err(err(0, None, DataErrorKind::TooLarge { bytes: text.len() }));
+        }
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let mut lines = text
+            .split('\n')
+            .enumerate()
+            .map(|(i, l)| (i + 1, l.trim_end_matches('\r')))
+            .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
+        let (header_line, header) = lines
+            .next()
+            .ok_or_else(|| err(0, None, DataErrorKind::NoHeader))?;
+        let names: Vec<&str> = header.split(',').map(str::trim).collect();
+        if names[0] != "day" {
+            return Err(err(
+                header_line,
+                None,
+                DataErrorKind::NoDayColumn {
+                    found: names[0].to_string(),
+                },
+            ));
+        }
+        if names.len() < 2 {
+            return Err(err(header_line, None, DataErrorKind::NoObservedColumn));
+        }
+        for (k, n) in names.iter().enumerate().skip(1) {
+            if n.is_empty() {
+                return Err(err(header_line, None, DataErrorKind::EmptyName));
+            }
+            if names[..k].contains(n) {
+                return Err(err(header_line, Some(n), DataErrorKind::DuplicateColumn));
+            }
+        }
+        let mut series: Vec<Series> = names[1..]
+            .iter()
+            .map(|n| Series {
+                name: n.to_string(),
+                points: Vec::new(),
+            })
+            .collect();
+        let mut rows = 0;
+        let mut previous: Option<f64> = None;
+        let mut last_line = header_line;
+        for (line, row) in lines {
+            last_line = line;
+            rows += 1;
+            if rows > MAX_ROWS {
+                return Err(err(line, None, DataErrorKind::TooManyRows));
+            }
+            let cells: Vec<&str> = row.split(',').map(str::trim).collect();
+            if cells.len() > names.len() {
+                return Err(err(
+                    line,
+                    None,
+                    DataErrorKind::TooManyCells {
+                        cells: cells.len(),
+                        header: names.len(),
+                    },
+                ));
+            }
+            let day = match cells[0] {
+                "" => return Err(err(line, Some("day"), DataErrorKind::MissingDay)),
+                c if c.starts_with('<') => {
+                    return Err(err(line, Some("day"), DataErrorKind::CensoredDay))
+                }
+                c => number(c, MAX_DAY, true).map_err(|k| err(line, Some("day"), k))?,
+            };
+            if let Some(p) = previous {
+                if day <= p {
+                    return Err(err(
+                        line,
+                        Some("day"),
+                        DataErrorKind::DaysNotIncreasing { day, previous: p },
+                    ));
+                }
+            }
+            previous = Some(day);
+            for (k, cell) in cells.iter().enumerate().skip(1) {
+                if cell.is_empty() {
+                    continue;
+                }
+                let (text, censored) = match cell.strip_prefix('<') {
+                    Some(rest) => (rest.trim(), true),
+                    None => (*cell, false),
+                };
+                let value =
+                    number(text, MAX_VALUE, false).map_err(|e| err(line, Some(names[k]), e))?;
+                series[k - 1].points.push(Point {
+                    day,
+                    value,
+                    censored,
+                    line,
+                });
+            }
+        }
+        if series.iter().all(|s| s.points.is_empty()) {
+            return Err(err(last_line, None, DataErrorKind::NoDataRows));
+        }
+        Ok(Dataset {
+            series,
+            header_line,
+        })
+    }
+
+    /// Number of measurements (censored ones included).
+    pub fn len(&self) -> usize {
+        self.series.iter().map(|s| s.points.len()).sum()
+    }
+
+    /// True when there is no measurement.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Bind the columns to a course of `model`'s `preset`, CAR T
+    /// measurements being in `unit`: each column must be one the model
+    /// can compare ([`crate::model::Model::observables`]).
+    pub fn bind(&self, model: ModelId, preset: &str, unit: &str) -> Result<Observed, BindError> {
+        let first = self.series.first().map(|s| s.name.clone());
+        if !model.data_units().contains(&unit) {
+            return Err(BindError::Data(DataError {
+                line: self.header_line,
+                column: first,
+                kind: DataErrorKind::Unit {
+                    unit: unit.to_string(),
+                    allowed: model.data_units().to_vec(),
+                },
+            }));
+        }
+        let known = model.observables(preset, unit).map_err(BindError::Model)?;
+        let series = self
+            .series
+            .iter()
+            .map(|s| {
+                let o = known.iter().find(|o| o.name == s.name).ok_or_else(|| {
+                    BindError::Data(DataError {
+                        line: self.header_line,
+                        column: Some(s.name.clone()),
+                        kind: DataErrorKind::UnknownColumn {
+                            known: known.iter().map(|o| o.name.clone()).collect(),
+                        },
+                    })
+                })?;
+                Ok(ObservedSeries {
+                    observable: o.clone(),
+                    points: s.points.clone(),
+                })
+            })
+            .collect::<Result<Vec<_>, BindError>>()?;
+        Ok(Observed {
+            series: series.into_iter().filter(|s| !s.points.is_empty()).collect(),
+        })
+    }
+}
+
+/// Parse a cell as a finite number in [0, `max`] (0 allowed only for days).
+fn number(text: &str, max: f64, zero_ok: bool) -> Result<f64, DataErrorKind> {
+    let v: f64 = text.parse().map_err(|_| DataErrorKind::NotANumber {
+        text: text.to_string(),
+    })?;
+    if !v.is_finite() {
+        return Err(DataErrorKind::NotANumber {
+            text: text.to_string(),
+        });
+    }
+    if v < 0.0 {
+        return Err(DataErrorKind::Negative { value: v });
+    }
+    if v == 0.0 && !zero_ok {
+        return Err(DataErrorKind::Zero);
+    }
+    if v > max {
+        return Err(DataErrorKind::TooBig { value: v });
+    }
+    Ok(v)
+}
+
+/// Why data cannot be bound to a model.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BindError {
+    /// The file names a column or unit the model cannot use.
+    Data(DataError),
+    /// The model request itself was refused (e.g. an unknown preset).
+    Model(ModelError),
+}
+
+impl fmt::Display for BindError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BindError::Data(e) => e.fmt(f),
+            BindError::Model(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for BindError {}
+
+/// One column of data bound to a model's table column.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ObservedSeries {
+    /// What it is compared with.
+    pub observable: Observable,
+    /// The measurements, in the data's unit.
+    pub points: Vec<Point>,
+}
+
+/// Data bound to a model: the columns that have measurements.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Observed {
+    /// The columns.
+    pub series: Vec<ObservedSeries>,
+}
+
+impl Observed {
+    /// Every measurement day, increasing, each once.
+    pub fn days(&self) -> Vec<f64> {
+        let mut d: Vec<f64> = self
+            .series
+            .iter()
+            .flat_map(|s| s.points.iter().map(|p| p.day))
+            .collect();
+        d.sort_by(f64::total_cmp);
+        d.dedup();
+        d
+    }
+    /// Number of measurements.
+    pub fn len(&self) -> usize {
+        self.series.iter().map(|s| s.points.len()).sum()
+    }
+    /// True when there is no measurement.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_missing_censored_and_comments() {
+        let d = Dataset::parse(
+            "# simulated\r\nday, car_t ,tumor_burden_pct\r\n0,8,50\n1,,\n\n28,3.5,<0.01\n",
+        )
+        .unwrap();
+        assert_eq!(d.header_line, 2);
+        assert_eq!(d.series.len(), 2);
+        assert_eq!(d.series[0].name, "car_t");
+        assert_eq!(d.series[0].points.len(), 2);
+        let tb = &d.series[1].points;
+        assert_eq!((tb[1].day, tb[1].value, tb[1].censored, tb[1].line), (28.0, 0.01, true, 6));
+        assert!(!tb[0].censored);
+        assert_eq!(d.len(), 4);
+    }
+}
