@@ -51,16 +51,6 @@ impl Stream {
     }
 }
 
-/// Multiplicative log-normal measurement noise with coefficient of variation
-/// `cv`: x·exp(σz − σ²/2), σ² = ln(1 + cv²) (mean-preserving).
-pub fn noisy(x: f64, cv: f64, stream: &mut Stream) -> f64 {
-    if cv <= 0.0 {
-        return x;
-    }
-    let s2 = crate::math::ln(1.0 + cv * cv);
-    x * crate::math::exp(s2.sqrt() * stream.standard_normal() - 0.5 * s2)
-}
-
 /// σ of log-measurements for a given CV.
 pub fn log_sigma(cv: f64) -> f64 {
     crate::math::ln(1.0 + cv * cv).sqrt()

@@ -98,8 +98,10 @@ pub enum DataErrorKind {
     Zero,
     /// A value beyond [`MAX_VALUE`] (or a day beyond [`MAX_DAY`]).
     TooBig {
-        /// The value.
-        value: f64,
+        /// The cell's text.
+        text: String,
+        /// The largest value accepted.
+        max: f64,
     },
     /// A row without a day.
     MissingDay,
@@ -182,7 +184,9 @@ impl fmt::Display for DataError {
             K::Zero => f.write_str(
                 "0 cannot be compared on a log scale; write a value below a detection limit as <LIMIT",
             ),
-            K::TooBig { value } => write!(f, "{value} is too large"),
+            K::TooBig { text, max } => {
+                write!(f, "'{}' is too large (at most {max:e})", clip(text))
+            }
             K::MissingDay => f.write_str("the row has no day"),
             K::DaysNotIncreasing { day, previous } => write!(
                 f,
@@ -398,7 +402,10 @@ fn number(text: &str, max: f64, zero_ok: bool) -> Result<f64, DataErrorKind> {
         return Err(DataErrorKind::Zero);
     }
     if v > max {
-        return Err(DataErrorKind::TooBig { value: v });
+        return Err(DataErrorKind::TooBig {
+            text: text.to_string(),
+            max,
+        });
     }
     Ok(v)
 }

@@ -4,7 +4,8 @@
 //! and the fit's coverage tests are made with it.
 
 use super::{Dataset, Point, Series};
-use crate::cohort::rng::{noisy, Stream};
+use crate::cohort::rng::{log_sigma, Stream};
+use crate::math::exp;
 use crate::model::{ModelError, ModelId, Sampling, SimRequest};
 
 /// One column to sample.
@@ -19,8 +20,9 @@ pub struct Sample {
 }
 
 /// A course of `model` (`preset` with `sets`) sampled by `samples`, CAR T
-/// in `unit`, each value multiplied by log-normal noise of coefficient of
-/// variation `cv` (mean-preserving) drawn from `seed`'s stream in column
+/// in `unit`, each value multiplied by log-normal noise exp(σz) of
+/// coefficient of variation `cv` (σ² = ln(1 + cv²); the course is the
+/// median, as the fit assumes), z drawn from `seed`'s stream in column
 /// order, then rounded to 4 significant digits as a report would be. A
 /// value below its detection limit (or exactly 0 without one: a tumour
 /// that is extinct) is written `<limit` (or left out).
@@ -59,7 +61,8 @@ pub fn simulate(
             let row = (0..table.n_rows())
                 .find(|&i| table.row(i)[0] == d)
                 .ok_or_else(|| ModelError::Invalid(format!("no course value on day {d}")))?;
-            let v = round4(noisy(table.row(row)[j] / o.scale, cv, &mut stream));
+            let z = stream.standard_normal();
+            let v = round4(table.row(row)[j] / o.scale * exp(log_sigma(cv) * z));
             let point = |value, censored| Point {
                 day: d,
                 value,

@@ -20,8 +20,8 @@ pub mod trial;
 pub use crate::fit::lm;
 /// The unit of CAR T measurements (shared with [`crate::data`]).
 pub use crate::model::units::CarUnit;
-/// Log-normal measurement noise (shared with [`crate::data`]).
-pub use crate::cohort::rng::{log_sigma, noisy};
+/// σ of log-measurements for a CV (shared with [`crate::data`]).
+pub use crate::cohort::rng::log_sigma;
 
 use crate::analysis::metrics::Response;
 use crate::cohort::rng::Stream;
@@ -92,6 +92,16 @@ impl Observation {
     pub fn days(&self) -> Vec<f64> {
         self.car_t.iter().map(|m| m.0).collect()
     }
+}
+
+/// Multiplicative log-normal measurement noise with coefficient of variation
+/// `cv`: x·exp(σz − σ²/2), σ² = ln(1 + cv²) (mean-preserving).
+pub fn noisy(x: f64, cv: f64, stream: &mut Stream) -> f64 {
+    if cv <= 0.0 {
+        return x;
+    }
+    let s2 = crate::math::ln(1.0 + cv * cv);
+    x * crate::math::exp(s2.sqrt() * stream.standard_normal() - 0.5 * s2)
 }
 
 /// Simulates CAR T totals at given days, reusing its solver (one per thread).
