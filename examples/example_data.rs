@@ -17,7 +17,9 @@ pub const CV: f64 = 0.2;
 
 /// Each example: (file name, preset, seed, the CSV text).
 pub fn examples() -> Vec<(String, String)> {
-    let model = Registry::builtin().parse("clinical").expect("the clinical model");
+    let model = Registry::builtin()
+        .parse("clinical")
+        .expect("the clinical model");
     let plan = [
         Sample {
             name: "car_t".into(),

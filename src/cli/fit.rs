@@ -108,12 +108,10 @@ pub fn compute(args: &[String], reg: &Registry) -> Result<String, CliError> {
 
     let text = read_data(&path)?;
     let data = Dataset::parse(&text).map_err(|e| CliError::usage(format!("{path}: {e}")))?;
-    let observed = data
-        .bind(model, &preset, &unit)
-        .map_err(|e| match e {
-            BindError::Data(e) => CliError::usage(format!("{path}: {e}")),
-            BindError::Model(e) => model_error(e),
-        })?;
+    let observed = data.bind(model, &preset, &unit).map_err(|e| match e {
+        BindError::Data(e) => CliError::usage(format!("{path}: {e}")),
+        BindError::Model(e) => model_error(e),
+    })?;
     let base = FitBase {
         model,
         preset,

@@ -17,6 +17,8 @@ pub const MAX_BYTES: usize = 1_000_000;
 pub const MAX_ROWS: usize = 5_000;
 /// Largest value accepted (in any unit).
 pub const MAX_VALUE: f64 = 1e15;
+/// Most measurements a link carries (more: the scenario file only).
+pub const MAX_LINK_POINTS: usize = 30;
 /// Latest day accepted.
 pub const MAX_DAY: f64 = 36_500.0;
 
@@ -380,8 +382,70 @@ impl Dataset {
             })
             .collect::<Result<Vec<_>, BindError>>()?;
         Ok(Observed {
-            series: series.into_iter().filter(|s| !s.points.is_empty()).collect(),
+            series: series
+                .into_iter()
+                .filter(|s| !s.points.is_empty())
+                .collect(),
         })
+    }
+}
+
+impl Dataset {
+    /// The data as a CSV file: `# comment` lines, the header `day,…`, one
+    /// row per day (empty cells: not measured; `<X`: censored).
+    pub fn to_csv(&self, comments: &[&str]) -> String {
+        self.text(comments, '\n')
+    }
+
+    /// The data as a link value (the `data` key): the CSV without comments,
+    /// rows separated by `;`; `None` past [`MAX_LINK_POINTS`] measurements
+    /// (longer data travel in the scenario file only).
+    pub fn to_link(&self) -> Option<String> {
+        (self.len() <= MAX_LINK_POINTS).then(|| {
+            let mut s = self.text(&[], ';');
+            s.pop();
+            s
+        })
+    }
+
+    /// Read a link's `data` value back (the same checks as a file; "line"
+    /// in a message counts the `;`-separated rows, the header first).
+    pub fn from_link(text: &str) -> Result<Dataset, DataError> {
+        Dataset::parse(&text.replace(';', "\n"))
+    }
+
+    fn text(&self, comments: &[&str], newline: char) -> String {
+        let mut out = String::new();
+        for c in comments {
+            out.push_str(&format!("# {c}{newline}"));
+        }
+        out.push_str("day");
+        for s in &self.series {
+            out.push(',');
+            out.push_str(&s.name);
+        }
+        out.push(newline);
+        let mut days: Vec<f64> = self
+            .series
+            .iter()
+            .flat_map(|s| s.points.iter().map(|p| p.day))
+            .collect();
+        days.sort_by(f64::total_cmp);
+        days.dedup();
+        for d in days {
+            out.push_str(&format!("{d}"));
+            for s in &self.series {
+                out.push(',');
+                if let Some(p) = s.points.iter().find(|p| p.day == d) {
+                    if p.censored {
+                        out.push('<');
+                    }
+                    out.push_str(&format!("{}", p.value));
+                }
+            }
+            out.push(newline);
+        }
+        out
     }
 }
 
@@ -483,8 +547,45 @@ mod tests {
         assert_eq!(d.series[0].name, "car_t");
         assert_eq!(d.series[0].points.len(), 2);
         let tb = &d.series[1].points;
-        assert_eq!((tb[1].day, tb[1].value, tb[1].censored, tb[1].line), (28.0, 0.01, true, 6));
+        assert_eq!(
+            (tb[1].day, tb[1].value, tb[1].censored, tb[1].line),
+            (28.0, 0.01, true, 6)
+        );
         assert!(!tb[0].censored);
         assert_eq!(d.len(), 4);
+    }
+
+    #[test]
+    fn the_link_form_round_trips_exactly_up_to_30_points() {
+        let d = Dataset::parse(
+            "day,car_t,tumor_burden_pct\n0,,52.039142420496\n1,0.1,\n28,3e-7,<0.01\n",
+        )
+        .unwrap();
+        let link = d.to_link().unwrap();
+        assert_eq!(
+            link,
+            "day,car_t,tumor_burden_pct;0,,52.039142420496;1,0.1,;28,0.0000003,<0.01"
+        );
+        let back = Dataset::from_link(&link).unwrap();
+        let plain = |d: &Dataset| -> Vec<(String, Vec<[f64; 3]>)> {
+            d.series
+                .iter()
+                .map(|s| {
+                    let p = s.points.iter();
+                    let p = p.map(|p| [p.day, p.value, f64::from(u8::from(p.censored))]);
+                    (s.name.clone(), p.collect())
+                })
+                .collect()
+        };
+        assert_eq!(plain(&back), plain(&d));
+        let long: String = std::iter::once("day,car_t".to_string())
+            .chain((1..=31).map(|i| format!("{i},5")))
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(Dataset::parse(&long).unwrap().to_link().is_none());
+        let e = Dataset::from_link("day,car_t;1,5;1,6")
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("line 3, column day"), "{e}");
     }
 }

@@ -341,11 +341,17 @@ mod tests {
             lo: vec![f64::NEG_INFINITY, 0.0],
             hi: vec![f64::INFINITY, f64::INFINITY],
         };
-        let res = minimize_in(&[0.0, 2.0], &bounds, 2, &LmSettings::default(), |th, out| {
-            out[0] = th[0] - 3.0;
-            out[1] = th[1] + 1.0;
-            Ok::<(), ()>(())
-        })
+        let res = minimize_in(
+            &[0.0, 2.0],
+            &bounds,
+            2,
+            &LmSettings::default(),
+            |th, out| {
+                out[0] = th[0] - 3.0;
+                out[1] = th[1] + 1.0;
+                Ok::<(), ()>(())
+            },
+        )
         .unwrap();
         assert!((res.theta[0] - 3.0).abs() < 1e-6, "{:?}", res.theta);
         assert_eq!(res.theta[1], 0.0);

@@ -401,17 +401,13 @@ pub fn fit(
     let mut start = Vec::new();
     let mut base_values = Vec::new();
     for (k, n) in names.iter().enumerate() {
-        let spec = model
-            .params()
-            .iter()
-            .find(|s| s.name == n)
-            .ok_or_else(|| {
-                let known: Vec<&str> = model.params().iter().map(|s| s.name).collect();
-                FitError::Invalid(format!(
-                    "unknown parameter '{n}' to fit; known: {}",
-                    known.join(", ")
-                ))
-            })?;
+        let spec = model.params().iter().find(|s| s.name == n).ok_or_else(|| {
+            let known: Vec<&str> = model.params().iter().map(|s| s.name).collect();
+            FitError::Invalid(format!(
+                "unknown parameter '{n}' to fit; known: {}",
+                known.join(", ")
+            ))
+        })?;
         if names[..k].contains(n) {
             return Err(FitError::Invalid(format!("'{n}' is named twice to fit")));
         }
@@ -444,10 +440,7 @@ pub fn fit(
         }
     }
     let bounds = Bounds {
-        lo: specs
-            .iter()
-            .map(|s| ln(s.min.max(s.max * 1e-9)))
-            .collect(),
+        lo: specs.iter().map(|s| ln(s.min.max(s.max * 1e-9))).collect(),
         hi: specs.iter().map(|s| ln(s.max)).collect(),
     };
     let problem = Problem {
@@ -470,13 +463,9 @@ pub fn fit(
     let mut first_error = None;
     for k in 0..settings.starts {
         let theta0 = start_point(&start, &problem.bounds, settings.seed, k);
-        let res = minimize_in(
-            &theta0,
-            &problem.bounds,
-            n_obs,
-            &settings.lm,
-            |th, out| problem.residuals(th, None, out),
-        );
+        let res = minimize_in(&theta0, &problem.bounds, n_obs, &settings.lm, |th, out| {
+            problem.residuals(th, None, out)
+        });
         match res {
             Ok(r) => {
                 outcomes.push(StartOutcome {
@@ -601,8 +590,8 @@ pub fn fit(
         } else {
             [None, None]
         };
-        let at_bound = theta[j] <= problem.bounds.lo[j] + 1e-6
-            || theta[j] >= problem.bounds.hi[j] - 1e-6;
+        let at_bound =
+            theta[j] <= problem.bounds.lo[j] + 1e-6 || theta[j] >= problem.bounds.hi[j] - 1e-6;
         let determined = matches!(ci95, [Some(lo), Some(hi)] if hi / lo <= UNDETERMINED_FOLD);
         let name = &names[j];
         if !determined {
@@ -764,9 +753,9 @@ fn sig(v: f64) -> String {
 /// Why an optimiser stop is not convergence, in words.
 fn why(stop: Stop, max_iter: usize) -> String {
     match stop {
-        Stop::IterationLimit => format!(
-            "the best start used all {max_iter} iterations before the fit settled"
-        ),
+        Stop::IterationLimit => {
+            format!("the best start used all {max_iter} iterations before the fit settled")
+        }
         Stop::JacobianFailed => {
             "the model could not be solved next to the best point, so the fit could not go on"
                 .into()
@@ -856,7 +845,11 @@ impl ProfileCtx<'_> {
     /// The 95% profile interval of parameter `j` (`se` its Jacobian
     /// standard error), and a deviance drop if a better fit turned up.
     fn interval(&self, j: usize, se: f64, base_dev: f64) -> ([Option<f64>; 2], Option<f64>) {
-        let step0 = if se.is_finite() { se.clamp(0.05, 1.0) } else { 0.5 };
+        let step0 = if se.is_finite() {
+            se.clamp(0.05, 1.0)
+        } else {
+            0.5
+        };
         let mut lower_found: Option<f64> = None;
         let mut out = [None, None];
         for (side, dir) in [(0, -1.0), (1, 1.0)] {

@@ -16,12 +16,12 @@ pub mod bayes;
 pub mod paper;
 pub mod trial;
 
+/// σ of log-measurements for a CV (shared with [`crate::data`]).
+pub use crate::cohort::rng::log_sigma;
 /// The Levenberg–Marquardt fitter (shared with [`crate::fit`]).
 pub use crate::fit::lm;
 /// The unit of CAR T measurements (shared with [`crate::data`]).
 pub use crate::model::units::CarUnit;
-/// σ of log-measurements for a CV (shared with [`crate::data`]).
-pub use crate::cohort::rng::log_sigma;
 
 use crate::analysis::metrics::Response;
 use crate::cohort::rng::Stream;

@@ -11,11 +11,12 @@ use crate::analysis::metrics::{metrics_grid, ClassifySettings, CourseTracker, Me
 use crate::model::lesson::find_lesson;
 use crate::model::params::ParamSpec;
 use crate::model::units::{
-    blood_from_marrow_cells, CarUnit, cells_from_tumor_burden, qpcr_from_car_t, tumor_burden_pct,
+    blood_from_marrow_cells, cells_from_tumor_burden, qpcr_from_car_t, tumor_burden_pct, CarUnit,
 };
 use crate::model::{
-    check_t_end, table_observables, Class, Course, CourseMetrics, CourseOutput, Display, Index, IndexValue, Lesson,
-    Model, ModelError, ModelId, Observable, OptionSpec, PresetInfo, SimRequest, SimTable, TableBuilder, Tone,
+    check_t_end, table_observables, Class, Course, CourseMetrics, CourseOutput, Display, Index,
+    IndexValue, Lesson, Model, ModelError, ModelId, Observable, OptionSpec, PresetInfo, SimRequest,
+    SimTable, TableBuilder, Tone,
 };
 use crate::plot::{palette as c, HLine, Marker, Series, Shape, TimeChart};
 use crate::solver::Solver;
