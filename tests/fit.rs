@@ -799,3 +799,89 @@ fn jacobian_intervals_cover_the_truth_at_about_the_nominal_rate() {
     );
     assert!(rate >= 0.85, "coverage {rate}");
 }
+
+#[test]
+fn the_residual_summary_compares_a_course_with_data() {
+    // The preset's own noise-free course: residuals only from rounding to
+    // 4 digits; with 20% noise on 33 points, an RMS near σ = 0.198.
+    let m = model("clinical");
+    let b = base("clinical", "relapse-neg", &[]);
+    let solver = FitSettings::default().solver;
+    let clean = synth::simulate(m, "relapse-neg", &[], "qpcr", &plan(true), 0.0, 3).unwrap();
+    let obs = clean.bind(m, "relapse-neg", "qpcr").unwrap();
+    let cols = cartsim::fit::residual_summary(&b, &obs, &solver).unwrap();
+    assert_eq!(cols[0].n, 28);
+    assert!(cols.iter().all(|c| c.rms < 1e-3), "{cols:?}");
+    // The course values it reports are `cartsim simulate`'s (in qPCR units).
+    let table = m
+        .simulate(&cartsim::model::SimRequest {
+            preset: "relapse-neg".into(),
+            t_end: Some(28.0),
+            settings: cartsim::solver::Settings::dopri5(1e-10, 1e-14),
+            sampling: cartsim::model::Sampling::Times(vec![7.0]),
+            ..Default::default()
+        })
+        .unwrap();
+    let day7 = table.row(0)[table.col("car_t_total").unwrap()] / 0.10205;
+    let got = cols[0].fitted[6];
+    assert_eq!(got.0, 7.0);
+    assert!((got.1 / day7 - 1.0).abs() < 1e-6, "{got:?} vs {day7}");
+    let noisy = synth::simulate(m, "relapse-neg", &[], "qpcr", &plan(true), 0.2, 3).unwrap();
+    let obs = noisy.bind(m, "relapse-neg", "qpcr").unwrap();
+    let cols = cartsim::fit::residual_summary(&b, &obs, &solver).unwrap();
+    assert!((0.12..0.3).contains(&cols[0].rms), "{cols:?}");
+}
+
+#[test]
+fn a_fit_job_gives_the_report_of_the_native_fit() {
+    use cartsim::jobs::{decode_fit, execute, FitSpec, Task, WorkerState};
+    let spec = FitSpec {
+        model: "clinical".into(),
+        preset: "relapse-pos".into(),
+        sets: vec![],
+        data: example("relapse-pos.csv"),
+        unit: "blood-per-ul".into(),
+        fit: vec![],
+        starts: 3,
+        seed: 1,
+        prior_sd: None,
+        profile: false,
+    };
+    let task = Task::Fit { fit: spec.clone() };
+    let text = serde_json::to_string(&task).unwrap();
+    let back: Task = serde_json::from_str(&text).unwrap();
+    assert_eq!(back, task);
+    let mut steps = Vec::new();
+    let bytes = execute(&task, &mut WorkerState::default(), &[], &mut |d, t| {
+        steps.push((d, t))
+    })
+    .unwrap();
+    assert_eq!(steps, vec![(1, 3), (2, 3), (3, 3)]);
+    let job = decode_fit(&bytes).unwrap();
+    let obs = bind(
+        &example("relapse-pos.csv"),
+        "clinical",
+        "relapse-pos",
+        "blood-per-ul",
+    );
+    let s = FitSettings {
+        starts: 3,
+        ..FitSettings::default()
+    };
+    let native = run_fit(&base("clinical", "relapse-pos", &[]), &obs, &s).to_json();
+    assert_eq!(job, native);
+    // A bad file is the user's input, named as the CLI names it.
+    let bad = Task::Fit {
+        fit: FitSpec {
+            data: "day,car_t\n1,abc\n".into(),
+            ..spec
+        },
+    };
+    let e = execute(&bad, &mut WorkerState::default(), &[], &mut |_, _| {}).unwrap_err();
+    assert_eq!(
+        e,
+        cartsim::jobs::JobError::BadInput(
+            "line 2, column car_t: 'abc' is not a number (write a value below a detection limit as <LIMIT)".into()
+        )
+    );
+}

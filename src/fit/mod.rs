@@ -250,7 +250,68 @@ struct Problem<'a> {
 /// costs ln(1e8) ≈ 18 per point, not infinity.
 const FLOOR: f64 = 1e-8;
 
-impl Problem<'_> {
+impl<'a> Problem<'a> {
+    /// The problem of fitting `specs` of `base`'s scenario to `data`.
+    fn new(
+        base: &'a FitBase,
+        specs: Vec<&'static ParamSpec>,
+        data: &Observed,
+        solver: Settings,
+    ) -> Self {
+        let days = data.days();
+        let mut obs = Vec::with_capacity(data.len());
+        for s in &data.series {
+            for p in &s.points {
+                obs.push(Obs {
+                    column: s.observable.column.clone(),
+                    day: days.iter().position(|d| *d == p.day).unwrap_or(0),
+                    ln_y: ln(p.value * s.observable.scale),
+                    censored: p.censored,
+                });
+            }
+        }
+        let bounds = Bounds {
+            lo: specs.iter().map(|s| ln(s.min.max(s.max * 1e-9))).collect(),
+            hi: specs.iter().map(|s| ln(s.max)).collect(),
+        };
+        Problem {
+            base,
+            specs,
+            days,
+            obs,
+            solver,
+            bounds,
+            evaluations: std::cell::Cell::new(0),
+        }
+    }
+
+    /// Per data column: the course at log-parameters `theta` against the data.
+    fn columns(&self, data: &Observed, theta: &[f64]) -> Result<Vec<ColumnFit>, ModelError> {
+        let m = self.model_values(theta)?;
+        let mut r = vec![0.0; m.len()];
+        self.log_residuals(&m, &mut r);
+        let mut columns = Vec::with_capacity(data.series.len());
+        let mut k = 0;
+        for sr in &data.series {
+            let len = sr.points.len();
+            let rr = &r[k..k + len];
+            columns.push(ColumnFit {
+                name: sr.observable.name.clone(),
+                n: len,
+                censored: sr.points.iter().filter(|p| p.censored).count(),
+                rms: (rr.iter().map(|v| v * v).sum::<f64>() / len.max(1) as f64).sqrt(),
+                fitted: sr
+                    .points
+                    .iter()
+                    .zip(&m[k..k + len])
+                    .map(|(pt, v)| (pt.day, v / sr.observable.scale))
+                    .collect(),
+            });
+            k += len;
+        }
+        Ok(columns)
+    }
+
     /// The parameter values for log-parameters `theta` (within range).
     fn values(&self, theta: &[f64]) -> Vec<f64> {
         theta
@@ -351,6 +412,20 @@ struct Prior {
     sigma: f64,
 }
 
+/// How `base`'s own course (nothing fitted) meets `data`, per column: the
+/// residual summary (n, RMS of the log residuals, censored ones one-sided)
+/// and the course's values at the measurements.
+pub fn residual_summary(
+    base: &FitBase,
+    data: &Observed,
+    solver: &Settings,
+) -> Result<Vec<ColumnFit>, FitError> {
+    if data.is_empty() {
+        return Err(FitError::Invalid("the data have no measurements".into()));
+    }
+    Ok(Problem::new(base, Vec::new(), data, solver.clone()).columns(data, &[])?)
+}
+
 /// Fit `base`'s model to `data`. `progress(done, total)` is called as the
 /// starts (and profiles) finish.
 pub fn fit(
@@ -427,31 +502,7 @@ pub fn fit(
     if data.is_empty() {
         return Err(FitError::Invalid("the data have no measurements".into()));
     }
-    let days = data.days();
-    let mut obs = Vec::with_capacity(data.len());
-    for s in &data.series {
-        for p in &s.points {
-            obs.push(Obs {
-                column: s.observable.column.clone(),
-                day: days.iter().position(|d| *d == p.day).unwrap_or(0),
-                ln_y: ln(p.value * s.observable.scale),
-                censored: p.censored,
-            });
-        }
-    }
-    let bounds = Bounds {
-        lo: specs.iter().map(|s| ln(s.min.max(s.max * 1e-9))).collect(),
-        hi: specs.iter().map(|s| ln(s.max)).collect(),
-    };
-    let problem = Problem {
-        base,
-        specs,
-        days,
-        obs,
-        solver: settings.solver.clone(),
-        bounds,
-        evaluations: std::cell::Cell::new(0),
-    };
+    let problem = Problem::new(base, specs, data, settings.solver.clone());
     let p = names.len();
     let n_obs = problem.obs.len();
     let profiles = if settings.profile { p } else { 0 };
@@ -701,26 +752,7 @@ pub fn fit(
             (Vec::new(), None)
         }
     };
-    let m = problem.model_values(&theta)?;
-    let mut columns = Vec::with_capacity(data.series.len());
-    let mut k = 0;
-    for sr in &data.series {
-        let len = sr.points.len();
-        let rr = &r[k..k + len];
-        columns.push(ColumnFit {
-            name: sr.observable.name.clone(),
-            n: len,
-            censored: sr.points.iter().filter(|p| p.censored).count(),
-            rms: (rr.iter().map(|v| v * v).sum::<f64>() / len as f64).sqrt(),
-            fitted: sr
-                .points
-                .iter()
-                .zip(&m[k..k + len])
-                .map(|(pt, v)| (pt.day, v / sr.observable.scale))
-                .collect(),
-        });
-        k += len;
-    }
+    let columns = problem.columns(data, &theta)?;
     let aic = (n > 0 && ssr > 0.0).then(|| {
         let nf = n as f64;
         nf * ln(2.0 * std::f64::consts::PI * ssr / nf) + nf + 2.0 * (p as f64 + 1.0)
