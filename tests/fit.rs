@@ -656,10 +656,11 @@ fn profile_intervals_bracket_the_estimate_and_agree_with_the_jacobian_when_well_
             panic!("{e:?}")
         };
         assert!(plo < e.value && e.value < phi, "{e:?}");
-        // Log widths within a factor 2 of each other (the profile is not
-        // symmetric, nor based on t; both are approximations).
+        // Log widths within a third of each other: both are calibrated by
+        // t(n − p) (the profile through the F test); they differ where the
+        // model is not linear in the log-parameters.
         let ratio = (phi / plo).ln() / (hi / lo).ln();
-        assert!((0.5..2.0).contains(&ratio), "{}: {ratio} {e:?}", e.name);
+        assert!((0.75..1.33).contains(&ratio), "{}: {ratio} {e:?}", e.name);
     }
 }
 
@@ -731,7 +732,7 @@ fn jacobian_intervals_cover_the_truth_at_about_the_nominal_rate() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(2);
     let names = ["rTA", "e", "kA", "lTA"];
-    let (mut covered, mut total, mut open) = (0usize, 0usize, 0usize);
+    let (mut covered, mut total, mut open, mut open_covered) = (0usize, 0usize, 0usize, 0usize);
     let mut lines = Vec::new();
     for preset in ["cr", "relapse-pos", "relapse-neg"] {
         let m = model("clinical");
@@ -778,6 +779,7 @@ fn jacobian_intervals_cover_the_truth_at_about_the_nominal_rate() {
                         let hi = e.ci95[1].unwrap_or(f64::INFINITY);
                         if lo <= *tv && *tv <= hi {
                             c += 1;
+                            open_covered += usize::from(!e.determined);
                         }
                     }
                 }
@@ -794,8 +796,12 @@ fn jacobian_intervals_cover_the_truth_at_about_the_nominal_rate() {
     let rate = covered as f64 / total as f64;
     println!("{}", lines.join("\n"));
     println!(
-        "coverage of the 95% intervals: {covered}/{total} = {:.1}% ({open} flagged not determined)",
-        100.0 * rate
+        "coverage of the 95% intervals: {covered}/{total} = {:.1}%; of the {} determined ones: {}/{} = {:.1}%",
+        100.0 * rate,
+        total - open,
+        covered - open_covered,
+        total - open,
+        100.0 * (covered - open_covered) as f64 / (total - open).max(1) as f64
     );
     assert!(rate >= 0.85, "coverage {rate}");
 }

@@ -718,6 +718,13 @@ pub fn fit(
             lm: &settings.lm,
             theta: &theta,
             n,
+            threshold: if prior.is_some() || df == 0 {
+                stats::CHI2_1_95
+            } else {
+                // The F(1, df) = t² calibration of the profile with σ
+                // estimated, so it matches the Jacobian's t-intervals.
+                n as f64 * ln(1.0 + stats::t975(df).powi(2) / df as f64)
+            },
         };
         let base_dev = ctx.deviance_at(&theta)?;
         for j in 0..p {
@@ -821,11 +828,15 @@ struct ProfileCtx<'a> {
     lm: &'a LmSettings,
     theta: &'a [f64],
     n: usize,
+    /// Deviance rise that bounds the 95% interval.
+    threshold: f64,
 }
 
 impl ProfileCtx<'_> {
     /// −2 log-likelihood (up to a constant) at `theta`: n·ln SSR with σ
-    /// estimated, or 2·cost with a prior.
+    /// estimated, or 2·cost with a prior. The 95% interval is where it
+    /// rises by less than `threshold`: n·ln(1 + t²(df)/df), the F(1, df)
+    /// test, with σ estimated; χ²₁(0.95) = 3.84 with a prior.
     fn deviance_at(&self, theta: &[f64]) -> Result<f64, ModelError> {
         let n_obs = self.problem.obs.len();
         let m = n_obs + self.prior.map_or(0, |_| theta.len());
@@ -907,7 +918,7 @@ impl ProfileCtx<'_> {
                 if excess < -1e-2 {
                     lower_found = Some(lower_found.map_or(-excess, |l: f64| l.max(-excess)));
                 }
-                if excess > stats::CHI2_1_95 {
+                if excess > self.threshold {
                     crossed = Some(v);
                     break;
                 }
@@ -923,7 +934,7 @@ impl ProfileCtx<'_> {
                 for _ in 0..6 {
                     let mid = 0.5 * (inside + outside);
                     match self.refit(j, mid, &from) {
-                        Some((d, th)) if d - base_dev <= stats::CHI2_1_95 => {
+                        Some((d, th)) if d - base_dev <= self.threshold => {
                             inside = mid;
                             from = th;
                         }
