@@ -135,9 +135,3 @@ pub fn decode_sweep(bytes: &[u8]) -> Result<Vec<Result<SweepMetrics, ModelError>
     }
     Ok(out)
 }
-
-/// The result of a [`super::Task::Fit`]: the report as `cartsim fit`'s JSON.
-pub fn decode_fit(bytes: &[u8]) -> Result<serde_json::Value, WireError> {
-    let text = Reader::new(bytes).str()?;
-    serde_json::from_str(&text).map_err(|e| format!("a fit report that is not JSON: {e}"))
-}

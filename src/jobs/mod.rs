@@ -12,8 +12,8 @@ mod decode;
 pub mod wire;
 
 pub use decode::{
-    decode_fit, decode_paper, decode_prediction, decode_probs, decode_scored, decode_sweep,
-    PaperForecast, Prediction,
+    decode_paper, decode_prediction, decode_probs, decode_scored, decode_sweep, PaperForecast,
+    Prediction,
 };
 
 use crate::cohort::{self, TrialSettings};
@@ -246,72 +246,6 @@ impl ObservationSpec {
     }
 }
 
-/// A fit of a model to a patient's data ([`crate::fit`]) as sent to a
-/// worker: the same inputs as `cartsim fit`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct FitSpec {
-    /// Model id (`clinical`, `marrow`).
-    pub model: String,
-    /// Preset.
-    pub preset: String,
-    /// `NAME=VALUE` overrides of the base scenario.
-    pub sets: Vec<(String, String)>,
-    /// The data file's text (CSV).
-    pub data: String,
-    /// Unit of CAR T measurements (one of the model's `data_units`).
-    pub unit: String,
-    /// Parameters to fit (empty: the model's default).
-    pub fit: Vec<String>,
-    /// Starting points.
-    pub starts: usize,
-    /// Seed of the starting points.
-    pub seed: u64,
-    /// SD of the weak log-normal prior (none by default).
-    pub prior_sd: Option<f64>,
-    /// Also profile-likelihood intervals.
-    pub profile: bool,
-}
-
-impl FitSpec {
-    /// Parse, bind and fit, exactly as `cartsim fit` does.
-    pub fn run(
-        &self,
-        progress: &mut dyn FnMut(usize, usize),
-    ) -> Result<crate::fit::FitReport, JobError> {
-        let model = crate::model::Registry::builtin()
-            .parse(&self.model)
-            .map_err(JobError::from)?;
-        let data = crate::data::Dataset::parse(&self.data)
-            .map_err(|e| JobError::BadInput(e.to_string()))?;
-        let observed = data
-            .bind(model, &self.preset, &self.unit)
-            .map_err(|e| match e {
-                crate::data::BindError::Data(e) => JobError::BadInput(e.to_string()),
-                crate::data::BindError::Model(e) => e.into(),
-            })?;
-        let base = crate::fit::FitBase {
-            model,
-            preset: self.preset.clone(),
-            sets: self.sets.clone(),
-        };
-        let settings = crate::fit::FitSettings {
-            fit: self.fit.clone(),
-            starts: self.starts,
-            seed: self.seed,
-            prior_sd: self.prior_sd,
-            profile: self.profile,
-            ..crate::fit::FitSettings::default()
-        };
-        crate::fit::fit(&base, &observed, &settings, progress).map_err(|e| {
-            if e.is_bad_input() {
-                JobError::BadInput(e.to_string())
-            } else {
-                JobError::Solve(e.to_string())
-            }
-        })
-    }
-}
-
 /// One slice of a job: what a worker is asked to do. Ranges are half-open
 /// (`start..end`) indices: trial patients (cohort-major), bank patients or
 /// grid points.
@@ -363,12 +297,6 @@ pub enum Task {
         /// Bank patients per cohort.
         bank_per_cohort: usize,
     },
-    /// A fit of a model to data ([`decode_fit`]: the report as `cartsim
-    /// fit` writes it).
-    Fit {
-        /// The fit.
-        fit: FitSpec,
-    },
     /// Grid points of a marrow sweep ([`decode_sweep`]).
     Sweep {
         /// The sweep.
@@ -405,7 +333,6 @@ impl Task {
             | Task::Posterior { start, end, .. }
             | Task::Sweep { start, end, .. } => end.saturating_sub(*start),
             Task::Predict { .. } => 1,
-            Task::Fit { fit } => fit.starts + usize::from(fit.profile) * fit.fit.len().max(4),
         }
     }
 }
@@ -563,10 +490,6 @@ pub fn execute(
                 }
             }
             progress(1, 1);
-        }
-        Task::Fit { fit } => {
-            let report = fit.run(progress)?;
-            w.str(&report.to_json().to_string());
         }
         Task::Sweep { sweep, start, end } => {
             let grid = sweep.grid()?;
