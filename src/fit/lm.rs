@@ -116,11 +116,15 @@ impl Bounds {
             hi: vec![f64::INFINITY; n],
         }
     }
-    /// `theta` moved into the box.
-    fn clamp(&self, theta: &mut DVector<f64>) {
+    /// `theta` moved into the box; true when any component moved.
+    fn clamp(&self, theta: &mut DVector<f64>) -> bool {
+        let mut moved = false;
         for (j, t) in theta.iter_mut().enumerate() {
-            *t = t.clamp(self.lo[j], self.hi[j]);
+            let c = t.clamp(self.lo[j], self.hi[j]);
+            moved |= c != *t;
+            *t = c;
         }
+        moved
     }
 }
 
@@ -257,15 +261,11 @@ where
         }
         let Some(delta) = a.cholesky().map(|c| c.solve(&b)) else {
             lambda *= 10.0;
-            if lambda > 1e12 {
-                stop = Stop::NoDescent;
-                break;
-            }
             continue;
         };
         th_try.copy_from(&theta);
         th_try += &delta;
-        bounds.clamp(&mut th_try);
+        let clamped = bounds.clamp(&mut th_try);
         evals += 1;
         let ok = residuals(th_try.as_slice(), r_try.as_mut_slice()).is_ok()
             && r_try.iter().all(|v| v.is_finite());
@@ -276,7 +276,13 @@ where
         };
         if new_cost < cost {
             let rel = (cost - new_cost) / cost.max(1e-300);
-            let step = (&th_try - &theta).norm() / (theta.norm() + 1e-12);
+            // The step taken (the projected one when a bound cut it).
+            let taken = if clamped {
+                (&th_try - &theta).norm()
+            } else {
+                delta.norm()
+            };
+            let step = taken / (theta.norm() + 1e-12);
             theta.copy_from(&th_try);
             r.copy_from(&r_try);
             cost = new_cost;
