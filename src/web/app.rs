@@ -665,8 +665,10 @@ pub fn update(app: &mut App, msg: Msg) -> Redraw {
             s.units = old.units.clone();
             app.scenario = s;
             app.clear_problems();
+            let pinned = pin_preset_runs(app);
             Redraw {
                 notes: true,
+                runs: pinned,
                 ..changed()
             }
         }
@@ -980,9 +982,9 @@ fn runs_changed() -> Redraw {
     }
 }
 
-/// Label every pinned run not labelled by hand: the first by what differs
-/// from its preset, the others by what differs from the first
-/// ([`crate::compare::label`]).
+/// Label every pinned run not labelled by hand: the first by its preset
+/// and what differs from it ([`crate::compare::base_label`]), the others
+/// by what differs from the first ([`crate::compare::label`]).
 fn relabel(app: &mut App) {
     let Some(first) = app.runs.first().map(|r| r.scenario.clone()) else {
         return;
@@ -992,11 +994,7 @@ fn relabel(app: &mut App) {
             continue;
         }
         run.label = if i == 0 {
-            let own = Scenario::preset(first.model, &first.preset);
-            match crate::compare::label(&first, &own).as_str() {
-                "base" => format!("preset {}", first.preset),
-                diff => format!("preset {}, {diff}", first.preset),
-            }
+            crate::compare::base_label(&first)
         } else {
             match crate::compare::label(&run.scenario, &first).as_str() {
                 "base" => "as run 1".to_string(),
@@ -1004,6 +1002,31 @@ fn relabel(app: &mut App) {
             }
         };
     }
+}
+
+/// When the scenario's preset is a comparison preset
+/// ([`crate::model::Model::preset_runs`]), pin its runs in place of any
+/// pinned before (each solved now); say whether it did.
+fn pin_preset_runs(app: &mut App) -> bool {
+    if app.model().preset_runs(&app.scenario.preset).is_empty() {
+        return false;
+    }
+    let none: [&str; 0] = [];
+    let c = crate::compare::Comparison::from_preset(app.scenario.clone(), &none, app.reg);
+    app.problems.extend(c.problems.iter().cloned());
+    app.runs = c
+        .runs
+        .iter()
+        .map(|r| PinnedRun {
+            label: String::new(),
+            edited: false,
+            visible: true,
+            result: compute(&r.scenario),
+            scenario: r.scenario.clone(),
+        })
+        .collect();
+    relabel(app);
+    true
 }
 
 /// Solve `scenario` as the live course is solved (same sampling).

@@ -52,7 +52,7 @@ test("pin two runs: the link holds both, a reload restores them with the CLI's n
   assert.equal(await page.locator("#runs li[data-run]").count(), 2);
   const labels = await page.$$eval("#runs .run-label", (ls) => ls.map((l) => l.value));
   assert.equal(labels[0], "preset cr");
-  assert.match(labels[1], /r_TA/);
+  assert.equal(labels[1], "rTA = 1.5");
   // Both runs are on the charts, in the legend, with the live course.
   const legend = await legendLabels(page, "chart-main");
   assert.ok(legend.some((l) => l.startsWith("run 1:")) && legend.some((l) => l.startsWith("run 2:")), legend.join(" | "));
