@@ -6,6 +6,7 @@
 //! codec, so a bad value is a [`Problem`] naming the key and its range, and
 //! only that run is left out. Pure and portable: the CLI and the page share it.
 
+pub mod file;
 mod label;
 mod table;
 

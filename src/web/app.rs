@@ -525,6 +525,21 @@ impl App {
         Some(c)
     }
 
+    /// The scenario file of the page: the live scenario and the pinned runs
+    /// (their queries, hand-typed labels and hidden flags).
+    pub fn scenario_file(&self) -> String {
+        let runs: Vec<crate::compare::file::FileRun> = self
+            .runs
+            .iter()
+            .map(|r| crate::compare::file::FileRun {
+                scenario: r.scenario.clone(),
+                label: r.edited.then(|| r.label.clone()),
+                visible: r.visible,
+            })
+            .collect();
+        crate::compare::file::to_json(&self.scenario, &runs)
+    }
+
     /// The link's `run` keys: each pinned run's own query against the live
     /// scenario's preset ([`crate::compare::run_query`]), percent-encoded.
     pub fn runs_query(&self) -> String {
@@ -687,20 +702,38 @@ pub fn update(app: &mut App, msg: Msg) -> Redraw {
             }
         }
         Msg::Load(text) => {
-            let (s, problems) = Scenario::from_json(&text, app.reg);
+            let file = crate::compare::file::from_json(&text, app.reg);
+            let s = file.scenario;
             let model_changed = s.model != app.model();
             app.scenario = s;
             app.clear_problems();
-            app.problems = problems;
+            app.problems = file.problems;
             if model_changed {
                 // The last result was another model's: nothing to fall back
                 // on, and a comparison stays within one model.
                 app.last = None;
                 app.runs.clear();
             }
+            // A file with runs replaces the pinned runs (one without keeps
+            // them, as before runs were saved).
+            let has_runs = file.runs.is_some();
+            if let Some(runs) = file.runs {
+                app.runs = runs
+                    .into_iter()
+                    .map(|r| PinnedRun {
+                        edited: r.label.is_some(),
+                        label: r.label.unwrap_or_default(),
+                        visible: r.visible,
+                        result: compute(&r.scenario),
+                        scenario: r.scenario,
+                    })
+                    .collect();
+                relabel(app);
+            }
             Redraw {
                 model: model_changed,
                 notes: true,
+                runs: has_runs || model_changed,
                 ..changed()
             }
         }

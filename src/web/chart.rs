@@ -1088,6 +1088,39 @@ pub fn draw_bands(surface: &Surface, chart: &BandChart) -> Result<(), String> {
         ))
         .map_err(draw_err)?;
     }
+    // Pinned runs: a line each in the run's colour and dash pattern,
+    // under this patient's mark; listed in the legend and in `data-runs`.
+    let run_w = surface.px(2.0);
+    for m in &chart.run_marks {
+        let xc = m.x.clamp(lo, hi);
+        let style = rgb(m.color).stroke_width(run_w);
+        let line = [(xc, 0.0), (xc, 100.0)];
+        match m.dash {
+            Some((on, off)) => ctx
+                .draw_series(DashedLineSeries::new(
+                    line,
+                    surface.px(on),
+                    surface.px(off),
+                    style,
+                ))
+                .map(|_| ()),
+            None => ctx.draw_series(LineSeries::new(line, style)).map(|_| ()),
+        }
+        .map_err(draw_err)?;
+    }
+    let marks: Vec<String> = chart
+        .run_marks
+        .iter()
+        .map(|m| {
+            format!(
+                "{{\"x\":{},\"label\":{},\"color\":\"{}\"}}",
+                m.x,
+                json_string(&m.label),
+                crate::plot::hex(m.color)
+            )
+        })
+        .collect();
+    surface.set_data("runs", &format!("[{}]", marks.join(",")));
     if let Some((x, label)) = &chart.mark {
         let xc = x.clamp(lo, hi);
         let w = surface.px(2.0);
@@ -1133,6 +1166,12 @@ pub fn draw_bands(surface: &Surface, chart: &BandChart) -> Result<(), String> {
         .rev()
         .map(|(l, c, _)| (crate::plot::display_label(l), Key::Box(*c)))
         .chain((!chart.points.is_empty()).then(|| (chart.points_label.clone(), Key::Ring)))
+        .chain(
+            chart
+                .run_marks
+                .iter()
+                .map(|m| (m.label.clone(), Key::Line(m.color, m.dash, 2.0))),
+        )
         .collect();
     legend(&area, surface, &keys, Corner::LowerRight)?;
     surface.set_legend(
