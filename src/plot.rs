@@ -202,6 +202,8 @@ pub struct BandChart {
 /// A pinned run's place on a band chart.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunMark {
+    /// The run's number, from 1 (the legend's "run 2").
+    pub run: usize,
     /// Its factor value.
     pub x: f64,
     /// Legend text ("run 2: FT = 74").

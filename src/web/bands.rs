@@ -209,6 +209,7 @@ pub fn chart(
             .filter_map(|&(n, v, (color, dash))| {
                 let x = v.filter(drawable)?;
                 Some(RunMark {
+                    run: n,
                     x,
                     label: format!("run {n}: {name} = {}", tick(x)),
                     color,

@@ -196,7 +196,8 @@ test("each comparison preset pins and draws all its runs, as `cartsim compare --
       await page.waitForFunction(() => JSON.parse(document.getElementById("chart-ft").dataset.runs).length === 3);
       await page.click('#runs li[data-run="1"] button[aria-pressed]');
       await page.waitForFunction(() => JSON.parse(document.getElementById("chart-ft").dataset.runs).length === 4);
-      await screenshot(page, "compare-classes", { element: "#results" });
+      await screenshot(page, "compare-classes", { element: "#chart-pane" });
+      await screenshot(page, "compare-classes-bands", { element: "#bands-section" });
     }
     assert.deepEqual(page.problems, []);
     await page.close();
