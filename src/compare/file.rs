@@ -71,7 +71,7 @@ pub fn from_json(text: &str, reg: &Registry) -> ScenarioFile {
         };
     };
     let runs_value = map.remove("runs");
-    let (scenario, mut problems) = Scenario::from_json(&Value::Object(map).to_string(), reg);
+    let (scenario, mut problems) = Scenario::from_json_object(map, reg);
     let runs = runs_value.map(|v| {
         let Value::Array(items) = v else {
             problems.push(Problem {
