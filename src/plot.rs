@@ -186,6 +186,9 @@ pub struct BandChart {
     pub bands: Vec<(String, Rgb, Vec<f64>)>,
     /// The current patient's factor value and its label.
     pub mark: Option<(f64, String)>,
+    /// Pinned runs' factor values, each a line in the run's colour and
+    /// dash pattern.
+    pub run_marks: Vec<RunMark>,
     /// The factor range the bands rest on (the cohort's smallest and
     /// largest value); outside it the chart is greyed. `None`: all of it.
     pub covered: Option<(f64, f64)>,
@@ -194,6 +197,21 @@ pub struct BandChart {
     pub points: Vec<(f64, f64)>,
     /// Legend text of [`BandChart::points`].
     pub points_label: String,
+}
+
+/// A pinned run's place on a band chart.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunMark {
+    /// The run's number, from 1 (the legend's "run 2").
+    pub run: usize,
+    /// Its factor value.
+    pub x: f64,
+    /// Legend text ("run 2: FT = 74").
+    pub label: String,
+    /// The run's colour.
+    pub color: Rgb,
+    /// Its dash pattern (dash, gap in CSS pixels); `None`: solid.
+    pub dash: Option<(f64, f64)>,
 }
 
 impl Series {

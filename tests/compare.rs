@@ -37,7 +37,8 @@ fn metrics_json(list: &[&str]) -> Value {
 /// `cartsim metrics` for the same settings, number for number.
 fn assert_same_as_metrics(model: &str, preset: &str, cases: &[(&str, &[&str])]) {
     let mut list = vec!["--model", model, "--preset", preset];
-    for (run, _) in &cases[1..] {
+    // An empty run is one the preset itself brings (a comparison preset).
+    for (run, _) in cases[1..].iter().filter(|(run, _)| !run.is_empty()) {
         list.extend(["--run", run]);
     }
     let out = compare_json(&list);
@@ -129,7 +130,7 @@ fn a_bad_run_value_is_named_and_only_that_run_is_left_out() {
     )
     .unwrap();
     let labels: Vec<&str> = c.comparison.runs.iter().map(|r| r.label.as_str()).collect();
-    assert_eq!(labels, ["base", "r_TA = 2", "e = 10"]);
+    assert_eq!(labels, ["preset cr", "rTA = 2", "e = 10"]);
     let keys: Vec<&str> = c
         .comparison
         .problems
@@ -184,12 +185,16 @@ fn labels_say_what_differs_from_the_base() {
     let base = Scenario::preset(clinical, "cr");
     let lab = |q: &str| label(&parse_run(q, &base, reg).unwrap(), &base);
     // cr has rTA = 1.62.
-    assert_eq!(lab("rTA=3.24"), "r_TA ×2");
-    assert_eq!(lab("rTA=0.81"), "r_TA ×0.5");
-    assert_eq!(lab("rTA=0.54"), "r_TA ÷3");
-    assert_eq!(lab("rTA=3.25"), "r_TA = 3.25");
+    // The issue's examples: "rTA ×2", "preset nr", "α = 1e-9" (the
+    // symbol on one line; a factor under ten as a factor, else the value).
+    assert_eq!(lab("rTA=3.24"), "rTA ×2");
+    assert_eq!(lab("rTA=0.81"), "rTA ×0.5");
+    assert_eq!(lab("rTA=0.54"), "rTA ÷3");
+    assert_eq!(lab("rTA=3.25"), "rTA = 3.25");
+    assert_eq!(lab("rTA=0.162"), "rTA = 0.162");
+    assert_eq!(lab("nTN0=1.65"), "nTN(0) = 1.65");
     assert_eq!(lab("preset=nr"), "preset nr");
-    assert_eq!(lab("rTA=3.24&e=10"), "r_TA ×2, e = 10");
+    assert_eq!(lab("rTA=3.24&e=10"), "rTA ×2, e = 10");
     assert_eq!(lab("preset=nr&e=10"), "preset nr, e = 10");
     assert_eq!(
         lab("extinction=off&solver=rk4"),
@@ -200,6 +205,8 @@ fn labels_say_what_differs_from_the_base() {
     let mbase = Scenario::preset(marrow, "fig3");
     let s = parse_run("alpha=1e-9", &mbase, reg).unwrap();
     assert_eq!(label(&s, &mbase), "α = 1e-9");
+    let s = parse_run("alpha=3e-11&rhoC=0.45", &mbase, reg).unwrap();
+    assert_eq!(label(&s, &mbase), "α = 3e-11, ρC ×0.5");
     let s = parse_run("variant=as-printed", &mbase, reg).unwrap();
     assert_eq!(label(&s, &mbase), "variant as-printed");
     // Labels are plain strings the page may edit.
@@ -266,7 +273,7 @@ fn csv_outputs_have_one_row_per_run() {
     );
     assert!(lines[0].contains("peak_diff") && lines[0].contains("peak_pct"));
     assert!(
-        lines[2].starts_with("1,\"r_TA ×2, e = 10\",rTA=3.24&e=10,"),
+        lines[2].starts_with("1,\"rTA ×2, e = 10\",rTA=3.24&e=10,"),
         "{}",
         lines[2]
     );
@@ -335,4 +342,85 @@ fn the_binary_exits_as_the_other_commands() {
     assert!(msg.contains("run 1"), "{msg}");
     let help = run(&["--help"]);
     assert!(String::from_utf8_lossy(&help.stdout).contains("compare"));
+}
+
+#[test]
+fn comparison_presets_bring_their_runs() {
+    let reg = Registry::builtin();
+    let mut seen = Vec::new();
+    for &model in reg.models() {
+        for p in model.presets() {
+            let runs = model.preset_runs(p.name);
+            if runs.is_empty() {
+                continue;
+            }
+            seen.push((p.name, runs.len()));
+            let c = Comparison::from_preset(Scenario::preset(model, p.name), &[] as &[&str], reg);
+            assert!(c.problems.is_empty(), "{}: {:?}", p.name, c.problems);
+            assert_eq!(c.runs.len(), runs.len(), "{}", p.name);
+            // Every run is a different course, and the lesson speaks of runs.
+            for (i, a) in c.runs.iter().enumerate() {
+                for b in &c.runs[i + 1..] {
+                    assert_ne!(a.scenario, b.scenario, "{}", p.name);
+                }
+            }
+            let lesson = model.lesson(p.name).unwrap();
+            assert!(lesson.intro.contains("pinned runs"), "{}", p.name);
+        }
+    }
+    let want = [
+        ("fig4a", 3),
+        ("fig4b", 3),
+        ("fig4c", 3),
+        ("fig5a", 3),
+        ("fig5b", 3),
+        ("fig5c", 3),
+        ("classes", 4),
+    ];
+    let mut seen_sorted = seen.clone();
+    seen_sorted.sort();
+    let mut want_sorted = want.to_vec();
+    want_sorted.sort();
+    assert_eq!(seen_sorted, want_sorted);
+}
+
+#[test]
+fn compare_preset_runs_a_figure_panel_as_cartsim_metrics_does() {
+    // `cartsim compare --preset fig5a`: the three runs of [M] Fig. 5A, the
+    // largest α first (the paper's solid line), each equal to `cartsim
+    // metrics` with that α.
+    assert_same_as_metrics(
+        "marrow",
+        "fig5a",
+        &[
+            ("", &["--set", "alpha=3e-9"]),
+            ("", &["--set", "alpha=3e-10"]),
+            ("", &["--set", "alpha=3e-11"]),
+        ],
+    );
+    let out = compare_json(&["--model", "marrow", "--preset", "fig5a"]);
+    let labels: Vec<&str> = out["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels, ["preset fig5a, α = 3e-9", "α = 3e-10", "α = 3e-11"]);
+    // The four classes of [L], and a run added to them.
+    let out = compare_json(&[
+        "--model", "clinical", "--preset", "classes", "--run", "rTA=3.24",
+    ]);
+    let runs = out["runs"].as_array().unwrap();
+    let classes: Vec<&str> = runs
+        .iter()
+        .map(|r| r["metrics"]["response"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        classes,
+        ["CR", "NR", "CD19+ relapse", "CD19- relapse", "CR"]
+    );
+    assert_eq!(runs[1]["label"], "preset nr");
+    // An added run is read against the preset named (`classes` has cr's
+    // values), so it differs from the base (cr) in its preset too.
+    assert_eq!(runs[4]["label"], "preset classes, rTA ×2");
 }

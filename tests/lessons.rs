@@ -4,7 +4,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use cartsim::model::lesson::check;
-use cartsim::model::{clinical, Check, Claim, Registry};
+use cartsim::model::{clinical, marrow, Check, Claim, Registry};
 use std::collections::BTreeSet;
 
 #[test]
@@ -77,4 +77,21 @@ fn a_false_claim_is_caught() {
         },
     };
     assert!(check(clinical::MODEL, "nr", &wrong).is_err());
+    // A comparison preset's runs in the wrong order, or a wrong number.
+    let wrong = Claim {
+        text: "the classes in another order",
+        check: Check::RunClasses(&["NR", "CR", "CD19+ relapse", "CD19- relapse"]),
+    };
+    assert!(check(clinical::MODEL, "classes", &wrong).is_err());
+    let wrong = Claim {
+        text: "a dose-independent peak day",
+        check: Check::RunValues {
+            index: "t_peak",
+            bounds: &[(8.3, 8.7), (8.3, 8.7), (8.3, 8.7)],
+        },
+    };
+    let e = check(marrow::MODEL, "fig4c", &wrong).unwrap_err();
+    assert!(e.contains("t_peak"), "{e}");
+    // A run check on a preset without runs is an error, not a pass.
+    assert!(check(marrow::MODEL, "fig3", &wrong).is_err());
 }

@@ -7,12 +7,15 @@
 //   - time from navigation to the first drawn chart (performance mark
 //     "cartsim:first-chart" set by the page), median of several loads;
 //   - the page's update per slider move (solve, draw, total; the page's own
-//     #timing numbers), and with --before DIR the same for another build
-//     (e.g. an earlier commit's dist/), measured interleaved in one session;
+//     #timing numbers), the same with six pinned runs drawn over the live
+//     course (issue 15: still within one frame at the median?), and with
+//     --before DIR the same for another build (e.g. an earlier commit's
+//     dist/), all measured interleaved in one session;
 //   - Lighthouse 12.2.3 on dist/ served with gzip, desktop and mobile
 //     presets (lighthouse.mjs; its own section of BENCHMARKS.md with --md;
 //     CARTSIM_LH_RUNS runs per preset, default 3).
 // Usage: node run.mjs --pkg DIR --data DIR --dist DIR --out FILE [--before DIR] [--md FILE]
+//        node run.mjs --only-update --dist DIR --out FILE   (the page updates alone)
 import { createServer } from "node:http";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -27,8 +30,9 @@ const arg = (name, dflt) => {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] : dflt;
 };
-const PKG = resolve(arg("--pkg"));
-const DATA = resolve(arg("--data"));
+const ONLY_UPDATE = process.argv.includes("--only-update");
+const PKG = ONLY_UPDATE ? null : resolve(arg("--pkg"));
+const DATA = ONLY_UPDATE ? null : resolve(arg("--data"));
 const DIST = resolve(arg("--dist"));
 const OUT = resolve(arg("--out"));
 const BEFORE = arg("--before") ? resolve(arg("--before")) : null;
@@ -77,7 +81,14 @@ const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.
 const userDir = mkdtempSync(join(tmpdir(), "cartsim-bench-"));
 const browser = await chromium.launchPersistentContext(userDir, { executablePath: CHROMIUM, args: ARGS, headless: true });
 const result = { chromium: browser.browser()?.version() ?? null };
+/** Six pinned runs for the update benchmark (issue 15): the base preset,
+ * two parameter changes and the other three Table 1 presets. */
+const SIX_RUNS = ["", "rTA=3.24", "e=10", "preset=nr", "preset=relapse-pos", "preset=relapse-neg"]
+  .map((r) => `run=${encodeURIComponent(r)}`)
+  .join("&");
+
 try {
+  if (!ONLY_UPDATE) {
   // 1. Solvers, same page.
   const site = await serve([["/pkg/", PKG], ["/data/", DATA], ["/odex/", join(HERE, "node_modules", "odex", "src")], ["/", HERE]]);
   const page = await browser.newPage();
@@ -130,23 +141,30 @@ try {
     }
     await app.close();
     result.first_chart_ms = { median: runs.length ? median(runs) : null, runs, note };
+  }
+  }
+  if (existsSync(join(DIST, "index.html"))) {
 
     // 5. Update per slider move: 5 rounds of 20 moves of kA on `cr`, this
     // build and (with --before) the other one alternating, so both see the
     // same machine load. Numbers are the page's own (#timing data-*).
-    const builds = [["after", DIST]];
-    if (BEFORE && existsSync(join(BEFORE, "index.html"))) builds.push(["before", BEFORE]);
+    // "six_runs": this build with six pinned runs in the link (each drawn
+    // on both charts and marked on both band charts, never re-solved).
+    const builds = [["after", DIST, ""], ["six_runs", DIST, `&${SIX_RUNS}`]];
+    if (BEFORE && existsSync(join(BEFORE, "index.html"))) builds.push(["before", BEFORE, ""]);
     const servers = {};
     const samples = {};
     for (const [name, dir] of builds) {
       servers[name] = await serve([["/", dir]]);
       samples[name] = { total: [], solve: [], rhs: [] };
     }
-    for (let round = 0; round < 5; round++) {
-      for (const [name] of builds) {
+    const rounds = Number(process.env.ROUNDS || 5);
+    for (let round = 0; round < rounds; round++) {
+      for (const [name, , extra] of builds) {
         const p = await browser.newPage({ viewport: { width: 1366, height: 900 } });
-        await p.goto(`${servers[name].url}?model=clinical&preset=cr`);
+        await p.goto(`${servers[name].url}?model=clinical&preset=cr${extra}`);
         await p.waitForFunction(() => performance.getEntriesByName("cartsim:first-chart").length > 0, null, { timeout: 20_000 });
+        if (extra) await p.waitForFunction(() => document.querySelectorAll("#runs li[data-run]").length === 6, null, { timeout: 20_000 });
         await p.waitForTimeout(1500); // let the cohort bands arrive first
         for (let i = 0; i < 20; i++) {
           await p.evaluate((pos) => {
@@ -190,7 +208,9 @@ try {
   rmSync(userDir, { recursive: true, force: true });
 }
 // 6. Lighthouse, with the browser above closed (its own Chromium per run).
-if (existsSync(join(DIST, "index.html"))) {
+if (ONLY_UPDATE) {
+  console.log(JSON.stringify(result.update_ms, null, 1));
+} else if (existsSync(join(DIST, "index.html"))) {
   result.lighthouse = await lighthouseBench(DIST, { runs: Number(process.env.CARTSIM_LH_RUNS || 3), chromePath: CHROMIUM });
   if (MD) writeSection(MD, lighthouseMarkdown(result.lighthouse));
 }

@@ -18,7 +18,9 @@ USAGE:
 
 OPTIONS:
     --model M          clinical (Liu et al.) or marrow (Martínez-Rubio et al.)
-    --preset NAME      the base preset: the first run, and what the other runs change
+    --preset NAME      the base preset: the first run, and what the other runs change.
+                       A comparison preset (marrow fig4a-c, fig5a-c; clinical classes)
+                       brings its own runs, the first of them the base; --run adds more
     --run CHANGES      one run (repeatable, at most 6): NAME=VALUE pairs separated by ';'
                        or '&', applied to the base preset. Names as in links: parameters,
                        initial values, settings (extinction=off, variant=as-printed), the
@@ -30,12 +32,13 @@ OPTIONS:
                        columns run,label,t,<the model's columns>
     --every DT, --times T1,T2,...   trajectory output times (default: every solver step)
 
-Each run is labelled by what differs from the base (\"r_TA ×2\", \"preset nr\",
+Each run is labelled by what differs from the base (\"rTA ×2\", \"preset nr\",
 \"α = 1e-9\"). The metrics are those of `cartsim metrics` for the same settings,
 with each run's difference from the base (absolute and %).
 
-EXAMPLE:
+EXAMPLES:
     cartsim compare --model clinical --preset cr --run 'rTA=3.24;e=10' --run preset=nr
+    cartsim compare --model marrow --preset fig5a --format csv
 ";
 
 /// What `cartsim compare ARGS` prints: the comparison that was read (with
@@ -92,7 +95,7 @@ pub fn compute(args: &[String], reg: &Registry) -> Result<Compared, CliError> {
     if trajectories && format != "csv" {
         return Err(CliError::usage("--trajectories writes CSV only"));
     }
-    let comparison = Comparison::from_queries(Scenario::preset(model, &preset), &runs, reg);
+    let comparison = Comparison::from_preset(Scenario::preset(model, &preset), &runs, reg);
     let failed = |f: crate::compare::RunFailure| {
         if f.error.is_bad_input() {
             CliError::usage(f.to_string())

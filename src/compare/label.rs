@@ -1,4 +1,4 @@
-//! Automatic run labels ("r_TA ×2", "preset nr", "α = 1e-9") and the
+//! Automatic run labels ("rTA ×2", "preset nr", "α = 1e-9") and the
 //! compact number format they use.
 
 use crate::scenario::Scenario;
@@ -41,9 +41,10 @@ pub fn compact(v: f64) -> String {
 /// What `run` changes from `base`, for a legend: each difference in a
 /// stable order (preset, parameters and settings in the model's order,
 /// options, solver, horizon, units), joined with ", "; "base" when there
-/// is none. A parameter changed by a round ratio reads "r_TA ×2" or
-/// "α ÷3", otherwise "r_TA = 3.24" (the display symbol of its
-/// [`crate::model::params::ParamSpec`], the value in [`compact`] form).
+/// is none. A parameter is named by its symbol written on one line (the
+/// paper's r_TA is "rTA", ρ_C "ρC", α "α"): changed by a round factor
+/// under ten it reads "rTA ×2" or "rTA ÷3", otherwise it gives the new
+/// value in [`compact`] form ("α = 1e-9", "α = 3e-11" for a tenfold step).
 pub fn label(run: &Scenario, base: &Scenario) -> String {
     let mut parts: Vec<String> = Vec::new();
     if run.model != base.model {
@@ -62,7 +63,7 @@ pub fn label(run: &Scenario, base: &Scenario) -> String {
             continue;
         };
         if r != b {
-            parts.push(change(spec.symbol, r, b));
+            parts.push(change(&inline_symbol(spec.symbol), r, b));
         }
     }
     for opt in run.model.options() {
@@ -99,6 +100,22 @@ pub fn label(run: &Scenario, base: &Scenario) -> String {
     }
 }
 
+/// The label of a comparison's first run: its preset, then what differs
+/// from that preset ("preset cr", "preset fig5a, α = 3e-9").
+pub fn base_label(base: &Scenario) -> String {
+    let own = Scenario::preset(base.model, &base.preset);
+    match label(base, &own).as_str() {
+        "base" => format!("preset {}", base.preset),
+        diff => format!("preset {}, {diff}", base.preset),
+    }
+}
+
+/// A parameter's display symbol on one line: the `_` that marks a
+/// subscript is dropped (`r_TA` → `rTA`, `n_P(0)` → `nP(0)`).
+pub fn inline_symbol(symbol: &str) -> String {
+    symbol.replace('_', "")
+}
+
 /// "name ×r" when `run / base` is a round ratio, "name ÷n" when its inverse
 /// is a whole number, else "name = run".
 fn change(name: &str, run: f64, base: f64) -> String {
@@ -108,15 +125,16 @@ fn change(name: &str, run: f64, base: f64) -> String {
     }
 }
 
-/// `×2`, `×1.5`, `×0.1`, `×100`, `÷3` for round ratios (one or two
-/// significant digits, the second a 5; or the inverse of a whole number up
-/// to 1000), `None` otherwise.
+/// `×2`, `×1.5`, `×0.5`, `÷3` for round ratios strictly between a tenth
+/// and ten (one or two significant digits, the second a 5; or the inverse
+/// of a whole number), `None` otherwise: a change by a factor of ten or
+/// more is clearer as the new value.
 fn ratio_text(run: f64, base: f64) -> Option<String> {
     if base == 0.0 || run == 0.0 || !run.is_finite() || !base.is_finite() {
         return None;
     }
     let r = run / base;
-    if r <= 0.0 || r == 1.0 {
+    if r <= 0.1 || r >= 10.0 || r == 1.0 {
         return None;
     }
     let close = |x: f64, y: f64| (x - y).abs() <= 1e-9 * y.abs();
@@ -124,13 +142,13 @@ fn ratio_text(run: f64, base: f64) -> Option<String> {
     let scale = 10f64.powf(e);
     let mantissa = r / scale;
     for m in [1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0] {
-        if close(mantissa, m) && (-3.0..=3.0).contains(&e) {
+        if close(mantissa, m) {
             return Some(format!("×{}", compact(m * scale)));
         }
     }
     let inv = 1.0 / r;
     let n = inv.round();
-    if r < 1.0 && n <= 1000.0 && close(inv, n) {
+    if r < 1.0 && close(inv, n) {
         return Some(format!("÷{n}"));
     }
     None
@@ -139,6 +157,13 @@ fn ratio_text(run: f64, base: f64) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn symbols_on_one_line() {
+        assert_eq!(inline_symbol("r_TA"), "rTA");
+        assert_eq!(inline_symbol("n_P(0)"), "nP(0)");
+        assert_eq!(inline_symbol("α"), "α");
+    }
 
     #[test]
     fn compact_numbers() {
@@ -154,7 +179,11 @@ mod tests {
         assert_eq!(ratio_text(2.0, 1.0).as_deref(), Some("×2"));
         assert_eq!(ratio_text(0.5, 1.0).as_deref(), Some("×0.5"));
         assert_eq!(ratio_text(0.15, 0.1).as_deref(), Some("×1.5"));
-        assert_eq!(ratio_text(100.0, 1.0).as_deref(), Some("×100"));
+        assert_eq!(ratio_text(100.0, 1.0), None);
+        assert_eq!(ratio_text(10.0, 1.0), None);
+        assert_eq!(ratio_text(0.1, 1.0), None);
+        assert_eq!(ratio_text(0.2, 1.0).as_deref(), Some("×0.2"));
+        assert_eq!(ratio_text(1.0, 9.0).as_deref(), Some("÷9"));
         assert_eq!(ratio_text(1.0, 3.0).as_deref(), Some("÷3"));
         assert_eq!(ratio_text(1.07, 1.0), None);
         assert_eq!(ratio_text(3.24, 1.1), None);

@@ -6,10 +6,11 @@
 //! codec, so a bad value is a [`Problem`] naming the key and its range, and
 //! only that run is left out. Pure and portable: the CLI and the page share it.
 
+pub mod file;
 mod label;
 mod table;
 
-pub use label::{compact, label};
+pub use label::{base_label, compact, label};
 pub use table::{
     csv_field, run_metrics, settings_json, CompareRow, CompareTable, Difference, RunFailure,
     RunMetrics, TrajectoryTable,
@@ -45,11 +46,11 @@ pub struct Comparison {
 }
 
 impl Comparison {
-    /// A comparison of `base` alone, labelled "base".
+    /// A comparison of `base` alone (labelled by [`base_label`]).
     pub fn new(base: Scenario) -> Comparison {
         Comparison {
             runs: vec![Run {
-                label: label(&base, &base),
+                label: base_label(&base),
                 scenario: base,
             }],
             problems: Vec::new(),
@@ -89,6 +90,39 @@ impl Comparison {
         c
     }
 
+    /// The comparison a preset stands for: for a comparison preset (one
+    /// that lists runs, [`crate::model::Model::preset_runs`]) its runs, the
+    /// first as the base; for any other preset the preset alone. `extra`
+    /// runs (link form) follow, read against `preset`.
+    pub fn from_preset<S: AsRef<str>>(preset: Scenario, extra: &[S], reg: &Registry) -> Comparison {
+        let listed = preset.model.preset_runs(&preset.preset);
+        let Some((first, rest)) = listed.split_first() else {
+            return Comparison::from_queries(preset, extra, reg);
+        };
+        let base = match parse_run(first, &preset, reg) {
+            Ok(s) => s,
+            // A preset's own run is tested to parse; if it did not, the
+            // preset alone is the base and the problem is shown.
+            Err(problems) => {
+                let mut c = Comparison::from_queries(preset, extra, reg);
+                c.problems.extend(problems);
+                return c;
+            }
+        };
+        let queries: Vec<&str> = rest
+            .iter()
+            .copied()
+            .chain(extra.iter().map(AsRef::as_ref))
+            .collect();
+        let mut c = Comparison::from_queries(preset, &queries, reg);
+        c.runs[0] = Run {
+            label: base_label(&base),
+            scenario: base,
+        };
+        c.relabel();
+        c
+    }
+
     /// The base scenario (the first run).
     pub fn base(&self) -> &Scenario {
         &self.runs[0].scenario
@@ -122,8 +156,12 @@ impl Comparison {
     /// labels are replaced too; the page keeps its own edits.
     pub fn relabel(&mut self) {
         let base = self.base().clone();
-        for r in &mut self.runs {
-            r.label = label(&r.scenario, &base);
+        for (i, r) in self.runs.iter_mut().enumerate() {
+            r.label = if i == 0 {
+                base_label(&base)
+            } else {
+                label(&r.scenario, &base)
+            };
         }
     }
 

@@ -192,6 +192,16 @@ pub trait Model: Send + Sync + 'static {
     fn default_t_end(&self, preset: &str) -> f64;
     /// The lesson of a preset.
     fn lesson(&self, preset: &str) -> Option<&'static Lesson>;
+    /// The runs of a comparison preset (e.g. [M]'s Fig. 5A: three values of
+    /// α), each a run query against the preset in link form (`alpha=3e-9`,
+    /// `preset=nr`; see `crate::compare::parse_run`), in the paper's order.
+    /// The first run is the comparison's base. Choosing the preset on the
+    /// page pins them; `cartsim compare --preset P` runs them. Empty (the
+    /// default) for a preset that is a single course.
+    fn preset_runs(&self, preset: &str) -> &'static [&'static str] {
+        let _ = preset;
+        &[]
+    }
     /// Simulate a request into a table (one solve).
     fn simulate(&self, req: &SimRequest) -> Result<SimTable, ModelError>;
     /// Simulate a request and score the course, in one solve.

@@ -79,6 +79,17 @@ pub enum Check {
         /// Upper bound.
         hi: f64,
     },
+    /// The runs of a comparison preset ([`super::Model::preset_runs`]), in
+    /// order, have these classes (one per run).
+    RunClasses(&'static [&'static str]),
+    /// Run `i` of a comparison preset has the index in `bounds[i]` (one
+    /// `(lo, hi)` per run, in order).
+    RunValues {
+        /// Index key.
+        index: &'static str,
+        /// One `(lo, hi)` per run.
+        bounds: &'static [(f64, f64)],
+    },
     /// The index here divided by the same index in preset `other` lies in
     /// `[lo, hi]`.
     Ratio {
@@ -161,6 +172,42 @@ fn metrics(
         .map_err(|e: ModelError| e.to_string())?
         .metrics
         .ok_or_else(|| "the course was not scored".into())
+}
+
+/// The metrics of every run of the comparison preset `preset`, in order:
+/// each run query read as the page reads it (`preset=` switches the
+/// preset, `t_end=` the horizon, the other keys are `NAME=VALUE` changes).
+fn run_metrics(model: ModelId, preset: &str) -> Result<Vec<Arc<dyn super::CourseMetrics>>, String> {
+    let runs = model.preset_runs(preset);
+    if runs.is_empty() {
+        return Err(format!("'{preset}' has no runs"));
+    }
+    runs.iter()
+        .map(|q| {
+            let mut run_preset = preset.to_string();
+            let mut t_end = None;
+            let mut sets = Vec::new();
+            for (k, v) in form_urlencoded::parse(q.as_bytes()) {
+                match &*k {
+                    "preset" => run_preset = v.into_owned(),
+                    "t_end" => t_end = Some(v.parse::<f64>().map_err(|e| format!("{q}: {e}"))?),
+                    _ => sets.push((k.into_owned(), v.into_owned())),
+                }
+            }
+            let req = SimRequest {
+                t_end: Some(t_end.unwrap_or_else(|| model.default_t_end(&run_preset))),
+                preset: run_preset,
+                sets,
+                sampling: Sampling::Times(Vec::new()),
+                ..SimRequest::default()
+            };
+            model
+                .course(&req)
+                .map_err(|e| format!("run '{q}': {e}"))?
+                .metrics
+                .ok_or_else(|| format!("run '{q}' was not scored"))
+        })
+        .collect()
 }
 
 fn value(m: &Arc<dyn super::CourseMetrics>, key: &str) -> Result<Option<f64>, String> {
@@ -250,6 +297,29 @@ pub fn check(model: ModelId, preset: &str, claim: &Claim) -> Result<String, Stri
             ok(
                 (lo..=hi).contains(&r),
                 format!("{name} {preset}/{other} = {r} (want {lo}–{hi})"),
+            )
+        }
+        Check::RunClasses(labels) => {
+            let got: Vec<&str> = run_metrics(model, preset)?.iter().map(class).collect();
+            ok(
+                got == labels,
+                format!("run classes {got:?} (want {labels:?})"),
+            )
+        }
+        Check::RunValues { index, bounds } => {
+            let runs = run_metrics(model, preset)?;
+            let got = runs
+                .iter()
+                .map(|m| number(m, index))
+                .collect::<Result<Vec<f64>, String>>()?;
+            let good = got.len() == bounds.len()
+                && got
+                    .iter()
+                    .zip(bounds)
+                    .all(|(v, (lo, hi))| (*lo..=*hi).contains(v));
+            ok(
+                good,
+                format!("{index} of the runs {got:?} (want {bounds:?})"),
             )
         }
         Check::Ratio {

@@ -192,6 +192,14 @@ impl Scenario {
                 }],
             );
         };
+        Scenario::from_json_object(map, reg)
+    }
+
+    /// [`Scenario::from_json`] of a file already parsed into its object.
+    pub fn from_json_object(
+        map: serde_json::Map<String, serde_json::Value>,
+        reg: &Registry,
+    ) -> (Scenario, Vec<Problem>) {
         let mut problems = Vec::new();
         let mut pairs = Vec::new();
         for (k, v) in map {

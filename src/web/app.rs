@@ -525,6 +525,21 @@ impl App {
         Some(c)
     }
 
+    /// The scenario file of the page: the live scenario and the pinned runs
+    /// (their queries, hand-typed labels and hidden flags).
+    pub fn scenario_file(&self) -> String {
+        let runs: Vec<crate::compare::file::FileRun> = self
+            .runs
+            .iter()
+            .map(|r| crate::compare::file::FileRun {
+                scenario: r.scenario.clone(),
+                label: r.edited.then(|| r.label.clone()),
+                visible: r.visible,
+            })
+            .collect();
+        crate::compare::file::to_json(&self.scenario, &runs)
+    }
+
     /// The link's `run` keys: each pinned run's own query against the live
     /// scenario's preset ([`crate::compare::run_query`]), percent-encoded.
     pub fn runs_query(&self) -> String {
@@ -665,8 +680,10 @@ pub fn update(app: &mut App, msg: Msg) -> Redraw {
             s.units = old.units.clone();
             app.scenario = s;
             app.clear_problems();
+            let pinned = pin_preset_runs(app);
             Redraw {
                 notes: true,
+                runs: pinned,
                 ..changed()
             }
         }
@@ -685,20 +702,38 @@ pub fn update(app: &mut App, msg: Msg) -> Redraw {
             }
         }
         Msg::Load(text) => {
-            let (s, problems) = Scenario::from_json(&text, app.reg);
+            let file = crate::compare::file::from_json(&text, app.reg);
+            let s = file.scenario;
             let model_changed = s.model != app.model();
             app.scenario = s;
             app.clear_problems();
-            app.problems = problems;
+            app.problems = file.problems;
             if model_changed {
                 // The last result was another model's: nothing to fall back
                 // on, and a comparison stays within one model.
                 app.last = None;
                 app.runs.clear();
             }
+            // A file with runs replaces the pinned runs (one without keeps
+            // them, as before runs were saved).
+            let has_runs = file.runs.is_some();
+            if let Some(runs) = file.runs {
+                app.runs = runs
+                    .into_iter()
+                    .map(|r| PinnedRun {
+                        edited: r.label.is_some(),
+                        label: r.label.unwrap_or_default(),
+                        visible: r.visible,
+                        result: compute(&r.scenario),
+                        scenario: r.scenario,
+                    })
+                    .collect();
+                relabel(app);
+            }
             Redraw {
                 model: model_changed,
                 notes: true,
+                runs: has_runs || model_changed,
                 ..changed()
             }
         }
@@ -980,9 +1015,9 @@ fn runs_changed() -> Redraw {
     }
 }
 
-/// Label every pinned run not labelled by hand: the first by what differs
-/// from its preset, the others by what differs from the first
-/// ([`crate::compare::label`]).
+/// Label every pinned run not labelled by hand: the first by its preset
+/// and what differs from it ([`crate::compare::base_label`]), the others
+/// by what differs from the first ([`crate::compare::label`]).
 fn relabel(app: &mut App) {
     let Some(first) = app.runs.first().map(|r| r.scenario.clone()) else {
         return;
@@ -992,11 +1027,7 @@ fn relabel(app: &mut App) {
             continue;
         }
         run.label = if i == 0 {
-            let own = Scenario::preset(first.model, &first.preset);
-            match crate::compare::label(&first, &own).as_str() {
-                "base" => format!("preset {}", first.preset),
-                diff => format!("preset {}, {diff}", first.preset),
-            }
+            crate::compare::base_label(&first)
         } else {
             match crate::compare::label(&run.scenario, &first).as_str() {
                 "base" => "as run 1".to_string(),
@@ -1004,6 +1035,31 @@ fn relabel(app: &mut App) {
             }
         };
     }
+}
+
+/// When the scenario's preset is a comparison preset
+/// ([`crate::model::Model::preset_runs`]), pin its runs in place of any
+/// pinned before (each solved now); say whether it did.
+fn pin_preset_runs(app: &mut App) -> bool {
+    if app.model().preset_runs(&app.scenario.preset).is_empty() {
+        return false;
+    }
+    let none: [&str; 0] = [];
+    let c = crate::compare::Comparison::from_preset(app.scenario.clone(), &none, app.reg);
+    app.problems.extend(c.problems.iter().cloned());
+    app.runs = c
+        .runs
+        .iter()
+        .map(|r| PinnedRun {
+            label: String::new(),
+            edited: false,
+            visible: true,
+            result: compute(&r.scenario),
+            scenario: r.scenario.clone(),
+        })
+        .collect();
+    relabel(app);
+    true
 }
 
 /// Solve `scenario` as the live course is solved (same sampling).

@@ -15,6 +15,7 @@ use crate::analysis::bands::Bands;
 use crate::cohort::bands::{factor_bands, Factor, LabelSource, PAPER_FP_POINTS};
 use crate::cohort::Scored;
 use crate::jobs::{self as tasks, Task, TrialSpec};
+use crate::plot::RunMark;
 use js_sys::Uint8Array;
 use std::collections::BTreeMap;
 
@@ -167,8 +168,16 @@ pub fn class_color(label: &str) -> Rgb {
     crate::plot::class_color(label).unwrap_or(c::GREY)
 }
 
-/// The band chart of a factor, marking `value` (this patient's FT or FP).
-pub fn chart(b: &Bands, factor: Factor, value: Option<f64>) -> BandChart {
+/// The band chart of a factor, marking `value` (this patient's FT or FP)
+/// and each visible pinned run's value in its colour and dash pattern
+/// (`runs`: run number from 1, its value, its style).
+pub fn chart(
+    b: &Bands,
+    factor: Factor,
+    value: Option<f64>,
+    runs: &[(usize, Option<f64>, super::runs::RunStyle)],
+) -> BandChart {
+    let drawable = |x: &f64| x.is_finite() && (!factor.log_axis() || *x > 0.0);
     let (title, x_label, name) = match factor {
         Factor::Ft => (
             "Response probability by CAR T function factor FT",
@@ -193,8 +202,21 @@ pub fn chart(b: &Bands, factor: Factor, value: Option<f64>) -> BandChart {
             .map(|(l, p)| (l.clone(), class_color(l), p.clone()))
             .collect(),
         mark: value
-            .filter(|x| x.is_finite() && (!factor.log_axis() || *x > 0.0))
+            .filter(drawable)
             .map(|x| (x, format!("this patient: {name} = {}", tick(x)))),
+        run_marks: runs
+            .iter()
+            .filter_map(|&(n, v, (color, dash))| {
+                let x = v.filter(drawable)?;
+                Some(RunMark {
+                    run: n,
+                    x,
+                    label: format!("run {n}: {name} = {}", tick(x)),
+                    color,
+                    dash,
+                })
+            })
+            .collect(),
         covered: Some(b.covered),
         points: match factor {
             Factor::Fp => paper_points(b),

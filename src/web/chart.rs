@@ -95,6 +95,51 @@ impl Surface {
         self.css_height() < 200.0
     }
 
+    /// Set (`Some((dash, gap))`, device pixels) or clear the canvas's own
+    /// line dash. A dashed line drawn as one path under it is one stroke,
+    /// where plotters' `DashedLineSeries` strokes every dash on its own
+    /// (hundreds per line, and with pinned runs most lines are dashed).
+    fn line_dash(&self, dash: Option<(u32, u32)>) {
+        let ctx = self
+            .canvas
+            .get_context("2d")
+            .ok()
+            .flatten()
+            .and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok());
+        if let Some(ctx) = ctx {
+            let pattern = js_sys::Array::new();
+            if let Some((on, off)) = dash {
+                pattern.push(&on.into());
+                pattern.push(&off.into());
+            }
+            // Only fails for a non-finite entry, which a u32 is not.
+            let _ = ctx.set_line_dash(&pattern);
+        }
+    }
+
+    /// Draw `line` (one path) in `style`, dashed with `dash` (CSS pixels)
+    /// when given.
+    fn draw_line<DB, CT>(
+        &self,
+        ctx: &mut ChartContext<'_, DB, CT>,
+        line: Vec<(f64, f64)>,
+        style: ShapeStyle,
+        dash: Option<(f64, f64)>,
+    ) -> Result<(), String>
+    where
+        DB: DrawingBackend,
+        CT: CoordTranslate<From = (f64, f64)>,
+    {
+        if let Some((on, off)) = dash {
+            self.line_dash(Some((self.px(on), self.px(off))));
+        }
+        let drawn = ctx.draw_series(LineSeries::new(line, style)).map(|_| ());
+        if dash.is_some() {
+            self.line_dash(None);
+        }
+        drawn.map_err(draw_err)
+    }
+
     /// The drawing area covering the whole canvas.
     pub fn root(&self) -> Result<DrawingArea<CanvasBackend, Shift>, String> {
         CanvasBackend::from_element(self.canvas.clone())
@@ -827,18 +872,7 @@ pub fn draw_lines_chart(
         let color = rgb(s.color);
         let style = color.stroke_width(surface.px(s.width));
         for run in runs(&s.points, y0, y1) {
-            if s.dashed {
-                ctx.draw_series(DashedLineSeries::new(
-                    run,
-                    surface.px(s.dash.0),
-                    surface.px(s.dash.1),
-                    style,
-                ))
-                .map_err(draw_err)?;
-            } else {
-                ctx.draw_series(LineSeries::new(run, style))
-                    .map_err(draw_err)?;
-            }
+            surface.draw_line(&mut ctx, run, style, s.dashed.then_some(s.dash))?;
         }
     }
     let area = ctx.plotting_area().strip_coord_spec();
@@ -1088,6 +1122,51 @@ pub fn draw_bands(surface: &Surface, chart: &BandChart) -> Result<(), String> {
         ))
         .map_err(draw_err)?;
     }
+    // Pinned runs: a line each in the run's colour and dash pattern,
+    // under this patient's mark, its number at the foot (staggered, so
+    // neighbours stay apart), also in the legend and in `data-runs`.
+    let run_w = surface.px(2.0);
+    let run_font = surface.font(if surface.compact() { 10.0 } else { 11.0 });
+    for (k, m) in chart.run_marks.iter().enumerate() {
+        let xc = m.x.clamp(lo, hi);
+        let style = rgb(m.color).stroke_width(run_w);
+        surface.draw_line(&mut ctx, vec![(xc, 0.0), (xc, 100.0)], style, m.dash)?;
+        let text = m.run.to_string();
+        let (tw, th) = text_size(&root, &text, &run_font);
+        let (bx, by) = area.get_base_pixel();
+        let (px, py) = ctx.backend_coord(&(xc, 0.0));
+        let p = surface.ipx(2.0);
+        let (x, y) = (
+            px - bx - tw / 2,
+            py - by - th - p - (k as i32 % 2) * (th + 2 * p),
+        );
+        area.draw(&Rectangle::new(
+            [(x - p, y - p), (x + tw + p, y + th + p)],
+            WHITE.filled(),
+        ))
+        .map_err(draw_err)?;
+        area.draw(&Text::new(
+            text,
+            (x, y),
+            run_font
+                .color(&rgb(m.color))
+                .pos(Pos::new(HPos::Left, VPos::Top)),
+        ))
+        .map_err(draw_err)?;
+    }
+    let marks: Vec<String> = chart
+        .run_marks
+        .iter()
+        .map(|m| {
+            format!(
+                "{{\"x\":{},\"label\":{},\"color\":\"{}\"}}",
+                m.x,
+                json_string(&m.label),
+                crate::plot::hex(m.color)
+            )
+        })
+        .collect();
+    surface.set_data("runs", &format!("[{}]", marks.join(",")));
     if let Some((x, label)) = &chart.mark {
         let xc = x.clamp(lo, hi);
         let w = surface.px(2.0);
@@ -1133,6 +1212,14 @@ pub fn draw_bands(surface: &Surface, chart: &BandChart) -> Result<(), String> {
         .rev()
         .map(|(l, c, _)| (crate::plot::display_label(l), Key::Box(*c)))
         .chain((!chart.points.is_empty()).then(|| (chart.points_label.clone(), Key::Ring)))
+        .chain(
+            chart
+                .run_marks
+                .iter()
+                // Short, so the legend leaves the marks in view; the
+                // values are in the text alternative and `data-runs`.
+                .map(|m| (format!("run {}", m.run), Key::Line(m.color, m.dash, 2.0))),
+        )
         .collect();
     legend(&area, surface, &keys, Corner::LowerRight)?;
     surface.set_legend(

@@ -1,9 +1,9 @@
 //! Getting things out of the page and back in: CSV of the trajectory
 //! (header from the [`SimTable`](crate::model::SimTable) columns) and of
 //! the indices, PNG of each chart (drawn again off screen, [`PNG_WIDTH`]
-//! pixels wide, whatever the screen), the scenario as JSON
-//! (download, and upload checked by `Scenario::from_json` exactly like a
-//! link), and "Copy link". Everything stays in the browser (blob: URLs).
+//! pixels wide, whatever the screen), the scenario as JSON with its pinned
+//! runs (download, and upload checked by `compare::file::from_json`
+//! exactly like a link), and "Copy link". Everything stays in the browser (blob: URLs).
 //! The buttons only dispatch a [`Msg`]; [`run`] and [`copy_link`] carry
 //! the export out when the page draws.
 
@@ -133,7 +133,7 @@ pub fn run(app: &App, what: Export, send: Dispatch) {
         Export::Scenario => dom::download(
             &format!("{base}.json"),
             "application/json",
-            &app.scenario.to_json(),
+            &app.scenario_file(),
         ),
         Export::RunsTable => match app.comparison() {
             Some(c) => crate::compare::CompareTable::build(&c)

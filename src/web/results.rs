@@ -63,7 +63,12 @@ pub fn draw(app: &App) -> Vec<String> {
             let value = m.value(key);
             let id = band_canvas(key);
             if let Some(surface) = Surface::fit(&id) {
-                let c = bands::chart(&fb.bands, fb.factor, value);
+                let c = bands::chart(
+                    &fb.bands,
+                    fb.factor,
+                    value,
+                    &super::runs::band_marks(app, key),
+                );
                 super::summary::bands(&id, &c);
                 if let Err(e) = chart::draw_bands(&surface, &c) {
                     errors.push(e);
@@ -147,7 +152,8 @@ pub fn draw_on(app: &App, id: &str, surface: &Surface) -> Result<(), String> {
         .ok_or("this model has no such chart")?;
     let fb = set.get(key).ok_or("no bands for this factor")?;
     let value = last.course.metrics.as_deref().and_then(|m| m.value(key));
-    chart::draw_bands(surface, &bands::chart(&fb.bands, fb.factor, value))
+    let runs = super::runs::band_marks(app, key);
+    chart::draw_bands(surface, &bands::chart(&fb.bands, fb.factor, value, &runs))
 }
 
 /// The lesson of the scenario's preset (title, figure, what to notice,

@@ -4,7 +4,8 @@
 //! `#indices-list`, and show/hide, up, down, load and remove), the compare
 //! table (each index side by side, with the difference from run 1), and
 //! the style each run is drawn in ([`RUN_STYLES`], used by
-//! [`super::results`] to overlay the runs on the charts). Values are
+//! [`super::results`] to overlay the runs on the charts, and to mark them on
+//! the FT and FP band charts, [`band_marks`]). Values are
 //! formatted here, never recomputed: the indices are the runs' own.
 
 use super::app::{App, Dispatch, Msg, RunAction};
@@ -18,7 +19,7 @@ use crate::plot::{hex, Rgb, TimeChart, DASH};
 /// the response-class colours) and one dash pattern (dash, gap in CSS
 /// pixels; `None`: solid) per run, so a greyscale print still tells them
 /// apart.
-pub const RUN_STYLES: [(Rgb, Option<(f64, f64)>); 6] = [
+pub const RUN_STYLES: [RunStyle; 6] = [
     ((51, 34, 136), None),               // indigo, solid
     ((68, 170, 153), Some((9.0, 4.0))),  // teal, dashed
     ((136, 34, 85), Some((2.0, 3.0))),   // wine, dotted
@@ -27,8 +28,11 @@ pub const RUN_STYLES: [(Rgb, Option<(f64, f64)>); 6] = [
     ((100, 100, 100), Some((1.0, 2.0))), // grey, dense dots
 ];
 
+/// A run's colour and dash pattern (dash, gap in CSS pixels; `None`: solid).
+pub type RunStyle = (Rgb, Option<(f64, f64)>);
+
 /// The drawing style of pinned run `i`.
-pub fn style(i: usize) -> (Rgb, Option<(f64, f64)>) {
+pub fn style(i: usize) -> RunStyle {
     RUN_STYLES[i % RUN_STYLES.len()]
 }
 
@@ -57,6 +61,22 @@ pub fn overlay(app: &App, charts: &mut [TimeChart], display: &Display) {
             }
         }
     }
+}
+
+/// Each visible pinned run's value of the index `key` (a band chart's
+/// factor, FT or FP), with its run number, colour and dash pattern, for
+/// [`super::bands::chart`]. The values are the runs' own indices.
+pub fn band_marks(app: &App, key: &str) -> Vec<(usize, Option<f64>, RunStyle)> {
+    app.runs
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.visible)
+        .filter_map(|(i, r)| {
+            let c = r.result.as_ref().ok()?;
+            let v = c.course.metrics.as_deref().and_then(|m| m.value(key));
+            Some((i + 1, v, style(i)))
+        })
+        .collect()
 }
 
 /// Wire the Pin button.

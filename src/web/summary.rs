@@ -275,6 +275,10 @@ pub fn bands_text(c: &BandChart) -> String {
             parts.push(format!("Marked: {label} (there: {})", at.join(", ")));
         }
     }
+    if !c.run_marks.is_empty() {
+        let marks: Vec<&str> = c.run_marks.iter().map(|m| m.label.as_str()).collect();
+        parts.push(format!("Pinned runs marked: {}", marks.join("; ")));
+    }
     if !c.points.is_empty() {
         let pts: Vec<String> = c
             .points

@@ -46,7 +46,7 @@ test("the page loads cleanly and draws non-blank charts and bands", async () => 
   assert.equal(await page.locator("#error").isHidden(), true, await page.locator("#error").textContent());
   assert.equal(await page.locator("#response").textContent(), "CR");
   assert.match(await page.locator("#lesson-title").textContent(), /Continuous remission/);
-  assert.equal(await page.locator("#presets button").count(), 4);
+  assert.equal(await page.locator("#presets button").count(), 5); // the four Table 1 presets and `classes`
   assert.ok((await page.locator('input[type=range][data-param]').count()) >= 17);
   // Canvases are drawn at device resolution.
   const crisp = await page.evaluate(() => {
@@ -349,7 +349,7 @@ test("the bone-marrow model: fig3, the model switch, a second product, variants"
   }
   assert.equal(await page.locator("#error").isHidden(), true, await page.locator("#error").textContent());
   assert.equal(await page.locator("#model-marrow").isChecked(), true);
-  assert.equal(await page.locator("#presets button").count(), 11);
+  assert.equal(await page.locator("#presets button").count(), 17); // fig2-fig8, fig4a-c, fig5a-c, fig8a-c, fig8-bcells
   assert.equal(await page.locator("#response").textContent(), "responder");
   assert.match(await page.locator("#lesson-title").textContent(), /B-cell recovery/);
   assert.equal(await page.locator("#bands-section").isHidden(), true);

@@ -158,4 +158,45 @@ pub const LESSONS: &[Lesson] = &[
                 the negative relapse factor FNegR = km·kb — a statement about a cohort, which \
                 one course cannot show; early CAR T dynamics look like those of CR.",
     },
+    Lesson {
+        preset: "classes",
+        title: "The four response classes",
+        figure: "Liu et al. 2021, Fig. 1 and Fig. 5A–B",
+        intro: "The four presets of Table 1 as four pinned runs: CR, NR, CD19+ relapse, CD19− relapse.",
+        claims: &[
+            Claim {
+                text: "Each falls in the class it is named after.",
+                check: Check::RunClasses(&["CR", "NR", "CD19+ relapse", "CD19- relapse"]),
+            },
+            Claim {
+                text: "FT = rTA·e·kA/lTA puts them in the order of the paper's bands: NR lowest \
+                       (3.7), then CD19+ relapse (74), CD19− relapse (153) and CR (199).",
+                check: Check::RunValues {
+                    index: "FT",
+                    bounds: &[(198.0, 201.0), (3.6, 3.8), (73.0, 74.5), (152.0, 154.0)],
+                },
+            },
+            Claim {
+                text: "In NR the CAR T cells never outnumber the infused dose: their peak is on \
+                       day 0, while the others peak on days 5.7, 8.2 and 11.7.",
+                check: Check::RunValues {
+                    index: "t_peak",
+                    bounds: &[(5.5, 5.8), (0.0, 0.0), (8.0, 8.4), (11.5, 11.9)],
+                },
+            },
+            Claim {
+                text: "CAR T exposure (AUC28) is lowest in NR (about 430) and about 1,500 in \
+                       CD19+ relapse, but as high in CD19− relapse (6,800) as in CR (6,300): \
+                       the CD19− clone escapes cells that expanded well. The simulation agrees \
+                       with the paper.",
+                check: Check::RunValues {
+                    index: "AUC28",
+                    bounds: &[(6000.0, 6600.0), (400.0, 470.0), (1400.0, 1650.0), (6500.0, 7100.0)],
+                },
+            },
+        ],
+        paper: "CR patients have a higher CAR T peak, AUC28 and function factor FT than NR \
+                patients; as FT grows the most likely response goes from NR to CD19+ relapse to \
+                CR, and CD19− relapse patients' early CAR T dynamics look like CR's.",
+    },
 ];

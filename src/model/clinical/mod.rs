@@ -17,7 +17,7 @@ pub mod params;
 
 pub use lessons::LESSONS;
 pub use model::{car_t_display, car_t_unit, course, ClinicalModel, MODEL};
-pub use params::{ix, preset, Params, Preset, N_PARAMS, PRESETS, SPECS};
+pub use params::{ix, preset, Params, Preset, CLASSES, CLASSES_RUNS, N_PARAMS, PRESETS, SPECS};
 
 use super::params::{find, ParamError, ParamSpec, Scale};
 use super::{check_t_end, ModelError, SimRequest, SimTable, TableBuilder};

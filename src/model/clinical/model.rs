@@ -4,8 +4,8 @@
 
 use super::lessons::LESSONS;
 use super::{
-    arm_triggers, configure, extinction_events, preset, Clinical, DEFAULT_T_END, NN, NP, NTA, NTN,
-    ONE_CELL, PRESETS, SETTING_SPECS, SPECS, STATE_NAMES,
+    arm_triggers, configure, extinction_events, preset, Clinical, CLASSES, CLASSES_RUNS,
+    DEFAULT_T_END, NN, NP, NTA, NTN, ONE_CELL, PRESETS, SETTING_SPECS, SPECS, STATE_NAMES,
 };
 use crate::analysis::metrics::{metrics_grid, ClassifySettings, CourseTracker, Metrics, Response};
 use crate::model::lesson::find_lesson;
@@ -56,12 +56,17 @@ impl Model for ClinicalModel {
     fn presets(&self) -> Vec<PresetInfo> {
         PRESETS
             .iter()
-            .map(|p| {
-                let lesson = find_lesson(LESSONS, p.name);
+            .map(|p| (p.name, p.description))
+            .chain([(
+                CLASSES,
+                "the four response classes side by side: the four Table 1 presets as four pinned runs",
+            )])
+            .map(|(name, description)| {
+                let lesson = find_lesson(LESSONS, name);
                 PresetInfo {
-                    name: p.name,
-                    title: lesson.map_or(p.name, |l| l.title),
-                    description: p.description,
+                    name,
+                    title: lesson.map_or(name, |l| l.title),
+                    description,
                     figure: lesson.map_or("Liu et al. 2021", |l| l.figure),
                 }
             })
@@ -79,6 +84,13 @@ impl Model for ClinicalModel {
     }
     fn lesson(&self, preset: &str) -> Option<&'static Lesson> {
         find_lesson(LESSONS, preset)
+    }
+    fn preset_runs(&self, preset: &str) -> &'static [&'static str] {
+        if preset == CLASSES {
+            &CLASSES_RUNS
+        } else {
+            &[]
+        }
     }
     fn simulate(&self, req: &SimRequest) -> Result<SimTable, ModelError> {
         super::simulate(req)

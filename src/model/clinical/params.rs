@@ -328,19 +328,32 @@ pub const PRESETS: [Preset; 4] = [
     },
 ];
 
-/// Names of the presets, in order.
+/// Names of the presets of Table 1, in order.
 pub fn preset_names() -> Vec<&'static str> {
     PRESETS.iter().map(|p| p.name).collect()
 }
 
-/// The preset called `name`.
+/// The comparison preset of the four response classes: its name.
+pub const CLASSES: &str = "classes";
+
+/// Its runs: the four presets of Table 1, in Table 1's order. Its own
+/// values (the live course beside the runs) are `cr`'s.
+pub const CLASSES_RUNS: [&str; 4] = [
+    "preset=cr",
+    "preset=nr",
+    "preset=relapse-pos",
+    "preset=relapse-neg",
+];
+
+/// The preset called `name` (for [`CLASSES`], `cr`, whose values it has).
 pub fn preset(name: &str) -> Result<&'static Preset, crate::model::ModelError> {
+    let name_or_base = if name == CLASSES { "cr" } else { name };
     PRESETS
         .iter()
-        .find(|p| p.name == name)
+        .find(|p| p.name == name_or_base)
         .ok_or_else(|| crate::model::ModelError::UnknownPreset {
             name: name.to_string(),
-            known: preset_names(),
+            known: preset_names().into_iter().chain([CLASSES]).collect(),
         })
 }
 

@@ -114,6 +114,9 @@ impl Model for MarrowModel {
     fn lesson(&self, preset: &str) -> Option<&'static Lesson> {
         find_lesson(LESSONS, preset)
     }
+    fn preset_runs(&self, preset_name: &str) -> &'static [&'static str] {
+        preset(preset_name).map_or(&[], |p| p.runs)
+    }
     fn simulate(&self, req: &SimRequest) -> Result<SimTable, ModelError> {
         super::simulate(req)
     }

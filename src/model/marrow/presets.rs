@@ -17,6 +17,10 @@ pub struct Preset {
     pub t_end: f64,
     /// The sweep the figure is made of, if any.
     pub sweep: PresetSweep,
+    /// For a comparison preset (one panel of Fig. 4 or 5): its runs, as
+    /// run queries against the preset, in the paper's order (largest value
+    /// first: solid, dashed, dotted); empty for a single course.
+    pub runs: &'static [&'static str],
 }
 
 /// The sweep behind a figure.
@@ -56,6 +60,7 @@ pub static PRESETS: &[Preset] = &[
         sets: &[("B0", "0"), ("B1", "0"), ("B2", "0"), ("B3", "0"), ("h", "5e8")],
         t_end: 270.0,
         sweep: PresetSweep::None,
+        runs: &[],
     },
     Preset {
         name: "fig3",
@@ -64,6 +69,7 @@ pub static PRESETS: &[Preset] = &[
         sets: STD,
         t_end: 270.0,
         sweep: PresetSweep::None,
+        runs: &[],
     },
     Preset {
         name: "fig4",
@@ -76,6 +82,7 @@ pub static PRESETS: &[Preset] = &[
             ("Btot", &[3.21e9, 3.21e8, 3.21e7]),
             ("CA", &[5e8, 5e7, 5e6]),
         ]),
+        runs: &[],
     },
     Preset {
         name: "fig5",
@@ -88,6 +95,65 @@ pub static PRESETS: &[Preset] = &[
             ("h", &[5e8, 5e9, 5e10]),
             ("rhoC", &[0.9, 0.6, 0.3]),
         ]),
+        runs: &[],
+    },
+    Preset {
+        name: "fig4a",
+        figure: "Fig. 4A of [M]",
+        description: "three initial leukemia loads (2e12, 2e11, 2e10 cells) as three pinned runs, first 30 days",
+        sets: STD,
+        t_end: 30.0,
+        sweep: PresetSweep::None,
+        runs: &["L=2e12", "L=2e11", "L=2e10"],
+    },
+    Preset {
+        name: "fig4b",
+        figure: "Fig. 4B of [M]",
+        description: "three B-cell levels (every compartment ×10, ×1, ×0.1: 3.21e9, 3.21e8, 3.21e7 cells in all) as three pinned runs",
+        sets: STD,
+        t_end: 30.0,
+        sweep: PresetSweep::None,
+        runs: &[
+            "B0=1e7&B1=3e8&B2=2e9&B3=9e8",
+            "B0=1e6&B1=3e7&B2=2e8&B3=9e7",
+            "B0=1e5&B1=3e6&B2=2e7&B3=9e6",
+        ],
+    },
+    Preset {
+        name: "fig4c",
+        figure: "Fig. 4C of [M]",
+        description: "three CAR T doses (5e8, 5e7, 5e6 cells) as three pinned runs, first 30 days",
+        sets: STD,
+        t_end: 30.0,
+        sweep: PresetSweep::None,
+        runs: &["CA=5e8", "CA=5e7", "CA=5e6"],
+    },
+    Preset {
+        name: "fig5a",
+        figure: "Fig. 5A of [M]",
+        description: "three killing capacities (α = 3e-9, 3e-10, 3e-11) at h = 5e8 as three pinned runs, first 30 days",
+        sets: &[("h", "5e8")],
+        t_end: 30.0,
+        sweep: PresetSweep::None,
+        runs: &["alpha=3e-9", "alpha=3e-10", "alpha=3e-11"],
+    },
+    Preset {
+        name: "fig5b",
+        figure: "Fig. 5B of [M]",
+        description: "three activation thresholds (h = 5e9, 5e8, 5e7) as three pinned runs, first 30 days",
+        sets: &[("h", "5e8")],
+        t_end: 30.0,
+        sweep: PresetSweep::None,
+        runs: &["h=5e9", "h=5e8", "h=5e7"],
+    },
+    Preset {
+        name: "fig5c",
+        figure: "Fig. 5C of [M]",
+        description: "three proliferation rates (ρC = 0.9, 0.6, 0.3 per day) at h = 5e8 as three pinned runs, first 30 days",
+        sets: &[("h", "5e8")],
+        t_end: 30.0,
+        sweep: PresetSweep::None,
+        runs: &["rhoC=0.9", "rhoC=0.6", "rhoC=0.3"],
     },
     Preset {
         name: "fig6",
@@ -100,6 +166,7 @@ pub static PRESETS: &[Preset] = &[
             ("alpha:3e-11:3e-9:log:200", "rhoC:0.4:1:lin:200"),
             ("h:1e8:1e11:log:200", "rhoC:0.4:1:lin:200"),
         ]),
+        runs: &[],
     },
     Preset {
         name: "fig7",
@@ -108,6 +175,7 @@ pub static PRESETS: &[Preset] = &[
         sets: STD,
         t_end: 60.0,
         sweep: PresetSweep::Fig7,
+        runs: &[],
     },
     Preset {
         name: "fig8",
@@ -116,6 +184,7 @@ pub static PRESETS: &[Preset] = &[
         sets: FIG8_NONE,
         t_end: 180.0,
         sweep: PresetSweep::None,
+        runs: &[],
     },
     Preset {
         name: "fig8a",
@@ -124,6 +193,7 @@ pub static PRESETS: &[Preset] = &[
         sets: FIG8_A,
         t_end: 180.0,
         sweep: PresetSweep::None,
+        runs: &[],
     },
     Preset {
         name: "fig8b",
@@ -132,6 +202,7 @@ pub static PRESETS: &[Preset] = &[
         sets: &[("h", "2e10"), ("rhoC", "0.9"), ("alpha", "3e-10"), ("reinfuse", "1e8:CA:5e9:30")],
         t_end: 180.0,
         sweep: PresetSweep::None,
+        runs: &[],
     },
     Preset {
         name: "fig8c",
@@ -148,6 +219,7 @@ pub static PRESETS: &[Preset] = &[
         ],
         t_end: 180.0,
         sweep: PresetSweep::None,
+        runs: &[],
     },
     Preset {
         name: "fig8-bcells",
@@ -156,6 +228,7 @@ pub static PRESETS: &[Preset] = &[
         sets: &[("h", "2e10"), ("rhoC", "0.9"), ("alpha", "3e-10"), ("reinfuse", "1e8:B3:3e8:30")],
         t_end: 180.0,
         sweep: PresetSweep::None,
+        runs: &[],
     },
 ];
 

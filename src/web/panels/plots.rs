@@ -124,6 +124,7 @@ pub fn bands(
         x: x.to_vec(),
         bands,
         mark: None,
+        run_marks: Vec::new(),
         covered: None,
         points: Vec::new(),
         points_label: String::new(),
