@@ -724,7 +724,10 @@ mod tests {
             got.extend(decode_rows(&bytes).unwrap());
         }
         assert_eq!(got.len(), rows);
-        assert!(got.iter().zip(&whole).all(|(a, b)| a.to_bits() == b.to_bits()));
+        assert!(got
+            .iter()
+            .zip(&whole)
+            .all(|(a, b)| a.to_bits() == b.to_bits()));
         let bad = SensitivitySpec {
             output: "nope".into(),
             ..spec
