@@ -41,6 +41,10 @@ pub fn show(view: View) {
         if let Ok(tab) = dom::by_id(&tab_id(v)) {
             dom::attr(&tab, "aria-selected", if on { "true" } else { "false" });
             dom::attr(&tab, "tabindex", if on { "0" } else { "-1" });
+            if on {
+                // On a phone the tab row scrolls sideways: keep the chosen tab in it.
+                dom::scroll_into_view(&tab);
+            }
         }
     }
     let job = JOB_VIEWS.contains(&view);
