@@ -40,6 +40,7 @@
 use super::outcome::{EventRecord, MethodSpan, Outcome, Stats};
 use super::output::{GridCursor, Observer, OutputGrid};
 use super::settings::{Method, Scheme, Settings};
+use super::stepper::{Dim, Dynamic, Fixed};
 use super::switching::{Calm, Detector, AUTO_EVERY, AUTO_HLAMB, STIFF_HLAMB};
 use super::{Run, Solver, MAX_STAGES};
 use crate::solver::control::{PiController, Verdict};
@@ -266,7 +267,7 @@ impl<'a, S: OdeSystem + ?Sized, O: Observer + ?Sized> Integration<'a, S, O> {
             Status::Done { .. } => return Ok(Step::Finished),
             Status::Failed(e) => return Err(e.clone()),
         }
-        match self.advance() {
+        match self.advance_any() {
             Ok(Next::Go(s)) => Ok(s),
             Ok(Next::End { stopped }) => {
                 self.status = Status::Done { stopped };
@@ -418,8 +419,29 @@ impl<'a, S: OdeSystem + ?Sized, O: Observer + ?Sized> Integration<'a, S, O> {
         matches!(self.status, Status::Done { .. })
     }
 
+    /// [`advance`](Self::advance) compiled for the system's dimension: a
+    /// constant for small systems (`OdeSystem::dim` usually returns one, so
+    /// only that size's copy is kept), the run-time size otherwise.
+    #[inline]
+    fn advance_any(&mut self) -> Result<Next, SolverError> {
+        let n = self.sys.dim();
+        debug_assert_eq!(n, self.ws.dim);
+        match n {
+            1 => self.advance(Fixed::<1>),
+            2 => self.advance(Fixed::<2>),
+            3 => self.advance(Fixed::<3>),
+            4 => self.advance(Fixed::<4>),
+            5 => self.advance(Fixed::<5>),
+            6 => self.advance(Fixed::<6>),
+            7 => self.advance(Fixed::<7>),
+            8 => self.advance(Fixed::<8>),
+            9 => self.advance(Fixed::<9>),
+            _ => self.advance(Dynamic(n)),
+        }
+    }
+
     /// The body of the stepping loop: attempts until something to report.
-    fn advance(&mut self) -> Result<Next, SolverError> {
+    fn advance<D: Dim>(&mut self, d: D) -> Result<Next, SolverError> {
         let Integration {
             ws,
             sys,
@@ -442,7 +464,7 @@ impl<'a, S: OdeSystem + ?Sized, O: Observer + ?Sized> Integration<'a, S, O> {
         } = self;
         let (ws, sys, settings, events, obs) = (&mut **ws, *sys, *settings, *events, &mut **obs);
         let (adaptive, auto, t1) = (*adaptive, *auto, *t1);
-        let dim = ws.dim;
+        let dim = d.n();
         // Dormand–Prince with step control watches for stiffness (to switch,
         // or to say why it gave up).
         let detect = |scheme: Scheme| {
@@ -532,7 +554,7 @@ impl<'a, S: OdeSystem + ?Sized, O: Observer + ?Sized> Integration<'a, S, O> {
             }
 
             match sch {
-                Scheme::Explicit(tab) => ws.stages(sys, tab, &mut run.stats, run.t, h_try),
+                Scheme::Explicit(tab) => ws.stages(d, sys, tab, &mut run.stats, run.t, h_try),
                 Scheme::Rosenbrock(tab) => {
                     if !ws.ros_stages(sys, tab, settings, &mut run.stats, run.t, h_try) {
                         // I/(hγ) − J is singular: retry with half the step.
@@ -544,7 +566,7 @@ impl<'a, S: OdeSystem + ?Sized, O: Observer + ?Sized> Integration<'a, S, O> {
             }
 
             if adaptive {
-                let err = ws.error_norm(sch, settings, h_try);
+                let err = ws.error_norm(d, sch, settings, h_try);
                 match ctrl.judge(err, h_try, last, *h) {
                     Verdict::Reject { h_retry } => {
                         run.stats.rejected += 1;
@@ -553,7 +575,7 @@ impl<'a, S: OdeSystem + ?Sized, O: Observer + ?Sized> Integration<'a, S, O> {
                     }
                     Verdict::Accept { h_next } => *h = h_next,
                 }
-            } else if let Some(c) = ws.y_new.iter().position(|v| !v.is_finite()) {
+            } else if let Some(c) = ws.y_new[..dim].iter().position(|v| !v.is_finite()) {
                 return Err(SolverError::NonFiniteState {
                     t: run.t + h_try,
                     component: c,
@@ -570,7 +592,7 @@ impl<'a, S: OdeSystem + ?Sized, O: Observer + ?Sized> Integration<'a, S, O> {
             match sch {
                 Scheme::Explicit(tab) if tab.fsal => {
                     let off = (tab.stages() - 1) * dim;
-                    ws.f_end.copy_from_slice(&ws.k[off..off + dim]);
+                    ws.f_end[..dim].copy_from_slice(&ws.k[off..off + dim]);
                 }
                 _ => {
                     sys.rhs(t_new, &ws.y_new, &mut ws.f_end);
@@ -578,14 +600,13 @@ impl<'a, S: OdeSystem + ?Sized, O: Observer + ?Sized> Integration<'a, S, O> {
                     ws.mask_held_end();
                 }
             }
-            if let Some(c) = ws.f_end.iter().position(|v| !v.is_finite()) {
+            if let Some(c) = ws.f_end[..dim].iter().position(|v| !v.is_finite()) {
                 return Err(SolverError::NonFiniteState {
                     t: t_new,
                     component: c,
                 });
             }
-            if let Some(c) = ws
-                .y_new
+            if let Some(c) = ws.y_new[..dim]
                 .iter()
                 .position(|v| v.abs() > settings.explode_above)
             {
@@ -625,11 +646,11 @@ impl<'a, S: OdeSystem + ?Sized, O: Observer + ?Sized> Integration<'a, S, O> {
             }
 
             // State-triggered events inside (t, t_new].
-            if let Some(cr) = ws.find_crossing(run.t, sch, events, h_try, settings.event_tol) {
+            if let Some(cr) = ws.find_crossing(d, run.t, sch, events, h_try, settings.event_tol) {
                 let t_e = run.t + cr.theta * h_try;
-                ws.emit_dense(&mut run.out, obs, sch, run.t, h_try, t_e, false);
-                ws.interpolate(sch, h_try, cr.theta);
-                ws.y.copy_from_slice(&ws.tmp);
+                ws.emit_dense(d, &mut run.out, obs, sch, run.t, h_try, t_e, false);
+                ws.interpolate(d, sch, h_try, cr.theta);
+                ws.y[..dim].copy_from_slice(&ws.tmp[..dim]);
                 run.t = t_e;
                 if run.out.every_step {
                     obs.observe(run.t, &ws.y);
@@ -661,10 +682,10 @@ impl<'a, S: OdeSystem + ?Sized, O: Observer + ?Sized> Integration<'a, S, O> {
                     .is_some_and(|e| e.t <= t_stop);
             let at_stop_time = last && t_stop == *stop_at && t_stop < t1;
             let inclusive = !(at_timed_event || at_stop_time);
-            ws.emit_dense(&mut run.out, obs, sch, run.t, h_try, t_new, inclusive);
-            ws.y.copy_from_slice(&ws.y_new);
+            ws.emit_dense(d, &mut run.out, obs, sch, run.t, h_try, t_new, inclusive);
+            ws.y[..dim].copy_from_slice(&ws.y_new[..dim]);
             run.t = t_new;
-            ws.k[..dim].copy_from_slice(&ws.f_end);
+            ws.k[..dim].copy_from_slice(&ws.f_end[..dim]);
             ws.jac_fresh = false;
             ws.refresh_g(events, run.t);
             if run.out.every_step {
