@@ -6,7 +6,7 @@
 use super::outcome::Stats;
 use super::settings::{Scheme, Settings, Tolerance};
 use super::{Solver, MAX_STAGES};
-use crate::solver::tableau::{DenseOutput, Tableau, DOPRI5, RK4};
+use crate::solver::tableau::{DenseOutput, Tableau, DOPRI5};
 use crate::solver::OdeSystem;
 // Portable pow: step sizes must be bit-identical natively and in wasm.
 use crate::math::pow;
@@ -43,33 +43,34 @@ impl Dim for Dynamic {
 }
 
 /// Run `$body` with `$t` bound to `$tab`, as a compile-time constant when
-/// it is one of the built-in tableaus (DOPRI5, RK4): the kernels are
-/// inlined into each copy, so the coefficients fold and zero entries drop
-/// out when compiled. Any other tableau runs the same code with its
-/// coefficients read at run time.
+/// it is DOPRI5 (the default method's, and the one the automatic method
+/// starts with): the kernels are inlined into each copy, so the
+/// coefficients fold and zero entries drop out when compiled. Any other
+/// tableau (RK4) runs the same code with its coefficients read at run time;
+/// a second constant copy made the page ~4 KB (gzipped) larger, over its
+/// budget, for a method used only when asked for.
+/// `$u` says whether the stage loops are written out (constant
+/// coefficients only: with run-time ones a loop is far smaller).
 macro_rules! with_tableau {
-    ($tab:expr, |$t:ident| $body:expr) => {{
+    ($tab:expr, |$t:ident, $u:ident| $body:expr) => {{
         let tab: &Tableau = $tab;
         if std::ptr::eq(tab, &DOPRI5) {
-            let $t: &Tableau = &DOPRI5;
-            $body
-        } else if std::ptr::eq(tab, &RK4) {
-            let $t: &Tableau = &RK4;
+            let ($t, $u): (&Tableau, bool) = (&DOPRI5, true);
             $body
         } else {
-            let $t = tab;
+            let ($t, $u) = (tab, false);
             $body
         }
     }};
 }
 
 /// `for $i in $from..$s { $body }`, written out once per index with `$i` a
-/// literal when `$s ≤ 8` (every built-in tableau), so with a constant
-/// tableau each stage's row of coefficients is a constant; a loop beyond.
+/// literal when `$unroll` and `$s ≤ 8`, so with a constant tableau each
+/// stage's row of coefficients is a constant; a loop otherwise.
 macro_rules! for_stages {
-    ($from:literal .. $s:expr, |$i:ident| $body:block) => {{
+    ($unroll:expr, $from:literal .. $s:expr, |$i:ident| $body:block) => {{
         let s: usize = $s;
-        if s <= 8 {
+        if $unroll && s <= 8 {
             for_stages!(@each s, $from, $i, $body, 0 1 2 3 4 5 6 7);
         } else {
             for $i in $from..s $body
@@ -143,13 +144,16 @@ impl Solver {
         t: f64,
         h: f64,
     ) {
-        with_tableau!(tab, |tab| self.rk_stages(d, sys, tab, stats, t, h))
+        with_tableau!(tab, |tab, unroll| self
+            .rk_stages(d, unroll, sys, tab, stats, t, h))
     }
 
     #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
     fn rk_stages<D: Dim, S: OdeSystem + ?Sized>(
         &mut self,
         d: D,
+        unroll: bool,
         sys: &S,
         tab: &Tableau,
         stats: &mut Stats,
@@ -159,7 +163,7 @@ impl Solver {
         let dim = d.n();
         let s = tab.stages();
         let k = &mut self.k[..s * dim];
-        for_stages!(1..s, |i| {
+        for_stages!(unroll, 1..s, |i| {
             let row = tab.a[i];
             let (done, rest) = k.split_at_mut(i * dim);
             // y_stage = y + h Σ_j a_ij k_j, the sum in a register per component.
@@ -211,10 +215,14 @@ impl Solver {
     }
 
     /// RMS norm of the embedded error estimate, scaled by the tolerances.
-    #[inline(always)]
+    // Not inlined: one copy per dimension, shared by every system of that
+    // size (inlined, each system's stepping loop carried its own).
+    #[inline(never)]
     pub(super) fn error_norm<D: Dim>(&self, d: D, scheme: Scheme, st: &Settings, h: f64) -> f64 {
         match scheme {
-            Scheme::Explicit(tab) => with_tableau!(tab, |tab| self.rk_error_norm(d, tab, st, h)),
+            Scheme::Explicit(tab) => {
+                with_tableau!(tab, |tab, _unroll| self.rk_error_norm(d, tab, st, h))
+            }
             Scheme::Rosenbrock(tab) => self.ros_error_norm(tab, st),
         }
     }
@@ -314,11 +322,15 @@ impl Solver {
     }
 
     /// tmp = y(t + θh) from the current step's continuous extension.
-    #[inline(always)]
+    // Not inlined: it is called from four places in the stepping loop
+    // (output, event location), so one copy per dimension instead of four
+    // per system keeps the WebAssembly workers small.
+    #[inline(never)]
     pub(super) fn interpolate<D: Dim>(&mut self, d: D, scheme: Scheme, h: f64, theta: f64) {
         match scheme {
             Scheme::Explicit(tab) => {
-                with_tableau!(tab, |tab| self.rk_interpolate(d, tab, h, theta))
+                with_tableau!(tab, |tab, unroll| self
+                    .rk_interpolate(d, unroll, tab, h, theta))
             }
             Scheme::Rosenbrock(tab) => self.ros_interpolate(tab, theta),
         }
@@ -326,13 +338,13 @@ impl Solver {
 
     /// [`interpolate`](Self::interpolate) in an explicit Runge–Kutta step.
     #[inline(always)]
-    fn rk_interpolate<D: Dim>(&mut self, d: D, tab: &Tableau, h: f64, theta: f64) {
+    fn rk_interpolate<D: Dim>(&mut self, d: D, unroll: bool, tab: &Tableau, h: f64, theta: f64) {
         let dim = d.n();
         let (y, tmp) = (&self.y[..dim], &mut self.tmp[..dim]);
         match tab.dense {
             DenseOutput::Poly(p) => {
                 let mut q = [0.0f64; MAX_STAGES];
-                for_stages!(0..p.len(), |i| {
+                for_stages!(unroll, 0..p.len(), |i| {
                     let row = p[i];
                     // An all-zero row leaves q[i] = 0, known when compiled.
                     if row.iter().any(|&coef| coef != 0.0) {
