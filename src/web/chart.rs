@@ -100,13 +100,7 @@ impl Surface {
     /// where plotters' `DashedLineSeries` strokes every dash on its own
     /// (hundreds per line, and with pinned runs most lines are dashed).
     fn line_dash(&self, dash: Option<(u32, u32)>) {
-        let ctx = self
-            .canvas
-            .get_context("2d")
-            .ok()
-            .flatten()
-            .and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok());
-        if let Some(ctx) = ctx {
+        if let Some(ctx) = self.context() {
             let pattern = js_sys::Array::new();
             if let Some((on, off)) = dash {
                 pattern.push(&on.into());
@@ -117,27 +111,64 @@ impl Surface {
         }
     }
 
-    /// Draw `line` (one path) in `style`, dashed with `dash` (CSS pixels)
-    /// when given.
-    fn draw_line<DB, CT>(
+    /// The canvas's 2-D context.
+    fn context(&self) -> Option<web_sys::CanvasRenderingContext2d> {
+        self.canvas
+            .get_context("2d")
+            .ok()
+            .flatten()
+            .and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok())
+    }
+
+    /// Stroke `line` (data coordinates of `plot`) as one path in `color`,
+    /// `width` CSS pixels wide, dashed with `dash` (CSS pixels) when given;
+    /// returns the device pixels it went through, for placing the legend
+    /// clear of the data.
+    ///
+    /// Drawn on the 2-D context directly rather than as a plotters
+    /// `LineSeries`: with pinned runs a slider move redraws thousands of
+    /// points, and the series crossed from wasm into JS once per point
+    /// (`lineTo`) and restyled per path. Here each point is mapped once, a
+    /// point on the same device pixel as the one before is left out (it
+    /// draws nothing), and the path is stroked once.
+    fn draw_line(
         &self,
-        ctx: &mut ChartContext<'_, DB, CT>,
-        line: Vec<(f64, f64)>,
-        style: ShapeStyle,
+        plot: &Plot<'_>,
+        line: &[(f64, f64)],
+        color: Rgb,
+        width: f64,
         dash: Option<(f64, f64)>,
-    ) -> Result<(), String>
-    where
-        DB: DrawingBackend,
-        CT: CoordTranslate<From = (f64, f64)>,
-    {
+    ) -> Result<Vec<(i32, i32)>, String> {
+        let ctx = self.context().ok_or("the canvas has no 2-D context")?;
+        let mut pixels: Vec<(i32, i32)> = Vec::with_capacity(line.len());
+        for p in line {
+            let q = plot.backend_coord(p);
+            if pixels.last() != Some(&q) {
+                pixels.push(q);
+            }
+        }
+        let Some(&(x0, y0)) = pixels.first() else {
+            return Ok(pixels);
+        };
         if let Some((on, off)) = dash {
             self.line_dash(Some((self.px(on), self.px(off))));
         }
-        let drawn = ctx.draw_series(LineSeries::new(line, style)).map(|_| ());
+        ctx.set_stroke_style_str(&crate::plot::hex(color));
+        ctx.set_line_width(f64::from(self.px(width)));
+        ctx.begin_path();
+        ctx.move_to(f64::from(x0), f64::from(y0));
+        for &(x, y) in &pixels[1..] {
+            ctx.line_to(f64::from(x), f64::from(y));
+        }
+        if pixels.len() == 1 {
+            // A single point: a dot the width of the line.
+            ctx.line_to(f64::from(x0) + 0.5, f64::from(y0));
+        }
+        ctx.stroke();
         if dash.is_some() {
             self.line_dash(None);
         }
-        drawn.map_err(draw_err)
+        Ok(pixels)
     }
 
     /// The drawing area covering the whole canvas.
@@ -342,6 +373,11 @@ pub struct Axis {
     pub ticks: Vec<f64>,
     /// Light grid lines.
     pub light: Vec<f64>,
+    /// `log10(lo)` and `log10(hi) - log10(lo)` of a log axis, kept so that
+    /// mapping a point costs one `log10` (three before: a drag maps every
+    /// point of every line, and wasm's `log10` is a software routine).
+    log_lo: f64,
+    log_span: f64,
 }
 
 impl Axis {
@@ -354,6 +390,8 @@ impl Axis {
             log: false,
             ticks: Vec::new(),
             light: Vec::new(),
+            log_lo: 0.0,
+            log_span: 1.0,
         }
     }
 
@@ -371,6 +409,8 @@ impl Axis {
             log: true,
             ticks: Vec::new(),
             light: Vec::new(),
+            log_lo: lo.log10(),
+            log_span: hi.log10() - lo.log10(),
         }
     }
 
@@ -406,7 +446,7 @@ impl Axis {
     pub fn frac(&self, v: f64) -> f64 {
         let f = if self.log {
             if v > 0.0 {
-                (v.log10() - self.lo.log10()) / (self.hi.log10() - self.lo.log10())
+                (v.log10() - self.log_lo) / self.log_span
             } else {
                 -1e3
             }
@@ -868,11 +908,16 @@ pub fn draw_lines_chart(
             .map_err(draw_err)?;
         }
     }
+    // Pixels covered by data and markers, so the legend can avoid them;
+    // which series drew anything (only those get a legend key).
+    let mut occupied: Vec<(i32, i32)> = Vec::new();
+    let mut drawn = Vec::with_capacity(chart.series.len());
     for s in &chart.series {
-        let color = rgb(s.color);
-        let style = color.stroke_width(surface.px(s.width));
-        for run in runs(&s.points, y0, y1) {
-            surface.draw_line(&mut ctx, run, style, s.dashed.then_some(s.dash))?;
+        let parts = runs(&s.points, y0, y1);
+        drawn.push(!parts.is_empty());
+        for run in parts {
+            let dash = s.dashed.then_some(s.dash);
+            occupied.extend(surface.draw_line(&ctx, &run, s.color, s.width, dash)?);
         }
     }
     let area = ctx.plotting_area().strip_coord_spec();
@@ -960,8 +1005,9 @@ pub fn draw_lines_chart(
     let keys: Vec<(String, Key)> = chart
         .series
         .iter()
-        .filter(|s| !runs(&s.points, y0, y1).is_empty())
-        .map(|s| {
+        .zip(&drawn)
+        .filter(|(_, &d)| d)
+        .map(|(s, _)| {
             (
                 s.label.clone(),
                 Key::Line(s.color, s.dashed.then_some(s.dash), s.width),
@@ -975,13 +1021,6 @@ pub fn draw_lines_chart(
         }))
         .chain(dots.iter().map(|(l, c)| (l.clone(), Key::Dot(*c))))
         .collect();
-    // Pixels covered by data and markers, so the legend can avoid them.
-    let mut occupied: Vec<(i32, i32)> = Vec::new();
-    for s in &chart.series {
-        for run in runs(&s.points, y0, y1) {
-            occupied.extend(run.iter().map(|p| ctx.backend_coord(p)));
-        }
-    }
     occupied.extend(chart.markers.iter().map(|m| ctx.backend_coord(&m.at)));
     let legend_keys: Vec<(String, Rgb)> = chart
         .series
@@ -1125,12 +1164,10 @@ pub fn draw_bands(surface: &Surface, chart: &BandChart) -> Result<(), String> {
     // Pinned runs: a line each in the run's colour and dash pattern,
     // under this patient's mark, its number at the foot (staggered, so
     // neighbours stay apart), also in the legend and in `data-runs`.
-    let run_w = surface.px(2.0);
     let run_font = surface.font(if surface.compact() { 10.0 } else { 11.0 });
     for (k, m) in chart.run_marks.iter().enumerate() {
         let xc = m.x.clamp(lo, hi);
-        let style = rgb(m.color).stroke_width(run_w);
-        surface.draw_line(&mut ctx, vec![(xc, 0.0), (xc, 100.0)], style, m.dash)?;
+        surface.draw_line(&ctx, &[(xc, 0.0), (xc, 100.0)], m.color, 2.0, m.dash)?;
         let text = m.run.to_string();
         let (tw, th) = text_size(&root, &text, &run_font);
         let (bx, by) = area.get_base_pixel();
