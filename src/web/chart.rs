@@ -848,8 +848,35 @@ pub fn draw_lines_chart(
         return draw_message(surface, "Nothing to plot.");
     };
     let (x0, x1) = chart.x_range;
+    // The legend: a key per series with something on the plot, per area
+    // and per kind of dot.
+    let on_plot = |s: &Series| {
+        s.points
+            .iter()
+            .any(|&(x, y)| x.is_finite() && y.is_finite() && y >= y0 && y <= y1)
+    };
+    let keys: Vec<(String, Key)> = chart
+        .series
+        .iter()
+        .filter(|s| on_plot(s))
+        .map(|s| {
+            (
+                s.label.clone(),
+                Key::Line(s.color, s.dashed.then_some(s.dash), s.width),
+            )
+        })
+        .chain(chart.areas.iter().map(|a| {
+            (
+                a.label.clone(),
+                Key::Box(crate::plot::tint(a.color, AREA_TINT)),
+            )
+        }))
+        .chain(dots.iter().map(|(l, c)| (l.clone(), Key::Dot(*c))))
+        .collect();
+    let split = legend_strip(&root, surface, &keys)?
+        .map(|strip| root.split_vertically(root.dim_in_pixel().1 as i32 - strip));
     let mut ctx = frame(
-        &root,
+        split.as_ref().map_or(&root, |(top, _)| top),
         surface,
         Titles {
             title: &chart.title,
@@ -908,14 +935,10 @@ pub fn draw_lines_chart(
             .map_err(draw_err)?;
         }
     }
-    // Pixels covered by data and markers, so the legend can avoid them;
-    // which series drew anything (only those get a legend key).
+    // Pixels covered by data and markers, so the legend can avoid them.
     let mut occupied: Vec<(i32, i32)> = Vec::new();
-    let mut drawn = Vec::with_capacity(chart.series.len());
     for s in &chart.series {
-        let parts = runs(&s.points, y0, y1);
-        drawn.push(!parts.is_empty());
-        for run in parts {
+        for run in runs(&s.points, y0, y1) {
             let dash = s.dashed.then_some(s.dash);
             occupied.extend(surface.draw_line(&ctx, &run, s.color, s.width, dash)?);
         }
@@ -1002,25 +1025,6 @@ pub fn draw_lines_chart(
         }
         .map_err(draw_err)?;
     }
-    let keys: Vec<(String, Key)> = chart
-        .series
-        .iter()
-        .zip(&drawn)
-        .filter(|(_, &d)| d)
-        .map(|(s, _)| {
-            (
-                s.label.clone(),
-                Key::Line(s.color, s.dashed.then_some(s.dash), s.width),
-            )
-        })
-        .chain(chart.areas.iter().map(|a| {
-            (
-                a.label.clone(),
-                Key::Box(crate::plot::tint(a.color, AREA_TINT)),
-            )
-        }))
-        .chain(dots.iter().map(|(l, c)| (l.clone(), Key::Dot(*c))))
-        .collect();
     occupied.extend(chart.markers.iter().map(|m| ctx.backend_coord(&m.at)));
     let legend_keys: Vec<(String, Rgb)> = chart
         .series
@@ -1029,7 +1033,13 @@ pub fn draw_lines_chart(
         .chain(chart.areas.iter().map(|a| (a.label.clone(), a.color)))
         .chain(dots.iter().cloned())
         .collect();
-    let legend_box = legend(&area, surface, &keys, Corner::Emptiest(&occupied))?;
+    let legend_box = match &split {
+        Some((_, strip)) => {
+            legend(strip, surface, &keys, Corner::Strip)?;
+            None
+        }
+        None => legend(&area, surface, &keys, Corner::Emptiest(&occupied))?,
+    };
     taken.extend(legend_box);
     // The reference lines' names: at their right ends (the markers, days
     // of remission and peaks, are mostly on the left), else where the
@@ -1357,6 +1367,80 @@ enum Corner<'a> {
     LowerRight,
     /// The corner covering the fewest of these backend pixels.
     Emptiest(&'a [(i32, i32)]),
+    /// The upper left of an area of its own (a strip under the chart,
+    /// [`legend_strip`]).
+    Strip,
+}
+
+/// The sizes of a legend's parts, in device pixels.
+struct LegendSize {
+    font: TextStyle<'static>,
+    pad: i32,
+    key_w: i32,
+    line_h: i32,
+    gap: i32,
+    /// One column: key, gap, the widest label, padding.
+    col_w: i32,
+    /// Distance from the edges of the area it is drawn in.
+    inset: i32,
+}
+
+fn legend_size(
+    area: &DrawingArea<CanvasBackend, Shift>,
+    surface: &Surface,
+    keys: &[(String, Key)],
+) -> Result<LegendSize, String> {
+    let compact = surface.compact();
+    let font = surface
+        .font(if compact { 11.0 } else { 12.0 })
+        .color(&BLACK);
+    let mut text_w = 0;
+    for (label, _) in keys {
+        let (w, _) = area.estimate_text_size(label, &font).map_err(draw_err)?;
+        text_w = text_w.max(w as i32);
+    }
+    let px = |v: f64| surface.ipx(v);
+    let (pad, key_w, line_h, gap) = (
+        px(5.0),
+        px(if compact { 16.0 } else { 22.0 }),
+        px(if compact { 14.0 } else { 17.0 }),
+        px(5.0),
+    );
+    Ok(LegendSize {
+        font,
+        pad,
+        key_w,
+        line_h,
+        gap,
+        col_w: key_w + gap + text_w + pad,
+        inset: px(6.0),
+    })
+}
+
+/// The height of a strip under the chart for its legend, in columns across
+/// the canvas, when the legend in one column would be taller than half the
+/// canvas (many series: pinned runs over a model with many states) and
+/// would hide the data; `None` to draw it on the plot as usual (also when
+/// the strip would leave the plot less than half the canvas).
+fn legend_strip(
+    root: &DrawingArea<CanvasBackend, Shift>,
+    surface: &Surface,
+    keys: &[(String, Key)],
+) -> Result<Option<i32>, String> {
+    if keys.is_empty() {
+        return Ok(None);
+    }
+    let size = legend_size(root, surface, keys)?;
+    let (w, h) = root.dim_in_pixel();
+    let (w, h) = (w as i32, h as i32);
+    let n = keys.len() as i32;
+    if 2 * size.pad + size.line_h * n <= h / 2 {
+        return Ok(None);
+    }
+    let cols = ((w - 2 * size.inset - size.pad) / size.col_w).clamp(1, n);
+    let rows = (n + cols - 1) / cols;
+    let strip = 2 * size.inset + 2 * size.pad + rows * size.line_h;
+    Ok((strip <= h / 2).then_some(strip))
 }
 
 /// How a legend entry is keyed.
@@ -1385,31 +1469,31 @@ fn legend(
     if keys.is_empty() {
         return Ok(None);
     }
-    let compact = surface.compact();
-    let font = surface
-        .font(if compact { 11.0 } else { 12.0 })
-        .color(&BLACK);
-    let mut text_w = 0;
-    for (label, _) in keys {
-        let (w, _) = area.estimate_text_size(label, &font).map_err(draw_err)?;
-        text_w = text_w.max(w as i32);
-    }
+    let LegendSize {
+        font,
+        pad,
+        key_w,
+        line_h,
+        gap,
+        col_w,
+        inset,
+    } = legend_size(area, surface, keys)?;
     let px = |v: f64| surface.ipx(v);
-    let (pad, key_w, line_h, gap) = (
-        px(5.0),
-        px(if compact { 16.0 } else { 22.0 }),
-        px(if compact { 14.0 } else { 17.0 }),
-        px(5.0),
-    );
-    let box_w = pad + key_w + gap + text_w + pad;
-    let box_h = 2 * pad + line_h * keys.len() as i32;
     let (aw, ah) = area.dim_in_pixel();
     let (bx, by) = area.get_base_pixel();
-    let inset = px(6.0);
+    // As many rows as the plot's height holds; further keys (many series
+    // with pinned runs on a short chart) go to more columns rather than
+    // run past the plot and over each other.
+    let fit_rows = ((ah as i32 - 2 * inset - 2 * pad) / line_h).max(1) as usize;
+    let cols = keys.len().div_ceil(fit_rows);
+    let rows = keys.len().div_ceil(cols) as i32;
+    let box_w = pad + col_w * cols as i32;
+    let box_h = 2 * pad + line_h * rows;
     let (left, right) = (inset, aw as i32 - box_w - inset);
     let (top, bottom) = (inset, ah as i32 - box_h - inset);
     let (x0, y0) = match corner {
         Corner::LowerRight => (right, bottom),
+        Corner::Strip => (left, top),
         Corner::Emptiest(points) => {
             // Upper right first: ties keep the conventional place.
             let corners = [(right, top), (left, top), (right, bottom), (left, bottom)];
@@ -1444,8 +1528,9 @@ fn legend(
     ))
     .map_err(draw_err)?;
     for (i, (label, key)) in keys.iter().enumerate() {
-        let y = y0 + pad + line_h * i as i32 + line_h / 2;
-        let kx = x0 + pad;
+        let (col, row) = (i as i32 / rows, i as i32 % rows);
+        let y = y0 + pad + line_h * row + line_h / 2;
+        let kx = x0 + pad + col_w * col;
         match key {
             Key::Line(c, dash, w) => {
                 let style = rgb(*c).stroke_width(surface.px(*w));
