@@ -173,6 +173,60 @@ fn time_us(mut f: impl FnMut(), batch: Duration, n_batches: usize) -> f64 {
     per[per.len() / 2]
 }
 
+/// Median µs per call of each of `fs`, timed in interleaved batches: every
+/// round runs one batch (of ≥ `batch`) of each function in turn, so load
+/// that comes and goes on a shared machine falls on all of them alike and
+/// their ratios hold within one run.
+fn time_interleaved_us(fs: &mut [&mut dyn FnMut()], batch: Duration, n_batches: usize) -> Vec<f64> {
+    let reps: Vec<usize> = fs
+        .iter_mut()
+        .map(|f| {
+            f();
+            let t = Instant::now();
+            f();
+            let one = t.elapsed().max(Duration::from_nanos(50));
+            ((batch.as_secs_f64() / one.as_secs_f64()).ceil() as usize).max(1)
+        })
+        .collect();
+    let mut per = vec![Vec::with_capacity(n_batches); fs.len()];
+    for _ in 0..n_batches {
+        for (i, f) in fs.iter_mut().enumerate() {
+            let t = Instant::now();
+            for _ in 0..reps[i] {
+                f();
+            }
+            per[i].push(t.elapsed().as_secs_f64() * 1e6 / reps[i] as f64);
+        }
+    }
+    per.into_iter()
+        .map(|mut v| {
+            v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+            v[v.len() / 2]
+        })
+        .collect()
+}
+
+/// `evals` chained RHS evaluations over the reference states (as
+/// [`rhs_ns_chained`]): the chained floor of a solve with that many
+/// evaluations, as a function to time next to the solve itself.
+fn chained_pass<S: OdeSystem>(
+    sys: &S,
+    pts: &[&[f64]],
+    evals: usize,
+    y: &mut [f64],
+    dy: &mut [f64],
+) {
+    let zero = black_box(0.0);
+    for i in 0..evals {
+        let p = pts[i % pts.len()];
+        for c in 0..y.len() {
+            y[c] = p[c] + zero * dy[c];
+        }
+        sys.rhs(i as f64, y, dy);
+    }
+    black_box(&*dy);
+}
+
 /// An observer writing into a reused buffer.
 struct Sink<'a>(&'a mut Vec<f64>);
 impl cartsim::solver::Observer for Sink<'_> {
@@ -333,6 +387,7 @@ fn run_problem<S: OdeSystem, const N: usize>(
     let grid = OutputGrid::Times(p.grid.clone());
     let events = Events::none();
     let mut out = Vec::with_capacity(p.grid.len() * p.y0.len() * p.systems.len());
+    let mut out2 = out.clone();
 
     // Reference, and its self-check one decade tighter.
     let st_ref = Settings::dopri5(RTOL_REF, p.atol_ref);
@@ -348,6 +403,8 @@ fn run_problem<S: OdeSystem, const N: usize>(
     );
     let ns_rhs = rhs_ns(&p.systems[0], &reference);
     let ns_chain = rhs_ns_chained(&p.systems[0], &reference);
+    let pts: Vec<&[f64]> = reference.chunks_exact(p.y0.len()).collect();
+    let (mut cy, mut cdy) = (vec![0.0; p.y0.len()], vec![0.0; p.y0.len()]);
     eprintln!(
         "[{}] RHS: {ns_rhs:.2} ns per evaluation in a tight loop, {ns_chain:.2} ns chained",
         p.name
@@ -394,13 +451,24 @@ fn run_problem<S: OdeSystem, const N: usize>(
         let st = Settings::dopri5(rtol, p.atol);
         let evals = cartsim_solve(&mut solver, p, &st, &grid, &events, &mut out);
         let err_dp5 = max_rel_error(&out, &reference, p.floor);
-        let us = time_us(
-            || {
-                black_box(cartsim_solve(&mut solver, p, &st, &grid, &events, &mut out));
-            },
+        // cartsim DP5, ode_solvers Dopri5 and the chained floor of DP5's
+        // evaluations, timed in interleaved batches (their ratios are the targets).
+        let os_evals = ode_solvers_solve::<S, N>(p, rtol, &mut out2);
+        let os_err = max_rel_error(&out2, &reference, p.floor);
+        let times = time_interleaved_us(
+            &mut [
+                &mut || {
+                    black_box(cartsim_solve(&mut solver, p, &st, &grid, &events, &mut out));
+                },
+                &mut || {
+                    black_box(ode_solvers_solve::<S, N>(p, rtol, &mut out2));
+                },
+                &mut || chained_pass(&p.systems[0], &pts, evals, &mut cy, &mut cdy),
+            ],
             batch,
             nb,
         );
+        let (us, os_us, chain_us) = (times[0], times[1], times[2]);
         let floor_us = ns_rhs * evals as f64 / 1e3;
         rows.push(row(
             p.name,
@@ -410,7 +478,8 @@ fn run_problem<S: OdeSystem, const N: usize>(
             evals,
             err_dp5,
             json!({"floor_us": floor_us, "floor_ratio": us / floor_us, "ns_per_rhs": ns_rhs,
-                "chained_floor_ratio": us / (ns_chain * evals as f64 / 1e3), "ns_per_rhs_chained": ns_chain}),
+                "chained_floor_us": chain_us, "chained_floor_ratio": us / chain_us,
+                "ns_per_rhs_chained": chain_us * 1e3 / evals as f64}),
         ));
 
         // cartsim RK4: the largest step 2^-k day whose error is at most DP5's.
@@ -445,17 +514,22 @@ fn run_problem<S: OdeSystem, const N: usize>(
         }
         match chosen {
             Some((dt, st, ev, e)) => {
-                let us = time_us(
-                    || {
-                        black_box(cartsim_solve(&mut solver, p, &st, &grid, &events, &mut out));
-                    },
+                let times = time_interleaved_us(
+                    &mut [
+                        &mut || {
+                            black_box(cartsim_solve(&mut solver, p, &st, &grid, &events, &mut out));
+                        },
+                        &mut || chained_pass(&p.systems[0], &pts, ev, &mut cy, &mut cdy),
+                    ],
                     batch,
                     nb,
                 );
+                let (us, chain_us) = (times[0], times[1]);
                 let floor_us = ns_rhs * ev as f64 / 1e3;
                 rows.push(row(p.name, "cartsim RK4", rtol, us, ev, e, json!({
                     "dt": dt, "floor_us": floor_us, "floor_ratio": us / floor_us, "ns_per_rhs": ns_rhs,
-                    "chained_floor_ratio": us / (ns_chain * ev as f64 / 1e3), "ns_per_rhs_chained": ns_chain,
+                    "chained_floor_us": chain_us, "chained_floor_ratio": us / chain_us,
+                    "ns_per_rhs_chained": chain_us * 1e3 / ev as f64,
                     "note": format!("fixed step dt = {dt} day: the largest 2^-k day whose error is at most cartsim DP5's at this rtol"),
                 })));
             }
@@ -465,24 +539,16 @@ fn run_problem<S: OdeSystem, const N: usize>(
             ),
         }
 
-        // ode_solvers Dopri5.
-        let evals = ode_solvers_solve::<S, N>(p, rtol, &mut out);
-        let err = max_rel_error(&out, &reference, p.floor);
-        let us = time_us(
-            || {
-                black_box(ode_solvers_solve::<S, N>(p, rtol, &mut out));
-            },
-            batch,
-            nb,
-        );
+        // ode_solvers Dopri5 (timed above, next to cartsim DP5).
+        let (evals, err) = (os_evals, os_err);
         rows.push(row(
             p.name,
             "ode_solvers Dopri5",
             rtol,
-            us,
+            os_us,
             evals,
             err,
-            json!({"note": "output every day (dx = 1)"}),
+            json!({"note": "output every day (dx = 1); timed in batches interleaved with cartsim DP5's"}),
         ));
         if err.is_nan() || err > 2.0 * err_dp5 {
             // Less accurate beyond 2x: the loosest rtol/10^i within 2x.

@@ -207,7 +207,67 @@ fn peers(dir: &Path, md_path: Option<&Path>, quick: bool) -> Result<()> {
     println!("\n{md}");
 
     // Targets: peer time / cartsim DP5 time at equal or better accuracy.
-    let mut tg = String::from("| problem | rtol | LSODA ÷ DP5 (≥ 100) | CVODE ÷ DP5 (≥ 20) | ode_solvers ÷ DP5 (≥ 1) | DP5 ÷ RHS floor (≤ 1.5) | DP5 ÷ chained floor | RK4 ÷ RHS floor | RK4 ÷ chained floor |\n|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
+    // Issue 19's targets, each as (column, bound, "≥" when the ratio must
+    // reach the bound): a cell is bold when its row misses the target.
+    let mut tg = String::from("| problem | rtol | LSODA ÷ DP5 (≥ 100) | CVODE ÷ DP5 (≥ 20) | ode_solvers ÷ DP5 (≥ 1.3) | DP5 ÷ chained floor (≤ 2.0) | RK4 ÷ chained floor (≤ 1.3) | DP5 ÷ RHS floor | RK4 ÷ RHS floor |\n|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
+    // Per target: rows measured, rows meeting it, smallest and largest ratio.
+    let mut tally: Vec<(&str, f64, bool, usize, usize, f64, f64)> = vec![
+        (
+            "scipy LSODA ÷ cartsim DP5 ≥ 100",
+            100.0,
+            true,
+            0,
+            0,
+            f64::INFINITY,
+            0.0,
+        ),
+        (
+            "libroadrunner CVODE ÷ cartsim DP5 ≥ 20",
+            20.0,
+            true,
+            0,
+            0,
+            f64::INFINITY,
+            0.0,
+        ),
+        (
+            "ode_solvers Dopri5 ÷ cartsim DP5 ≥ 1.3",
+            1.3,
+            true,
+            0,
+            0,
+            f64::INFINITY,
+            0.0,
+        ),
+        (
+            "cartsim DP5 ÷ chained RHS floor ≤ 2.0",
+            2.0,
+            false,
+            0,
+            0,
+            f64::INFINITY,
+            0.0,
+        ),
+        (
+            "cartsim RK4 ÷ chained RHS floor ≤ 1.3",
+            1.3,
+            false,
+            0,
+            0,
+            f64::INFINITY,
+            0.0,
+        ),
+    ];
+    let mut judge = |i: usize, v: f64| -> bool {
+        let t = &mut tally[i];
+        let ok = if t.2 { v >= t.1 } else { v <= t.1 };
+        t.3 += 1;
+        t.4 += ok as usize;
+        t.5 = t.5.min(v);
+        t.6 = t.6.max(v);
+        ok
+    };
+    let mark = |text: String, ok: bool| if ok { text } else { format!("**{text}**") };
     for ((problem, rtol), (base, base_err)) in &dp5 {
         let find = |tool: &str| {
             rows.iter()
@@ -228,35 +288,46 @@ fn peers(dir: &Path, md_path: Option<&Path>, quick: bool) -> Result<()> {
                 (Some(p), _) => Some(p),
                 (None, m) => m,
             };
-            match r.and_then(|r| Some((f64_of(r, "us_per_solve")?, f64_of(r, "max_rel_error")?))) {
-                Some((us, e)) => {
-                    let flag = if e > 2.0 * base_err {
-                        " (less accurate)"
-                    } else {
-                        ""
-                    };
-                    format!("{:.1}{flag}", us / base)
+            // (ratio, less accurate than cartsim beyond 2x)
+            r.and_then(|r| Some((f64_of(r, "us_per_solve")?, f64_of(r, "max_rel_error")?)))
+                .map(|(us, e)| (us / base, e > 2.0 * base_err))
+        };
+        let floor_ratio = |tool: &str, k: &str| find(tool).and_then(|r| f64_of(r, k));
+        let mut cells = Vec::new();
+        for (i, tool) in ["scipy LSODA", "libroadrunner CVODE", "ode_solvers Dopri5"]
+            .into_iter()
+            .enumerate()
+        {
+            cells.push(match peer(tool) {
+                // A less accurate peer's time does not count towards a target.
+                Some((v, true)) => format!("{v:.1} (less accurate)"),
+                Some((v, false)) => {
+                    let ok = judge(i, v);
+                    mark(format!("{v:.1}"), ok)
                 }
                 None => "failed".into(),
-            }
-        };
-        let floor_ratio = |tool: &str, k: &str| {
-            find(tool)
-                .and_then(|r| f64_of(r, k))
-                .map_or("–".into(), |v| format!("{v:.2}"))
-        };
+            });
+        }
+        for (i, tool) in [(3, "cartsim DP5"), (4, "cartsim RK4")] {
+            cells.push(match floor_ratio(tool, "chained_floor_ratio") {
+                Some(v) => {
+                    let ok = judge(i, v);
+                    mark(format!("{v:.2}"), ok)
+                }
+                None => "–".into(),
+            });
+        }
+        for tool in ["cartsim DP5", "cartsim RK4"] {
+            cells.push(floor_ratio(tool, "floor_ratio").map_or("–".into(), |v| format!("{v:.2}")));
+        }
+        tg.push_str(&format!("| {problem} | {rtol} | {} |\n", cells.join(" | ")));
+    }
+    tg.push_str("\nBold: the row misses the target. A peer less accurate than cartsim DP5 (beyond 2×) with no matched row does not count towards its target (\"less accurate\"). Summary:\n\n| target | rows met | range |\n|---|---:|---|\n");
+    for (name, _, _, n, ok, lo, hi) in &tally {
         tg.push_str(&format!(
-            "| {problem} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
-            rtol,
-            peer("scipy LSODA"),
-            peer("libroadrunner CVODE"),
-            peer("ode_solvers Dopri5"),
-            floor_ratio("cartsim DP5", "floor_ratio"),
-            floor_ratio("cartsim DP5", "chained_floor_ratio"),
-            floor_ratio("cartsim RK4", "floor_ratio"),
-            floor_ratio("cartsim RK4", "chained_floor_ratio"),
+            "| {name} | {ok} of {n}{} | {lo:.2} – {hi:.2} |\n",
+            if ok == n && *n > 0 { " (met)" } else { "" }
         ));
-        let _ = base;
     }
     println!("{tg}");
 

@@ -100,13 +100,7 @@ impl Surface {
     /// where plotters' `DashedLineSeries` strokes every dash on its own
     /// (hundreds per line, and with pinned runs most lines are dashed).
     fn line_dash(&self, dash: Option<(u32, u32)>) {
-        let ctx = self
-            .canvas
-            .get_context("2d")
-            .ok()
-            .flatten()
-            .and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok());
-        if let Some(ctx) = ctx {
+        if let Some(ctx) = self.context() {
             let pattern = js_sys::Array::new();
             if let Some((on, off)) = dash {
                 pattern.push(&on.into());
@@ -117,27 +111,64 @@ impl Surface {
         }
     }
 
-    /// Draw `line` (one path) in `style`, dashed with `dash` (CSS pixels)
-    /// when given.
-    fn draw_line<DB, CT>(
+    /// The canvas's 2-D context.
+    fn context(&self) -> Option<web_sys::CanvasRenderingContext2d> {
+        self.canvas
+            .get_context("2d")
+            .ok()
+            .flatten()
+            .and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok())
+    }
+
+    /// Stroke `line` (data coordinates of `plot`) as one path in `color`,
+    /// `width` CSS pixels wide, dashed with `dash` (CSS pixels) when given;
+    /// returns the device pixels it went through, for placing the legend
+    /// clear of the data.
+    ///
+    /// Drawn on the 2-D context directly rather than as a plotters
+    /// `LineSeries`: with pinned runs a slider move redraws thousands of
+    /// points, and the series crossed from wasm into JS once per point
+    /// (`lineTo`) and restyled per path. Here each point is mapped once, a
+    /// point on the same device pixel as the one before is left out (it
+    /// draws nothing), and the path is stroked once.
+    fn draw_line(
         &self,
-        ctx: &mut ChartContext<'_, DB, CT>,
-        line: Vec<(f64, f64)>,
-        style: ShapeStyle,
+        plot: &Plot<'_>,
+        line: &[(f64, f64)],
+        color: Rgb,
+        width: f64,
         dash: Option<(f64, f64)>,
-    ) -> Result<(), String>
-    where
-        DB: DrawingBackend,
-        CT: CoordTranslate<From = (f64, f64)>,
-    {
+    ) -> Result<Vec<(i32, i32)>, String> {
+        let ctx = self.context().ok_or("the canvas has no 2-D context")?;
+        let mut pixels: Vec<(i32, i32)> = Vec::with_capacity(line.len());
+        for p in line {
+            let q = plot.backend_coord(p);
+            if pixels.last() != Some(&q) {
+                pixels.push(q);
+            }
+        }
+        let Some(&(x0, y0)) = pixels.first() else {
+            return Ok(pixels);
+        };
         if let Some((on, off)) = dash {
             self.line_dash(Some((self.px(on), self.px(off))));
         }
-        let drawn = ctx.draw_series(LineSeries::new(line, style)).map(|_| ());
+        ctx.set_stroke_style_str(&crate::plot::hex(color));
+        ctx.set_line_width(f64::from(self.px(width)));
+        ctx.begin_path();
+        ctx.move_to(f64::from(x0), f64::from(y0));
+        for &(x, y) in &pixels[1..] {
+            ctx.line_to(f64::from(x), f64::from(y));
+        }
+        if pixels.len() == 1 {
+            // A single point: a dot the width of the line.
+            ctx.line_to(f64::from(x0) + 0.5, f64::from(y0));
+        }
+        ctx.stroke();
         if dash.is_some() {
             self.line_dash(None);
         }
-        drawn.map_err(draw_err)
+        Ok(pixels)
     }
 
     /// The drawing area covering the whole canvas.
@@ -342,6 +373,11 @@ pub struct Axis {
     pub ticks: Vec<f64>,
     /// Light grid lines.
     pub light: Vec<f64>,
+    /// `log10(lo)` and `log10(hi) - log10(lo)` of a log axis, kept so that
+    /// mapping a point costs one `log10` (three before: a drag maps every
+    /// point of every line, and wasm's `log10` is a software routine).
+    log_lo: f64,
+    log_span: f64,
 }
 
 impl Axis {
@@ -354,6 +390,8 @@ impl Axis {
             log: false,
             ticks: Vec::new(),
             light: Vec::new(),
+            log_lo: 0.0,
+            log_span: 1.0,
         }
     }
 
@@ -371,6 +409,8 @@ impl Axis {
             log: true,
             ticks: Vec::new(),
             light: Vec::new(),
+            log_lo: lo.log10(),
+            log_span: hi.log10() - lo.log10(),
         }
     }
 
@@ -406,7 +446,7 @@ impl Axis {
     pub fn frac(&self, v: f64) -> f64 {
         let f = if self.log {
             if v > 0.0 {
-                (v.log10() - self.lo.log10()) / (self.hi.log10() - self.lo.log10())
+                (v.log10() - self.log_lo) / self.log_span
             } else {
                 -1e3
             }
@@ -808,8 +848,35 @@ pub fn draw_lines_chart(
         return draw_message(surface, "Nothing to plot.");
     };
     let (x0, x1) = chart.x_range;
+    // The legend: a key per series with something on the plot, per area
+    // and per kind of dot.
+    let on_plot = |s: &Series| {
+        s.points
+            .iter()
+            .any(|&(x, y)| x.is_finite() && y.is_finite() && y >= y0 && y <= y1)
+    };
+    let keys: Vec<(String, Key)> = chart
+        .series
+        .iter()
+        .filter(|s| on_plot(s))
+        .map(|s| {
+            (
+                s.label.clone(),
+                Key::Line(s.color, s.dashed.then_some(s.dash), s.width),
+            )
+        })
+        .chain(chart.areas.iter().map(|a| {
+            (
+                a.label.clone(),
+                Key::Box(crate::plot::tint(a.color, AREA_TINT)),
+            )
+        }))
+        .chain(dots.iter().map(|(l, c)| (l.clone(), Key::Dot(*c))))
+        .collect();
+    let split = legend_strip(&root, surface, &keys)?
+        .map(|strip| root.split_vertically(root.dim_in_pixel().1 as i32 - strip));
     let mut ctx = frame(
-        &root,
+        split.as_ref().map_or(&root, |(top, _)| top),
         surface,
         Titles {
             title: &chart.title,
@@ -868,11 +935,12 @@ pub fn draw_lines_chart(
             .map_err(draw_err)?;
         }
     }
+    // Pixels covered by data and markers, so the legend can avoid them.
+    let mut occupied: Vec<(i32, i32)> = Vec::new();
     for s in &chart.series {
-        let color = rgb(s.color);
-        let style = color.stroke_width(surface.px(s.width));
         for run in runs(&s.points, y0, y1) {
-            surface.draw_line(&mut ctx, run, style, s.dashed.then_some(s.dash))?;
+            let dash = s.dashed.then_some(s.dash);
+            occupied.extend(surface.draw_line(&ctx, &run, s.color, s.width, dash)?);
         }
     }
     let area = ctx.plotting_area().strip_coord_spec();
@@ -957,31 +1025,6 @@ pub fn draw_lines_chart(
         }
         .map_err(draw_err)?;
     }
-    let keys: Vec<(String, Key)> = chart
-        .series
-        .iter()
-        .filter(|s| !runs(&s.points, y0, y1).is_empty())
-        .map(|s| {
-            (
-                s.label.clone(),
-                Key::Line(s.color, s.dashed.then_some(s.dash), s.width),
-            )
-        })
-        .chain(chart.areas.iter().map(|a| {
-            (
-                a.label.clone(),
-                Key::Box(crate::plot::tint(a.color, AREA_TINT)),
-            )
-        }))
-        .chain(dots.iter().map(|(l, c)| (l.clone(), Key::Dot(*c))))
-        .collect();
-    // Pixels covered by data and markers, so the legend can avoid them.
-    let mut occupied: Vec<(i32, i32)> = Vec::new();
-    for s in &chart.series {
-        for run in runs(&s.points, y0, y1) {
-            occupied.extend(run.iter().map(|p| ctx.backend_coord(p)));
-        }
-    }
     occupied.extend(chart.markers.iter().map(|m| ctx.backend_coord(&m.at)));
     let legend_keys: Vec<(String, Rgb)> = chart
         .series
@@ -990,7 +1033,13 @@ pub fn draw_lines_chart(
         .chain(chart.areas.iter().map(|a| (a.label.clone(), a.color)))
         .chain(dots.iter().cloned())
         .collect();
-    let legend_box = legend(&area, surface, &keys, Corner::Emptiest(&occupied))?;
+    let legend_box = match &split {
+        Some((_, strip)) => {
+            legend(strip, surface, &keys, Corner::Strip)?;
+            None
+        }
+        None => legend(&area, surface, &keys, Corner::Emptiest(&occupied))?,
+    };
     taken.extend(legend_box);
     // The reference lines' names: at their right ends (the markers, days
     // of remission and peaks, are mostly on the left), else where the
@@ -1125,12 +1174,10 @@ pub fn draw_bands(surface: &Surface, chart: &BandChart) -> Result<(), String> {
     // Pinned runs: a line each in the run's colour and dash pattern,
     // under this patient's mark, its number at the foot (staggered, so
     // neighbours stay apart), also in the legend and in `data-runs`.
-    let run_w = surface.px(2.0);
     let run_font = surface.font(if surface.compact() { 10.0 } else { 11.0 });
     for (k, m) in chart.run_marks.iter().enumerate() {
         let xc = m.x.clamp(lo, hi);
-        let style = rgb(m.color).stroke_width(run_w);
-        surface.draw_line(&mut ctx, vec![(xc, 0.0), (xc, 100.0)], style, m.dash)?;
+        surface.draw_line(&ctx, &[(xc, 0.0), (xc, 100.0)], m.color, 2.0, m.dash)?;
         let text = m.run.to_string();
         let (tw, th) = text_size(&root, &text, &run_font);
         let (bx, by) = area.get_base_pixel();
@@ -1406,6 +1453,80 @@ enum Corner<'a> {
     LowerRight,
     /// The corner covering the fewest of these backend pixels.
     Emptiest(&'a [(i32, i32)]),
+    /// The upper left of an area of its own (a strip under the chart,
+    /// [`legend_strip`]).
+    Strip,
+}
+
+/// The sizes of a legend's parts, in device pixels.
+struct LegendSize {
+    font: TextStyle<'static>,
+    pad: i32,
+    key_w: i32,
+    line_h: i32,
+    gap: i32,
+    /// One column: key, gap, the widest label, padding.
+    col_w: i32,
+    /// Distance from the edges of the area it is drawn in.
+    inset: i32,
+}
+
+fn legend_size(
+    area: &DrawingArea<CanvasBackend, Shift>,
+    surface: &Surface,
+    keys: &[(String, Key)],
+) -> Result<LegendSize, String> {
+    let compact = surface.compact();
+    let font = surface
+        .font(if compact { 11.0 } else { 12.0 })
+        .color(&BLACK);
+    let mut text_w = 0;
+    for (label, _) in keys {
+        let (w, _) = area.estimate_text_size(label, &font).map_err(draw_err)?;
+        text_w = text_w.max(w as i32);
+    }
+    let px = |v: f64| surface.ipx(v);
+    let (pad, key_w, line_h, gap) = (
+        px(5.0),
+        px(if compact { 16.0 } else { 22.0 }),
+        px(if compact { 14.0 } else { 17.0 }),
+        px(5.0),
+    );
+    Ok(LegendSize {
+        font,
+        pad,
+        key_w,
+        line_h,
+        gap,
+        col_w: key_w + gap + text_w + pad,
+        inset: px(6.0),
+    })
+}
+
+/// The height of a strip under the chart for its legend, in columns across
+/// the canvas, when the legend in one column would be taller than half the
+/// canvas (many series: pinned runs over a model with many states) and
+/// would hide the data; `None` to draw it on the plot as usual (also when
+/// the strip would leave the plot less than half the canvas).
+fn legend_strip(
+    root: &DrawingArea<CanvasBackend, Shift>,
+    surface: &Surface,
+    keys: &[(String, Key)],
+) -> Result<Option<i32>, String> {
+    if keys.is_empty() {
+        return Ok(None);
+    }
+    let size = legend_size(root, surface, keys)?;
+    let (w, h) = root.dim_in_pixel();
+    let (w, h) = (w as i32, h as i32);
+    let n = keys.len() as i32;
+    if 2 * size.pad + size.line_h * n <= h / 2 {
+        return Ok(None);
+    }
+    let cols = ((w - 2 * size.inset - size.pad) / size.col_w).clamp(1, n);
+    let rows = (n + cols - 1) / cols;
+    let strip = 2 * size.inset + 2 * size.pad + rows * size.line_h;
+    Ok((strip <= h / 2).then_some(strip))
 }
 
 /// How a legend entry is keyed.
@@ -1434,31 +1555,31 @@ fn legend(
     if keys.is_empty() {
         return Ok(None);
     }
-    let compact = surface.compact();
-    let font = surface
-        .font(if compact { 11.0 } else { 12.0 })
-        .color(&BLACK);
-    let mut text_w = 0;
-    for (label, _) in keys {
-        let (w, _) = area.estimate_text_size(label, &font).map_err(draw_err)?;
-        text_w = text_w.max(w as i32);
-    }
+    let LegendSize {
+        font,
+        pad,
+        key_w,
+        line_h,
+        gap,
+        col_w,
+        inset,
+    } = legend_size(area, surface, keys)?;
     let px = |v: f64| surface.ipx(v);
-    let (pad, key_w, line_h, gap) = (
-        px(5.0),
-        px(if compact { 16.0 } else { 22.0 }),
-        px(if compact { 14.0 } else { 17.0 }),
-        px(5.0),
-    );
-    let box_w = pad + key_w + gap + text_w + pad;
-    let box_h = 2 * pad + line_h * keys.len() as i32;
     let (aw, ah) = area.dim_in_pixel();
     let (bx, by) = area.get_base_pixel();
-    let inset = px(6.0);
+    // As many rows as the plot's height holds; further keys (many series
+    // with pinned runs on a short chart) go to more columns rather than
+    // run past the plot and over each other.
+    let fit_rows = ((ah as i32 - 2 * inset - 2 * pad) / line_h).max(1) as usize;
+    let cols = keys.len().div_ceil(fit_rows);
+    let rows = keys.len().div_ceil(cols) as i32;
+    let box_w = pad + col_w * cols as i32;
+    let box_h = 2 * pad + line_h * rows;
     let (left, right) = (inset, aw as i32 - box_w - inset);
     let (top, bottom) = (inset, ah as i32 - box_h - inset);
     let (x0, y0) = match corner {
         Corner::LowerRight => (right, bottom),
+        Corner::Strip => (left, top),
         Corner::Emptiest(points) => {
             // Upper right first: ties keep the conventional place.
             let corners = [(right, top), (left, top), (right, bottom), (left, bottom)];
@@ -1493,8 +1614,9 @@ fn legend(
     ))
     .map_err(draw_err)?;
     for (i, (label, key)) in keys.iter().enumerate() {
-        let y = y0 + pad + line_h * i as i32 + line_h / 2;
-        let kx = x0 + pad;
+        let (col, row) = (i as i32 / rows, i as i32 % rows);
+        let y = y0 + pad + line_h * row + line_h / 2;
+        let kx = x0 + pad + col_w * col;
         match key {
             Key::Line(c, dash, w) => {
                 let style = rgb(*c).stroke_width(surface.px(*w));

@@ -48,21 +48,34 @@ pub fn draw(app: &App) -> Vec<String> {
     let mut errors = Vec::new();
     let mut charts = model.charts(course, &last.display(app.log_y));
     super::runs::overlay(app, &mut charts, &last.display(app.log_y));
-    for (id, c) in TIME_CHARTS.iter().zip(&charts) {
+    // Every canvas is measured before anything is written below: reading a
+    // size after a write forces the browser to lay the page out again
+    // (once per chart, a few ms per slider move).
+    let time_surfaces: Vec<Option<Surface>> =
+        TIME_CHARTS.iter().map(|id| Surface::fit(id)).collect();
+    let band_surfaces: Vec<Option<Surface>> = match &app.bands {
+        BandState::Ready(_) => model
+            .band_factors()
+            .iter()
+            .map(|k| Surface::fit(&band_canvas(k)))
+            .collect(),
+        _ => Vec::new(),
+    };
+    for ((id, c), surface) in TIME_CHARTS.iter().zip(&charts).zip(&time_surfaces) {
         super::summary::time(id, c);
-        if let Some(surface) = Surface::fit(id) {
-            if let Err(e) = chart::draw_time(&surface, c) {
+        if let Some(surface) = surface {
+            if let Err(e) = chart::draw_time(surface, c) {
                 errors.push(e);
             }
         }
     }
     if let (BandState::Ready(set), Some(m)) = (&app.bands, metrics) {
         let mut reading = Vec::new();
-        for key in model.band_factors() {
+        for (key, surface) in model.band_factors().iter().zip(&band_surfaces) {
             let Some(fb) = set.get(key) else { continue };
             let value = m.value(key);
             let id = band_canvas(key);
-            if let Some(surface) = Surface::fit(&id) {
+            if let Some(surface) = surface {
                 let c = bands::chart(
                     &fb.bands,
                     fb.factor,
@@ -70,7 +83,7 @@ pub fn draw(app: &App) -> Vec<String> {
                     &super::runs::band_marks(app, key),
                 );
                 super::summary::bands(&id, &c);
-                if let Err(e) = chart::draw_bands(&surface, &c) {
+                if let Err(e) = chart::draw_bands(surface, &c) {
                     errors.push(e);
                 }
             }

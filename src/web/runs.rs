@@ -89,6 +89,16 @@ pub fn show(app: &App, send: Dispatch) -> Result<(), String> {
     let list = dom::by_id("runs")?;
     dom::clear(&list);
     dom::set_hidden("runs-section", app.runs.is_empty());
+    // Taller time charts while runs are drawn (room for the legend strip;
+    // www/style.css, set early from the link by www/embed.js).
+    if let Some(html) = dom::document()?.document_element() {
+        let shown = app.runs.iter().filter(|r| r.visible).count();
+        if shown == 0 {
+            let _ = html.remove_attribute("data-runs");
+        } else {
+            dom::attr(&html, "data-runs", &shown.to_string());
+        }
+    }
     dom::set_text(
         "runs-count",
         &format!("{} of {} pinned", app.runs.len(), crate::compare::MAX_RUNS),

@@ -4,6 +4,7 @@
 
 use super::outcome::EventRecord;
 use super::settings::Scheme;
+use super::stepper::Dim;
 use super::{Run, Solver};
 use crate::solver::events::{Action, Direction, Events, Trigger};
 
@@ -25,8 +26,9 @@ impl Solver {
     }
 
     /// The earliest crossing, in the trigger's direction, inside the step just taken.
-    pub(super) fn find_crossing(
+    pub(super) fn find_crossing<D: Dim>(
         &mut self,
+        d: D,
         t0: f64,
         scheme: Scheme,
         events: &Events,
@@ -55,7 +57,7 @@ impl Solver {
                 if !(m > a && m < b) {
                     m = 0.5 * (a + b);
                 }
-                self.interpolate(scheme, h, m);
+                self.interpolate(d, scheme, h, m);
                 let gm = tr.condition.eval(t0 + m * h, &self.tmp);
                 if tr.direction.crosses(ga, gm) || gm == 0.0 {
                     b = m;

@@ -40,6 +40,7 @@
 use super::outcome::{EventRecord, MethodSpan, Outcome, Stats};
 use super::output::{GridCursor, Observer, OutputGrid};
 use super::settings::{Method, Scheme, Settings};
+use super::stepper::{Dim, Dynamic, Fixed};
 use super::switching::{Calm, Detector, AUTO_EVERY, AUTO_HLAMB, STIFF_HLAMB};
 use super::{Run, Solver, MAX_STAGES};
 use crate::solver::control::{PiController, Verdict};
@@ -266,7 +267,7 @@ impl<'a, S: OdeSystem + ?Sized, O: Observer + ?Sized> Integration<'a, S, O> {
             Status::Done { .. } => return Ok(Step::Finished),
             Status::Failed(e) => return Err(e.clone()),
         }
-        match self.advance() {
+        match self.advance_any() {
             Ok(Next::Go(s)) => Ok(s),
             Ok(Next::End { stopped }) => {
                 self.status = Status::Done { stopped };
@@ -418,8 +419,16 @@ impl<'a, S: OdeSystem + ?Sized, O: Observer + ?Sized> Integration<'a, S, O> {
         matches!(self.status, Status::Done { .. })
     }
 
-    /// The body of the stepping loop: attempts until something to report.
-    fn advance(&mut self) -> Result<Next, SolverError> {
+    /// [`advance`] compiled for the system's dimension: a constant for
+    /// small systems (`OdeSystem::dim` usually returns one, so only that
+    /// size's copy is kept), the run-time size otherwise. The observer is
+    /// passed on as `dyn Observer`, so the stepping loop is compiled once
+    /// per system and size, not once per observer type as well (the page's
+    /// WebAssembly stays small).
+    #[inline]
+    fn advance_any(&mut self) -> Result<Next, SolverError> {
+        let n = self.sys.dim();
+        debug_assert_eq!(n, self.ws.dim);
         let Integration {
             ws,
             sys,
@@ -440,270 +449,355 @@ impl<'a, S: OdeSystem + ?Sized, O: Observer + ?Sized> Integration<'a, S, O> {
             deferred,
             ..
         } = self;
-        let (ws, sys, settings, events, obs) = (&mut **ws, *sys, *settings, *events, &mut **obs);
-        let (adaptive, auto, t1) = (*adaptive, *auto, *t1);
-        let dim = ws.dim;
-        // Dormand–Prince with step control watches for stiffness (to switch,
-        // or to say why it gave up).
-        let detect = |scheme: Scheme| {
-            adaptive && matches!(scheme, Scheme::Explicit(tab) if std::ptr::eq(tab, &DOPRI5))
+        let mut obs = DynObserver(&mut **obs);
+        let p = Parts {
+            ws,
+            sys: *sys,
+            settings,
+            events,
+            obs: &mut obs,
+            scheme,
+            adaptive: *adaptive,
+            auto: *auto,
+            detector,
+            calm,
+            t1: *t1,
+            run,
+            h,
+            ctrl,
+            stop_at,
+            restart,
+            deferred,
         };
-        // A DP5 failure on a problem found stiff is reported as stiffness.
-        let give_up = |e: SolverError, scheme: Scheme, detector: &Detector| match e {
-            SolverError::TooManySteps { t, .. } | SolverError::StepSizeUnderflow { t, .. }
-                if detect(scheme) =>
-            {
-                match detector.stiff_since() {
-                    Some(since) => SolverError::Stiff { t, since },
-                    None => e,
-                }
+        match n {
+            1 => advance(p, Fixed::<1>),
+            2 => advance(p, Fixed::<2>),
+            3 => advance(p, Fixed::<3>),
+            4 => advance(p, Fixed::<4>),
+            5 => advance(p, Fixed::<5>),
+            6 => advance(p, Fixed::<6>),
+            7 => advance(p, Fixed::<7>),
+            8 => advance(p, Fixed::<8>),
+            9 => advance(p, Fixed::<9>),
+            _ => advance(p, Dynamic(n)),
+        }
+    }
+}
+
+/// An observer of any type (sized or not) as a sized one, so the stepping
+/// loop can take it as `&mut dyn Observer`.
+struct DynObserver<'o, O: ?Sized>(&'o mut O);
+
+impl<O: Observer + ?Sized> Observer for DynObserver<'_, O> {
+    #[inline]
+    fn observe(&mut self, t: f64, y: &[f64]) {
+        self.0.observe(t, y)
+    }
+}
+
+/// What the stepping loop works on: an [`Integration`]'s fields, borrowed,
+/// with the observer behind `dyn`.
+struct Parts<'p, 'a, S: ?Sized> {
+    ws: &'p mut Solver,
+    sys: &'a S,
+    settings: &'a Settings,
+    events: &'a Events,
+    obs: &'p mut dyn Observer,
+    scheme: &'p mut Scheme,
+    adaptive: bool,
+    auto: bool,
+    detector: &'p mut Detector,
+    calm: &'p mut Calm,
+    t1: f64,
+    run: &'p mut Run<'a>,
+    h: &'p mut f64,
+    ctrl: &'p mut PiController,
+    stop_at: &'p mut f64,
+    restart: &'p mut bool,
+    deferred: &'p mut bool,
+}
+
+/// The body of the stepping loop: attempts until something to report.
+fn advance<S: OdeSystem + ?Sized, D: Dim>(p: Parts<'_, '_, S>, d: D) -> Result<Next, SolverError> {
+    let Parts {
+        ws,
+        sys,
+        settings,
+        events,
+        obs,
+        scheme,
+        adaptive,
+        auto,
+        detector,
+        calm,
+        t1,
+        run,
+        h,
+        ctrl,
+        stop_at,
+        restart,
+        deferred,
+    } = p;
+    let dim = d.n();
+    // Dormand–Prince with step control watches for stiffness (to switch,
+    // or to say why it gave up).
+    let detect = |scheme: Scheme| {
+        adaptive && matches!(scheme, Scheme::Explicit(tab) if std::ptr::eq(tab, &DOPRI5))
+    };
+    // A DP5 failure on a problem found stiff is reported as stiffness.
+    let give_up = |e: SolverError, scheme: Scheme, detector: &Detector| match e {
+        SolverError::TooManySteps { t, .. } | SolverError::StepSizeUnderflow { t, .. }
+            if detect(scheme) =>
+        {
+            match detector.stiff_since() {
+                Some(since) => SolverError::Stiff { t, since },
+                None => e,
             }
-            e => e,
-        };
-
-        if std::mem::take(deferred) {
-            ws.emit_upto_current(&mut run.out, obs, run.t, false);
         }
-        if std::mem::take(restart) {
-            ws.eval(sys, &mut run.stats, run.t, 0);
-            ws.refresh_g(events, run.t);
-            ctrl.reset();
-        }
+        e => e,
+    };
 
-        loop {
-            let sch = *scheme;
-            // The end of this segment: the next timed event, the caller's
-            // stop time or t1.
-            let t_stop = events
+    if std::mem::take(deferred) {
+        ws.emit_upto_current(&mut run.out, obs, run.t, false);
+    }
+    if std::mem::take(restart) {
+        ws.eval(sys, &mut run.stats, run.t, 0);
+        ws.refresh_g(events, run.t);
+        ctrl.reset();
+    }
+
+    loop {
+        let sch = *scheme;
+        // The end of this segment: the next timed event, the caller's
+        // stop time or t1.
+        let t_stop = events
+            .timed
+            .get(run.timed_next)
+            .map_or(t1, |e| e.t.min(t1))
+            .min(*stop_at);
+        let remaining = t_stop - run.t;
+        if remaining <= 0.0 {
+            // Arrived at a timed event, the stop time or the end.
+            if run.t >= t1 {
+                return Ok(Next::End { stopped: false });
+            }
+            if events
                 .timed
                 .get(run.timed_next)
-                .map_or(t1, |e| e.t.min(t1))
-                .min(*stop_at);
-            let remaining = t_stop - run.t;
-            if remaining <= 0.0 {
-                // Arrived at a timed event, the stop time or the end.
-                if run.t >= t1 {
-                    return Ok(Next::End { stopped: false });
-                }
-                if events
-                    .timed
-                    .get(run.timed_next)
-                    .is_some_and(|e| e.t <= run.t)
-                {
-                    let now = run.t;
-                    let stop = ws.apply_timed_at(run, events, now);
-                    ws.emit_upto_current(&mut run.out, obs, now, false);
-                    if stop {
-                        return Ok(Next::End { stopped: true });
-                    }
-                    ws.eval(sys, &mut run.stats, run.t, 0);
-                    ws.refresh_g(events, run.t);
-                    ctrl.reset();
-                    return Ok(Next::Go(Step::Timed));
-                }
-                *stop_at = f64::INFINITY;
-                *deferred = true;
-                return Ok(Next::Go(Step::StopTime));
-            }
-            if run.stats.accepted + run.stats.rejected >= settings.max_steps {
-                let e = SolverError::TooManySteps {
-                    t: run.t,
-                    max_steps: settings.max_steps,
-                };
-                return Err(give_up(e, sch, detector));
-            }
-            // Land exactly on t_stop; avoid a tiny last step.
-            let mut h_try = h.min(settings.h_max);
-            // (The 1e-9 slack keeps round-off from leaving a sliver of a step.)
-            let last = h_try * (1.0 + 1e-9) >= remaining || (adaptive && h_try * 1.01 >= remaining);
-            if last {
-                h_try = remaining;
-            }
-            if h_try < settings.h_min || run.t + h_try == run.t {
-                let e = if ctrl.rejected_nonfinite() {
-                    SolverError::NonFiniteState {
-                        t: run.t,
-                        component: ws.first_nonfinite().unwrap_or(0),
-                    }
-                } else {
-                    SolverError::StepSizeUnderflow { t: run.t, h: h_try }
-                };
-                return Err(give_up(e, sch, detector));
-            }
-
-            match sch {
-                Scheme::Explicit(tab) => ws.stages(sys, tab, &mut run.stats, run.t, h_try),
-                Scheme::Rosenbrock(tab) => {
-                    if !ws.ros_stages(sys, tab, settings, &mut run.stats, run.t, h_try) {
-                        // I/(hγ) − J is singular: retry with half the step.
-                        run.stats.rejected += 1;
-                        *h = h_try * 0.5;
-                        continue;
-                    }
-                }
-            }
-
-            if adaptive {
-                let err = ws.error_norm(sch, settings, h_try);
-                match ctrl.judge(err, h_try, last, *h) {
-                    Verdict::Reject { h_retry } => {
-                        run.stats.rejected += 1;
-                        *h = h_retry;
-                        continue;
-                    }
-                    Verdict::Accept { h_next } => *h = h_next,
-                }
-            } else if let Some(c) = ws.y_new.iter().position(|v| !v.is_finite()) {
-                return Err(SolverError::NonFiniteState {
-                    t: run.t + h_try,
-                    component: c,
-                });
-            }
-
-            // Accepted: f at the new point is the last stage (FSAL) or is
-            // evaluated now (it is the next step's first stage either way).
-            run.stats.accepted += 1;
-            if let Scheme::Rosenbrock(_) = sch {
-                ws.ros_project();
-            }
-            let t_new = if last { t_stop } else { run.t + h_try };
-            match sch {
-                Scheme::Explicit(tab) if tab.fsal => {
-                    let off = (tab.stages() - 1) * dim;
-                    ws.f_end.copy_from_slice(&ws.k[off..off + dim]);
-                }
-                _ => {
-                    sys.rhs(t_new, &ws.y_new, &mut ws.f_end);
-                    run.stats.rhs_evals += 1;
-                    ws.mask_held_end();
-                }
-            }
-            if let Some(c) = ws.f_end.iter().position(|v| !v.is_finite()) {
-                return Err(SolverError::NonFiniteState {
-                    t: t_new,
-                    component: c,
-                });
-            }
-            if let Some(c) = ws
-                .y_new
-                .iter()
-                .position(|v| v.abs() > settings.explode_above)
+                .is_some_and(|e| e.t <= run.t)
             {
-                return Err(SolverError::Explodes {
-                    t: t_new,
-                    component: c,
-                    limit: settings.explode_above,
-                });
-            }
-            if let Some(span) = run.stats.spans.last_mut() {
-                span.steps += 1;
-            }
-
-            // Stiffness: watch DP5 steps; let the automatic method switch.
-            let mut switch_to = None;
-            match sch {
-                // Forced DP5 checks as `dopri5.f` does (every 1000th step,
-                // and every step while suspicious): it only needs the verdict
-                // to explain a failure, and the check costs nothing then.
-                // The automatic method checks every AUTO_EVERY-th step, and
-                // every step while suspicious.
-                Scheme::Explicit(tab)
-                    if detect(sch)
-                        && (detector.suspicious()
-                            || run.stats.accepted % if auto { AUTO_EVERY } else { 1000 } == 0) =>
-                {
-                    let hlamb = ws.stiffness_estimate(tab, settings, h_try);
-                    let limit = if auto { AUTO_HLAMB } else { STIFF_HLAMB };
-                    if detector.observe(run.t, hlamb, limit) && auto {
-                        switch_to = Some(Scheme::Rosenbrock(&RODAS4));
-                    }
-                }
-                Scheme::Rosenbrock(_) if auto && calm.observe(h_try, ws.calm_norm(settings)) => {
-                    switch_to = Some(Scheme::Explicit(&DOPRI5));
-                }
-                _ => {}
-            }
-
-            // State-triggered events inside (t, t_new].
-            if let Some(cr) = ws.find_crossing(run.t, sch, events, h_try, settings.event_tol) {
-                let t_e = run.t + cr.theta * h_try;
-                ws.emit_dense(&mut run.out, obs, sch, run.t, h_try, t_e, false);
-                ws.interpolate(sch, h_try, cr.theta);
-                ws.y.copy_from_slice(&ws.tmp);
-                run.t = t_e;
-                if run.out.every_step {
-                    obs.observe(run.t, &ws.y);
-                }
-                let stop = ws.fire(run, events, cr.trigger);
-                ws.emit_upto_current(&mut run.out, obs, t_e, false);
-                if let Some(span) = run.stats.spans.last_mut() {
-                    span.to = t_e;
-                }
+                let now = run.t;
+                let stop = ws.apply_timed_at(run, events, now);
+                ws.emit_upto_current(&mut run.out, obs, now, false);
                 if stop {
                     return Ok(Next::End { stopped: true });
                 }
                 ws.eval(sys, &mut run.stats, run.t, 0);
                 ws.refresh_g(events, run.t);
                 ctrl.reset();
-                if let Some(next) = switch_to {
-                    Self::switch(scheme, ctrl, detector, calm, run, next);
-                }
-                return Ok(Next::Go(Step::Triggered(cr.trigger)));
+                return Ok(Next::Go(Step::Timed));
             }
+            *stop_at = f64::INFINITY;
+            *deferred = true;
+            return Ok(Next::Go(Step::StopTime));
+        }
+        if run.stats.accepted + run.stats.rejected >= settings.max_steps {
+            let e = SolverError::TooManySteps {
+                t: run.t,
+                max_steps: settings.max_steps,
+            };
+            return Err(give_up(e, sch, detector));
+        }
+        // Land exactly on t_stop; avoid a tiny last step.
+        let mut h_try = h.min(settings.h_max);
+        // (The 1e-9 slack keeps round-off from leaving a sliver of a step.)
+        let last = h_try * (1.0 + 1e-9) >= remaining || (adaptive && h_try * 1.01 >= remaining);
+        if last {
+            h_try = remaining;
+        }
+        if h_try < settings.h_min || run.t + h_try == run.t {
+            let e = if ctrl.rejected_nonfinite() {
+                SolverError::NonFiniteState {
+                    t: run.t,
+                    component: ws.first_nonfinite().unwrap_or(0),
+                }
+            } else {
+                SolverError::StepSizeUnderflow { t: run.t, h: h_try }
+            };
+            return Err(give_up(e, sch, detector));
+        }
 
-            // A grid point exactly at a timed event or at the caller's stop
-            // time shows the state after what happens there (right-continuous
-            // output): leave it for after.
-            let at_timed_event = last
-                && events
-                    .timed
-                    .get(run.timed_next)
-                    .is_some_and(|e| e.t <= t_stop);
-            let at_stop_time = last && t_stop == *stop_at && t_stop < t1;
-            let inclusive = !(at_timed_event || at_stop_time);
-            ws.emit_dense(&mut run.out, obs, sch, run.t, h_try, t_new, inclusive);
-            ws.y.copy_from_slice(&ws.y_new);
-            run.t = t_new;
-            ws.k[..dim].copy_from_slice(&ws.f_end);
-            ws.jac_fresh = false;
-            ws.refresh_g(events, run.t);
+        match sch {
+            Scheme::Explicit(tab) => ws.stages(d, sys, tab, &mut run.stats, run.t, h_try),
+            Scheme::Rosenbrock(tab) => {
+                if !ws.ros_stages(sys, tab, settings, &mut run.stats, run.t, h_try) {
+                    // I/(hγ) − J is singular: retry with half the step.
+                    run.stats.rejected += 1;
+                    *h = h_try * 0.5;
+                    continue;
+                }
+            }
+        }
+
+        if adaptive {
+            let err = ws.error_norm(d, sch, settings, h_try);
+            match ctrl.judge(err, h_try, last, *h) {
+                Verdict::Reject { h_retry } => {
+                    run.stats.rejected += 1;
+                    *h = h_retry;
+                    continue;
+                }
+                Verdict::Accept { h_next } => *h = h_next,
+            }
+        } else if let Some(c) = ws.y_new[..dim].iter().position(|v| !v.is_finite()) {
+            return Err(SolverError::NonFiniteState {
+                t: run.t + h_try,
+                component: c,
+            });
+        }
+
+        // Accepted: f at the new point is the last stage (FSAL) or is
+        // evaluated now (it is the next step's first stage either way).
+        run.stats.accepted += 1;
+        if let Scheme::Rosenbrock(_) = sch {
+            ws.ros_project();
+        }
+        let t_new = if last { t_stop } else { run.t + h_try };
+        match sch {
+            Scheme::Explicit(tab) if tab.fsal => {
+                let off = (tab.stages() - 1) * dim;
+                ws.f_end[..dim].copy_from_slice(&ws.k[off..off + dim]);
+            }
+            _ => {
+                sys.rhs(t_new, &ws.y_new, &mut ws.f_end);
+                run.stats.rhs_evals += 1;
+                ws.mask_held_end();
+            }
+        }
+        if let Some(c) = ws.f_end[..dim].iter().position(|v| !v.is_finite()) {
+            return Err(SolverError::NonFiniteState {
+                t: t_new,
+                component: c,
+            });
+        }
+        if let Some(c) = ws.y_new[..dim]
+            .iter()
+            .position(|v| v.abs() > settings.explode_above)
+        {
+            return Err(SolverError::Explodes {
+                t: t_new,
+                component: c,
+                limit: settings.explode_above,
+            });
+        }
+        if let Some(span) = run.stats.spans.last_mut() {
+            span.steps += 1;
+        }
+
+        // Stiffness: watch DP5 steps; let the automatic method switch.
+        let mut switch_to = None;
+        match sch {
+            // Forced DP5 checks as `dopri5.f` does (every 1000th step,
+            // and every step while suspicious): it only needs the verdict
+            // to explain a failure, and the check costs nothing then.
+            // The automatic method checks every AUTO_EVERY-th step, and
+            // every step while suspicious.
+            Scheme::Explicit(tab)
+                if detect(sch)
+                    && (detector.suspicious()
+                        || run.stats.accepted % if auto { AUTO_EVERY } else { 1000 } == 0) =>
+            {
+                let hlamb = ws.stiffness_estimate(tab, settings, h_try);
+                let limit = if auto { AUTO_HLAMB } else { STIFF_HLAMB };
+                if detector.observe(run.t, hlamb, limit) && auto {
+                    switch_to = Some(Scheme::Rosenbrock(&RODAS4));
+                }
+            }
+            Scheme::Rosenbrock(_) if auto && calm.observe(h_try, ws.calm_norm(settings)) => {
+                switch_to = Some(Scheme::Explicit(&DOPRI5));
+            }
+            _ => {}
+        }
+
+        // State-triggered events inside (t, t_new].
+        if let Some(cr) = ws.find_crossing(d, run.t, sch, events, h_try, settings.event_tol) {
+            let t_e = run.t + cr.theta * h_try;
+            ws.emit_dense(d, &mut run.out, obs, sch, run.t, h_try, t_e, false);
+            ws.interpolate(d, sch, h_try, cr.theta);
+            ws.y[..dim].copy_from_slice(&ws.tmp[..dim]);
+            run.t = t_e;
             if run.out.every_step {
                 obs.observe(run.t, &ws.y);
             }
+            let stop = ws.fire(run, events, cr.trigger);
+            ws.emit_upto_current(&mut run.out, obs, t_e, false);
             if let Some(span) = run.stats.spans.last_mut() {
-                span.to = run.t;
+                span.to = t_e;
             }
+            if stop {
+                return Ok(Next::End { stopped: true });
+            }
+            ws.eval(sys, &mut run.stats, run.t, 0);
+            ws.refresh_g(events, run.t);
+            ctrl.reset();
             if let Some(next) = switch_to {
-                Self::switch(scheme, ctrl, detector, calm, run, next);
+                switch(scheme, ctrl, detector, calm, run, next);
             }
-            return Ok(Next::Go(Step::Accepted));
+            return Ok(Next::Go(Step::Triggered(cr.trigger)));
         }
-    }
 
-    /// Hand the integration to `next` at the current point (f there is in
-    /// the first stage row, as both kinds of method expect): new step-size
-    /// control, fresh detection, and a new span in the statistics.
-    fn switch(
-        scheme: &mut Scheme,
-        ctrl: &mut PiController,
-        detector: &mut Detector,
-        calm: &mut Calm,
-        run: &mut Run<'_>,
-        next: Scheme,
-    ) {
-        *scheme = next;
-        *ctrl = PiController::new(next.err_order());
-        *detector = Detector::default();
-        calm.restart();
-        let method = match next {
-            Scheme::Rosenbrock(_) => Method::Rosenbrock,
-            Scheme::Explicit(_) => Method::Dopri5,
-        };
-        run.stats.spans.push(MethodSpan {
-            method,
-            from: run.t,
-            to: run.t,
-            steps: 0,
-        });
+        // A grid point exactly at a timed event or at the caller's stop
+        // time shows the state after what happens there (right-continuous
+        // output): leave it for after.
+        let at_timed_event = last
+            && events
+                .timed
+                .get(run.timed_next)
+                .is_some_and(|e| e.t <= t_stop);
+        let at_stop_time = last && t_stop == *stop_at && t_stop < t1;
+        let inclusive = !(at_timed_event || at_stop_time);
+        ws.emit_dense(d, &mut run.out, obs, sch, run.t, h_try, t_new, inclusive);
+        ws.y[..dim].copy_from_slice(&ws.y_new[..dim]);
+        run.t = t_new;
+        ws.k[..dim].copy_from_slice(&ws.f_end[..dim]);
+        ws.jac_fresh = false;
+        ws.refresh_g(events, run.t);
+        if run.out.every_step {
+            obs.observe(run.t, &ws.y);
+        }
+        if let Some(span) = run.stats.spans.last_mut() {
+            span.to = run.t;
+        }
+        if let Some(next) = switch_to {
+            switch(scheme, ctrl, detector, calm, run, next);
+        }
+        return Ok(Next::Go(Step::Accepted));
     }
+}
+
+/// Hand the integration to `next` at the current point (f there is in
+/// the first stage row, as both kinds of method expect): new step-size
+/// control, fresh detection, and a new span in the statistics.
+fn switch(
+    scheme: &mut Scheme,
+    ctrl: &mut PiController,
+    detector: &mut Detector,
+    calm: &mut Calm,
+    run: &mut Run<'_>,
+    next: Scheme,
+) {
+    *scheme = next;
+    *ctrl = PiController::new(next.err_order());
+    *detector = Detector::default();
+    calm.restart();
+    let method = match next {
+        Scheme::Rosenbrock(_) => Method::Rosenbrock,
+        Scheme::Explicit(_) => Method::Dopri5,
+    };
+    run.stats.spans.push(MethodSpan {
+        method,
+        from: run.t,
+        to: run.t,
+        steps: 0,
+    });
 }

@@ -3,6 +3,7 @@
 //! grid times inside a step come from the step's dense output.
 
 use super::settings::Scheme;
+use super::stepper::Dim;
 use super::Solver;
 use crate::solver::error::SolverError;
 
@@ -118,8 +119,10 @@ impl Solver {
     /// Emit grid points in (t, t_end) — and t_end itself when `inclusive` —
     /// from the dense output of the step of size h that starts at t.
     #[allow(clippy::too_many_arguments)]
-    pub(super) fn emit_dense<O: Observer + ?Sized>(
+    #[inline(always)]
+    pub(super) fn emit_dense<D: Dim, O: Observer + ?Sized>(
         &mut self,
+        d: D,
         cur: &mut GridCursor<'_>,
         obs: &mut O,
         scheme: Scheme,
@@ -132,12 +135,13 @@ impl Solver {
             if tg > t_end || (!inclusive && tg == t_end) {
                 break;
             }
+            let n = d.n();
             if tg == t_end && inclusive {
-                obs.observe(tg, &self.y_new);
+                obs.observe(tg, &self.y_new[..n]);
             } else {
                 let theta = ((tg - t) / h).clamp(0.0, 1.0);
-                self.interpolate(scheme, h, theta);
-                obs.observe(tg, &self.tmp);
+                self.interpolate(d, scheme, h, theta);
+                obs.observe(tg, &self.tmp[..n]);
             }
             cur.next += 1;
         }

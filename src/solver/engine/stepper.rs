@@ -6,10 +6,86 @@
 use super::outcome::Stats;
 use super::settings::{Scheme, Settings, Tolerance};
 use super::{Solver, MAX_STAGES};
-use crate::solver::tableau::{DenseOutput, Tableau};
+use crate::solver::tableau::{DenseOutput, Tableau, DOPRI5};
 use crate::solver::OdeSystem;
 // Portable pow: step sizes must be bit-identical natively and in wasm.
 use crate::math::pow;
+
+/// The state dimension as the step kernels see it: [`Fixed`] when it is a
+/// compile-time constant, [`Dynamic`] otherwise. Each kernel is written
+/// once, generic over `Dim`; with a constant the slices have known
+/// lengths, so bounds checks vanish and the component loops unroll.
+pub(super) trait Dim: Copy {
+    /// Number of state components.
+    fn n(self) -> usize;
+}
+
+/// A dimension known when compiling.
+#[derive(Clone, Copy)]
+pub(super) struct Fixed<const N: usize>;
+
+impl<const N: usize> Dim for Fixed<N> {
+    #[inline(always)]
+    fn n(self) -> usize {
+        N
+    }
+}
+
+/// A dimension known only at run time.
+#[derive(Clone, Copy)]
+pub(super) struct Dynamic(pub(super) usize);
+
+impl Dim for Dynamic {
+    #[inline(always)]
+    fn n(self) -> usize {
+        self.0
+    }
+}
+
+/// Run `$body` with `$t` bound to `$tab`, as a compile-time constant when
+/// it is DOPRI5 (the default method's, and the one the automatic method
+/// starts with): the kernels are inlined into each copy, so the
+/// coefficients fold and zero entries drop out when compiled. Any other
+/// tableau (RK4) runs the same code with its coefficients read at run time;
+/// a second constant copy made the page ~4 KB (gzipped) larger, over its
+/// budget, for a method used only when asked for.
+/// `$u` says whether the stage loops are written out (constant
+/// coefficients only: with run-time ones a loop is far smaller).
+macro_rules! with_tableau {
+    ($tab:expr, |$t:ident, $u:ident| $body:expr) => {{
+        let tab: &Tableau = $tab;
+        if std::ptr::eq(tab, &DOPRI5) {
+            let ($t, $u): (&Tableau, bool) = (&DOPRI5, true);
+            $body
+        } else {
+            let ($t, $u) = (tab, false);
+            $body
+        }
+    }};
+}
+
+/// `for $i in $from..$s { $body }`, written out once per index with `$i` a
+/// literal when `$unroll` and `$s ≤ 8`, so with a constant tableau each
+/// stage's row of coefficients is a constant; a loop otherwise.
+macro_rules! for_stages {
+    ($unroll:expr, $from:literal .. $s:expr, |$i:ident| $body:block) => {{
+        let s: usize = $s;
+        if $unroll && s <= 8 {
+            for_stages!(@each s, $from, $i, $body, 0 1 2 3 4 5 6 7);
+        } else {
+            for $i in $from..s $body
+        }
+    }};
+    (@each $s:ident, $from:literal, $i:ident, $body:block, $($n:literal)*) => {
+        $(
+            #[allow(clippy::absurd_extreme_comparisons, unused_comparisons)]
+            if $n >= $from && $n < $s {
+                let $i: usize = $n;
+                $body
+            }
+        )*
+    };
+}
 
 impl Solver {
     /// Index of the first non-finite component of the proposed new state.
@@ -56,21 +132,40 @@ impl Solver {
     }
 
     /// Compute stages 2..s and y_new for a step of size h from (t, y); k1 is
-    /// already in place.
+    /// already in place. The sums are the same operations in the same order
+    /// whatever the dimension and tableau are specialised to.
     #[inline(always)]
-    pub(super) fn stages<S: OdeSystem + ?Sized>(
+    pub(super) fn stages<D: Dim, S: OdeSystem + ?Sized>(
         &mut self,
+        d: D,
         sys: &S,
         tab: &Tableau,
         stats: &mut Stats,
         t: f64,
         h: f64,
     ) {
-        let dim = self.dim;
+        with_tableau!(tab, |tab, unroll| self
+            .rk_stages(d, unroll, sys, tab, stats, t, h))
+    }
+
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    fn rk_stages<D: Dim, S: OdeSystem + ?Sized>(
+        &mut self,
+        d: D,
+        unroll: bool,
+        sys: &S,
+        tab: &Tableau,
+        stats: &mut Stats,
+        t: f64,
+        h: f64,
+    ) {
+        let dim = d.n();
         let s = tab.stages();
-        for i in 1..s {
+        let k = &mut self.k[..s * dim];
+        for_stages!(unroll, 1..s, |i| {
             let row = tab.a[i];
-            let (done, rest) = self.k.split_at_mut(i * dim);
+            let (done, rest) = k.split_at_mut(i * dim);
             // y_stage = y + h Σ_j a_ij k_j, the sum in a register per component.
             let y = &self.y[..dim];
             let ys = &mut self.y_stage[..dim];
@@ -84,7 +179,7 @@ impl Solver {
                 ys[c] = y[c] + h * acc;
             }
             let ki = &mut rest[..dim];
-            sys.rhs(t + tab.c[i] * h, &self.y_stage, ki);
+            sys.rhs(t + tab.c[i] * h, &self.y_stage[..dim], ki);
             stats.rhs_evals += 1;
             if self.any_held {
                 for (d, &hd) in ki.iter_mut().zip(&self.held) {
@@ -93,50 +188,58 @@ impl Solver {
                     }
                 }
             }
-        }
+        });
+        let (y, y_new) = (&self.y[..dim], &mut self.y_new[..dim]);
         if tab.fsal {
             // The last stage was evaluated at y_new itself.
-            self.y_new.copy_from_slice(&self.y_stage);
+            y_new.copy_from_slice(&self.y_stage[..dim]);
         } else {
             for c in 0..dim {
                 let mut acc = 0.0;
                 for (j, &b) in tab.b.iter().enumerate() {
                     if b != 0.0 {
-                        acc += b * self.k[j * dim + c];
+                        acc += b * k[j * dim + c];
                     }
                 }
-                self.y_new[c] = self.y[c] + h * acc;
+                y_new[c] = y[c] + h * acc;
             }
         }
         // Held components stay exactly where they were.
         if self.any_held {
             for c in 0..dim {
                 if self.held[c] {
-                    self.y_new[c] = self.y[c];
+                    y_new[c] = y[c];
                 }
             }
         }
     }
 
     /// RMS norm of the embedded error estimate, scaled by the tolerances.
-    pub(super) fn error_norm(&self, scheme: Scheme, st: &Settings, h: f64) -> f64 {
+    // Not inlined: one copy per dimension, shared by every system of that
+    // size (inlined, each system's stepping loop carried its own).
+    #[inline(never)]
+    pub(super) fn error_norm<D: Dim>(&self, d: D, scheme: Scheme, st: &Settings, h: f64) -> f64 {
         match scheme {
-            Scheme::Explicit(tab) => self.rk_error_norm(tab, st, h),
+            Scheme::Explicit(tab) => {
+                with_tableau!(tab, |tab, _unroll| self.rk_error_norm(d, tab, st, h))
+            }
             Scheme::Rosenbrock(tab) => self.ros_error_norm(tab, st),
         }
     }
 
     /// [`error_norm`](Self::error_norm) of an explicit Runge–Kutta step.
-    fn rk_error_norm(&self, tab: &Tableau, st: &Settings, h: f64) -> f64 {
+    #[inline(always)]
+    fn rk_error_norm<D: Dim>(&self, d: D, tab: &Tableau, st: &Settings, h: f64) -> f64 {
         let Some(e) = tab.e else { return 0.0 };
-        let dim = self.dim;
+        let dim = d.n();
         let (y, y_new) = (&self.y[..dim], &self.y_new[..dim]);
+        let k = &self.k[..e.len() * dim];
         // Σ_j e_j k_j per component, in a register.
         let err_c = |c: usize| {
             let mut acc = 0.0;
             for (j, &ej) in e.iter().enumerate() {
                 if ej != 0.0 {
-                    acc += ej * self.k[j * dim + c];
+                    acc += ej * k[j * dim + c];
                 }
             }
             acc
@@ -219,36 +322,53 @@ impl Solver {
     }
 
     /// tmp = y(t + θh) from the current step's continuous extension.
-    #[inline]
-    pub(super) fn interpolate(&mut self, scheme: Scheme, h: f64, theta: f64) {
+    // Not inlined: it is called from four places in the stepping loop
+    // (output, event location), so one copy per dimension instead of four
+    // per system keeps the WebAssembly workers small.
+    #[inline(never)]
+    pub(super) fn interpolate<D: Dim>(&mut self, d: D, scheme: Scheme, h: f64, theta: f64) {
         match scheme {
-            Scheme::Explicit(tab) => self.rk_interpolate(tab, h, theta),
+            Scheme::Explicit(tab) => {
+                with_tableau!(tab, |tab, unroll| self
+                    .rk_interpolate(d, unroll, tab, h, theta))
+            }
             Scheme::Rosenbrock(tab) => self.ros_interpolate(tab, theta),
         }
     }
 
     /// [`interpolate`](Self::interpolate) in an explicit Runge–Kutta step.
-    #[inline]
-    fn rk_interpolate(&mut self, tab: &Tableau, h: f64, theta: f64) {
-        let dim = self.dim;
+    #[inline(always)]
+    fn rk_interpolate<D: Dim>(&mut self, d: D, unroll: bool, tab: &Tableau, h: f64, theta: f64) {
+        let dim = d.n();
+        let (y, tmp) = (&self.y[..dim], &mut self.tmp[..dim]);
         match tab.dense {
             DenseOutput::Poly(p) => {
                 let mut q = [0.0f64; MAX_STAGES];
-                for (i, row) in p.iter().enumerate() {
-                    let mut th = theta;
-                    let mut acc = 0.0;
-                    for &coef in row.iter() {
-                        acc += coef * th;
-                        th *= theta;
+                for_stages!(unroll, 0..p.len(), |i| {
+                    let row = p[i];
+                    // An all-zero row leaves q[i] = 0, known when compiled.
+                    if row.iter().any(|&coef| coef != 0.0) {
+                        let mut th = theta;
+                        let mut acc = 0.0;
+                        for &coef in row.iter() {
+                            acc += coef * th;
+                            th *= theta;
+                        }
+                        q[i] = acc;
                     }
-                    q[i] = acc;
-                }
+                });
+                let k = &self.k[..p.len() * dim];
                 for c in 0..dim {
                     let mut acc = 0.0;
                     for (i, &qi) in q.iter().enumerate().take(p.len()) {
-                        acc += qi * self.k[i * dim + c];
+                        // A zero row (DOPRI5's second stage) drops out when
+                        // compiled; skipping `0·k` leaves a sum that starts at
+                        // +0 unchanged, so every result keeps its bits.
+                        if qi != 0.0 {
+                            acc += qi * k[i * dim + c];
+                        }
                     }
-                    self.tmp[c] = self.y[c] + h * acc;
+                    tmp[c] = y[c] + h * acc;
                 }
             }
             DenseOutput::Hermite => {
@@ -258,18 +378,16 @@ impl Solver {
                 let h10 = t3 - 2.0 * t2 + theta;
                 let h01 = -2.0 * t3 + 3.0 * t2;
                 let h11 = t3 - t2;
+                let (k0, y_new, f_end) = (&self.k[..dim], &self.y_new[..dim], &self.f_end[..dim]);
                 for c in 0..dim {
-                    self.tmp[c] = h00 * self.y[c]
-                        + h10 * h * self.k[c]
-                        + h01 * self.y_new[c]
-                        + h11 * h * self.f_end[c];
+                    tmp[c] = h00 * y[c] + h10 * h * k0[c] + h01 * y_new[c] + h11 * h * f_end[c];
                 }
             }
         }
         if self.any_held {
             for c in 0..dim {
                 if self.held[c] {
-                    self.tmp[c] = self.y[c];
+                    tmp[c] = y[c];
                 }
             }
         }
