@@ -169,6 +169,9 @@ if (!BUILD) {
     }
     const cache = (await caches.has(name)) ? await caches.open(name) : null;
     const hit = cache && (await cache.match(new URL(path, SCOPE).href));
+    // A worker's address is its response's: a copy without one keeps the
+    // request's, so the loader still reads its query.
+    if (hit && path === "worker.js") return new Response(hit.body, hit);
     return hit || fetch(req);
   }
 
