@@ -19,7 +19,9 @@ async function freshPage(context, url) {
   return page;
 }
 
-async function runJob(page, prefix, start, timeout) {
+async function runJob(page, prefix, view, start, timeout) {
+  // The job's view first (its form is hidden until its tab is chosen).
+  await page.click(`#view-${view}`);
   await page.waitForSelector(`#${prefix}-run:not([disabled])`);
   await page.evaluate(() => (window.__longtasks = []));
   const t0 = await page.evaluate(() => performance.now());
@@ -42,32 +44,27 @@ async function runJob(page, prefix, start, timeout) {
 
 const jobs = {
   "fig6 heatmap 200×200 (α × h, log10 L30)": async (page) =>
-    runJob(page, "sweep", async () => {
-      await page.click("#view-sweeps");
+    runJob(page, "sweep", "sweeps", async () => {
       await page.selectOption("#sweep-pair", "alpha-h");
       await page.fill("#sweep-x-n", "200");
       await page.fill("#sweep-y-n", "200");
       await page.click("#sweep-run");
     }, 600000),
   "virtual trial 1,600 patients, both methods (bank 16,000)": async (page) =>
-    runJob(page, "cohort", async () => {
-      await page.click("#view-trial");
+    runJob(page, "cohort", "trial", async () => {
       await page.fill("#cohort-per", "400");
       await page.fill("#cohort-seed", "1");
       await page.fill("#cohort-bank", "4000");
       await page.click("#cohort-run");
     }, 600000),
   "Fig. 7 experiment (4,000 patients)": async (page) =>
-    runJob(page, "sweep", async () => {
-      await page.click("#view-sweeps");
+    runJob(page, "sweep", "sweeps", async () => {
       await page.click("#sweep-fig7");
     }, 600000),
   // As `cartsim sensitivity --model clinical --preset cr --output fp
   // --samples 1024` (every input that can vary: 17,408 solves).
   "Sobol' indices, clinical cr, fp, every input, N = 1,024": async (page) =>
-    runJob(page, "sensitivity", async () => {
-      await page.click("#view-sensitivity");
-      await page.waitForSelector("#sensitivity-run:not([disabled])");
+    runJob(page, "sensitivity", "sensitivity", async () => {
       await page.fill("#sensitivity-output", "fp");
       await page.fill("#sensitivity-inputs", "");
       await page.selectOption("#sensitivity-method", "sobol");
