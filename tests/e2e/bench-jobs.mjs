@@ -78,7 +78,9 @@ const browser = await launchBrowser();
 const results = [];
 try {
   const cores = await (await freshPage(browser.context, server.url)).evaluate(() => navigator.hardwareConcurrency);
-  for (const [name, run] of Object.entries(jobs)) {
+  // BENCH_ONLY=text: only the jobs whose name contains it.
+  const only = process.env.BENCH_ONLY;
+  for (const [name, run] of Object.entries(jobs).filter(([n]) => !only || n.includes(only))) {
     for (let k = 0; k < RUNS; k++) {
       const page = await freshPage(browser.context, server.url);
       const r = await run(page);
