@@ -6,6 +6,7 @@
 //! table column and a unit factor). Every bad file is one [`DataError`]
 //! naming the line and the column. Portable: the CLI and the page share it.
 
+pub mod examples;
 pub mod synth;
 
 use crate::model::{ModelError, ModelId, Observable};
