@@ -181,8 +181,17 @@ pub fn build_model(app: &App) -> Result<(), String> {
     Ok(())
 }
 
+/// The parameters checked in the fit form: those of the model's default
+/// list first, in its order (so the default fit is `cartsim fit`'s), then
+/// the others in the model's order.
+fn chosen(default: &[&str]) -> Vec<String> {
+    let mut v = checked_params();
+    v.sort_by_key(|n| default.iter().position(|d| d == n).unwrap_or(usize::MAX));
+    v
+}
+
 /// The parameters checked in the fit form, in the model's order.
-fn chosen() -> Vec<String> {
+fn checked_params() -> Vec<String> {
     let Ok(box_) = dom::by_id("fit-params") else {
         return Vec::new();
     };
@@ -323,7 +332,7 @@ pub fn start_fit(app: &App, send: Dispatch) {
 }
 
 fn read_form(app: &App, d: &super::app::LoadedData) -> Result<FitSpec, String> {
-    let fit = chosen();
+    let fit = chosen(app.model().default_fit());
     if fit.is_empty() {
         return Err("choose at least one parameter to fit".into());
     }
