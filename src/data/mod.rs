@@ -763,7 +763,7 @@ mod tests {
             "&data=blood-per-ul:day,car_t,tumor_burden_pct;1,12.5,;28,3.1,%3C0.01"
         );
         // Read back through a URL decoder, as the page reads its link.
-        let (k, val) = form_urlencoded::parse(suffix[1..].as_bytes())
+        let (k, val) = form_urlencoded::parse(&suffix.as_bytes()[1..])
             .next()
             .unwrap();
         assert_eq!(k, LINK_KEY);

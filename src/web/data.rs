@@ -262,7 +262,7 @@ pub fn show(app: &App) {
     let rows = summary_rows(app, d);
     let _ = dom::table(
         "data-summary",
-        &["column", "unit", "n", "censored", "RMS of log residuals"],
+        &["column (unit)", "n", "censored", "RMS of log residuals"],
         &rows,
     );
     if let Ok(t) = dom::by_id("data-summary") {
@@ -286,8 +286,7 @@ fn summary_rows(app: &App, d: &super::app::LoadedData) -> Vec<Vec<String>> {
             .zip(&d.observed.series)
             .map(|(c, o)| {
                 vec![
-                    c.name.clone(),
-                    o.observable.unit.clone(),
+                    format!("{} ({})", c.name, o.observable.unit),
                     c.n.to_string(),
                     c.censored.to_string(),
                     sig(c.rms, 3),
@@ -296,7 +295,6 @@ fn summary_rows(app: &App, d: &super::app::LoadedData) -> Vec<Vec<String>> {
             .collect(),
         Err(e) => vec![vec![
             "–".into(),
-            String::new(),
             String::new(),
             String::new(),
             format!("not computed: {e}"),
