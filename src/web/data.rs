@@ -146,9 +146,15 @@ pub fn build_model(app: &App) -> Result<(), String> {
     let model = app.model();
     let unit = dom::by_id("data-unit")?;
     dom::clear(&unit);
-    for u in model.data_units() {
-        let label = CarUnit::parse(u).map_or(*u, |c| c.label());
-        let o = dom::el("option", "", &format!("{u} ({label})"))?;
+    let units = model.data_units();
+    for u in units {
+        // A model with one data unit has it as its own; the clinical
+        // units are named as `cartsim predict` names them.
+        let text = match CarUnit::parse(u).filter(|_| units.len() > 1) {
+            Some(c) => format!("{u} ({})", c.label()),
+            None => u.to_string(),
+        };
+        let o = dom::el("option", "", &text)?;
         dom::attr(&o, "value", u);
         dom::append(&unit, &o);
     }
