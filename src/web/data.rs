@@ -106,12 +106,17 @@ fn read_file(ev: web_sys::Event, send: Dispatch) {
     let name = file.name();
     let unit = dom::value("data-unit").unwrap_or_default();
     if file.size() > MAX_BYTES as f64 {
-        // The same sentence as for any too-large file.
-        send(Msg::LoadData {
-            text: "x".repeat(MAX_BYTES + 1),
-            unit,
-            source: name,
-        });
+        // The same sentence as for any too-large file, without reading it.
+        let e = crate::data::DataError {
+            line: 0,
+            column: None,
+            kind: crate::data::DataErrorKind::TooLarge {
+                bytes: file.size() as usize,
+            },
+        };
+        send(Msg::DataRefused(format!(
+            "{name}: {e}. Nothing was changed."
+        )));
         input.set_value("");
         return;
     }
@@ -227,8 +232,8 @@ pub fn show(app: &App) {
             "No data loaded. Load a CSV file, paste one, or choose an example.",
         );
         dom::set_hidden("data-note", true);
-        let _ = dom::table("data-summary", &[], &[]);
         if let Ok(t) = dom::by_id("data-summary") {
+            dom::clear(&t);
             dom::attr(&t, "data-points", "0");
         }
         if let Ok(b) = dom::by_id("fit-run") {
@@ -268,7 +273,7 @@ pub fn show(app: &App) {
     let rows = summary_rows(app, d);
     let _ = dom::table(
         "data-summary",
-        &["column (unit)", "n", "censored", "RMS of log residuals"],
+        &["column (unit)", "n", "censored", "RMS (log)"],
         &rows,
     );
     if let Ok(t) = dom::by_id("data-summary") {

@@ -96,6 +96,14 @@ test("a bad file is refused with its line and column, and nothing changes", { ti
   await page.waitForFunction(() => document.querySelector("#data-error").textContent.includes("platelets"));
   assert.match(await page.textContent("#data-error"), /line 1, column platelets: the model has no such column/);
   assert.equal(await points(page, "data-summary"), 9);
+  // 31 measurements: too many for a link; the page says the JSON file carries them.
+  const long = ["day,car_t", ...Array.from({ length: 31 }, (_, i) => `${i + 1},${(50 / (i + 1)).toFixed(3)}`)].join("\n");
+  await page.fill("#data-paste", long);
+  await page.click("#data-load");
+  await page.waitForFunction(() => Number(document.querySelector("#data-summary").dataset.points) === 31);
+  assert.equal(await page.locator("#data-error").isVisible(), false);
+  assert.match(await page.textContent("#data-note"), /more than 30 measurements: the link leaves them out; the Scenario JSON file carries them/);
+  await page.waitForFunction(() => !location.search.includes("data="));
   assert.deepEqual(page.problems, []);
   await page.close();
 });
