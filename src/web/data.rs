@@ -29,6 +29,25 @@ const P: &str = "fit";
 thread_local! {
     /// The last fit's estimates, for "Apply".
     static ESTIMATES: RefCell<Vec<(String, f64)>> = const { RefCell::new(Vec::new()) };
+    /// The data the panel last showed (unit and CSV), to notice new data.
+    static SHOWN: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+/// New data: the last fit's result no longer applies (hidden, Apply off).
+fn forget_fit_if_new(key: String) {
+    let new = SHOWN.with(|s| {
+        let mut s = s.borrow_mut();
+        let changed = *s != key;
+        *s = key;
+        changed
+    });
+    if new {
+        ESTIMATES.with(|e| e.borrow_mut().clear());
+        dom::set_hidden("fit-results", true);
+        if let Ok(b) = dom::by_id("fit-apply") {
+            dom::set_disabled(&b, true);
+        }
+    }
 }
 
 /// The text of the paste box.
@@ -226,6 +245,9 @@ pub fn show(app: &App) {
         None => dom::set_text("data-error", ""),
     }
     dom::set_hidden("data-error", app.data_error.is_none());
+    forget_fit_if_new(app.data.as_ref().map_or(String::new(), |d| {
+        format!("{}\n{}", d.data.unit, d.data.dataset.to_csv(&[]))
+    }));
     let Some(d) = &app.data else {
         dom::set_text(
             "data-status",
