@@ -168,6 +168,39 @@ test("fit in a worker gives cartsim fit's numbers; Apply pins before and after; 
   for (const p of [page, again, fresh, bad]) await p.close();
 });
 
+test("the marrow model takes its own columns, in cells, through the same panel", { timeout: 60_000 }, async () => {
+  const page = await openPage(env.browser.context, `${env.server.url}?model=marrow&preset=fig3`);
+  await waitForChart(page, "chart-main");
+  assert.deepEqual(await page.$$eval("#data-unit option", (os) => os.map((o) => o.value)), ["cells"]);
+  assert.equal(await page.locator("#data-example option").count(), 1, "no example for this model");
+  const checked = await page.$$eval("#fit-params input:checked", (is) => is.map((i) => i.value).sort());
+  assert.deepEqual(checked, ["alpha", "h", "rhoC"]);
+  await page.fill("#data-paste", "day,L,CA\n10,1e9,\n20,,3e8\n30,<1\n");
+  await page.click("#data-load");
+  await page.waitForFunction(() => Number(document.querySelector("#data-summary").dataset.points) === 3);
+  await page.waitForFunction(() => Number(document.querySelector("#chart-main").dataset.points) === 2);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test("a long fit shows progress and Cancel stops it", { timeout: 120_000 }, async () => {
+  const page = await openPage(env.browser.context, `${env.server.url}?model=clinical&preset=nr`);
+  await waitForChart(page, "chart-main");
+  await loadExample(page, "nr.csv");
+  await page.fill("#fit-starts", "64");
+  await page.check("#fit-profile");
+  await page.click("#fit-run");
+  await page.waitForFunction(() => document.querySelector("#fit-status").dataset.state === "running");
+  assert.equal(await page.isDisabled("#fit-cancel"), false);
+  await page.click("#fit-cancel");
+  await page.waitForFunction(() => document.querySelector("#fit-status").dataset.state === "cancelled");
+  assert.equal(await page.locator("#fit-results").isVisible(), false);
+  assert.equal(await page.isDisabled("#fit-run"), false);
+  assert.equal(await points(page, "data-summary"), 9);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
 test("screenshots of the data on the charts at 390 and 1280 px", { timeout: 120_000 }, async () => {
   const browser = await launchPlain();
   try {
