@@ -16,12 +16,12 @@ import { ROOT, launchPlain, openSized, screenshot, useBrowser, openPage, waitFor
 
 const env = useBrowser();
 
-/** `cartsim fit ARGS` (CARTSIM_BIN, else `cargo run --release`), as text. */
+/** `cartsim fit ARGS` (CARTSIM_BIN, else `cargo run`), as text. */
 function nativeFit(args) {
   const bin = process.env.CARTSIM_BIN;
   return bin
     ? execFileSync(bin, ["fit", ...args], { encoding: "utf8" })
-    : execFileSync("cargo", ["run", "--quiet", "--release", "--bin", "cartsim", "--", "fit", ...args], { cwd: ROOT, encoding: "utf8" });
+    : execFileSync("cargo", ["run", "--quiet", "--bin", "cartsim", "--", "fit", ...args], { cwd: ROOT, encoding: "utf8" });
 }
 
 /** A screenshot of one element with nothing pinned over it (the chart pane
