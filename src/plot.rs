@@ -299,3 +299,108 @@ mod tests {
         assert!(class_colors_json().starts_with("{\"CR\":\"#009e73\""));
     }
 }
+
+/// One series of a bar chart: a value per category, with an optional
+/// interval (whisker) per category.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BarSeries {
+    /// Legend text.
+    pub label: String,
+    /// Colour.
+    pub color: Rgb,
+    /// Value per category (`None`: no bar).
+    pub values: Vec<Option<f64>>,
+    /// Interval per category, drawn as a whisker (`None`: none).
+    pub intervals: Vec<Option<[f64; 2]>>,
+}
+
+/// Bars side by side per category (e.g. sensitivity indices per input).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BarChart {
+    /// Caption above the plot.
+    pub title: String,
+    /// Vertical axis title.
+    pub y_label: String,
+    /// Category labels under the bars, in order.
+    pub categories: Vec<String>,
+    /// The series, side by side within a category.
+    pub series: Vec<BarSeries>,
+}
+
+impl BarChart {
+    /// The chart of a sensitivity report: Sobol first-order and total
+    /// indices with their bootstrap 95% intervals, Morris μ* and σ, or the
+    /// local coefficients sorted by size (largest first, a tornado's order).
+    pub fn sensitivity(r: &crate::sensitivity::Report) -> BarChart {
+        use crate::sensitivity::Indices;
+        let names = r.inputs.clone();
+        let (title, y_label, categories, series) = match &r.indices {
+            Indices::Sobol(ix) => (
+                format!(
+                    "Sobol' indices of {} ({} base samples)",
+                    r.output, r.samples
+                ),
+                "index (bars: estimate, whiskers: 95% interval)".to_string(),
+                names,
+                vec![
+                    BarSeries {
+                        label: "first order".into(),
+                        color: palette::BLUE,
+                        values: ix.iter().map(|i| i.first).collect(),
+                        intervals: ix.iter().map(|i| i.first_ci95).collect(),
+                    },
+                    BarSeries {
+                        label: "total".into(),
+                        color: palette::ORANGE,
+                        values: ix.iter().map(|i| i.total).collect(),
+                        intervals: ix.iter().map(|i| i.total_ci95).collect(),
+                    },
+                ],
+            ),
+            Indices::Morris(ix) => (
+                format!(
+                    "Morris elementary effects of {} ({} trajectories)",
+                    r.output, r.samples
+                ),
+                format!("effect on {}", r.output),
+                names,
+                vec![
+                    BarSeries {
+                        label: "μ* (mean |effect|)".into(),
+                        color: palette::BLUE,
+                        values: ix.iter().map(|i| i.mu_star).collect(),
+                        intervals: vec![None; ix.len()],
+                    },
+                    BarSeries {
+                        label: "σ (spread)".into(),
+                        color: palette::ORANGE,
+                        values: ix.iter().map(|i| i.sigma).collect(),
+                        intervals: vec![None; ix.len()],
+                    },
+                ],
+            ),
+            Indices::Local(ix) => {
+                let mut order: Vec<usize> = (0..ix.len()).collect();
+                let size = |k: usize| ix[k].coefficient.map_or(-1.0, f64::abs);
+                order.sort_by(|&a, &b| size(b).total_cmp(&size(a)));
+                (
+                    format!("Local sensitivity of {}, largest first", r.output),
+                    format!("∂ln {} / ∂ln p", r.output),
+                    order.iter().map(|&k| names[k].clone()).collect(),
+                    vec![BarSeries {
+                        label: "coefficient".into(),
+                        color: palette::BLUE,
+                        values: order.iter().map(|&k| ix[k].coefficient).collect(),
+                        intervals: vec![None; ix.len()],
+                    }],
+                )
+            }
+        };
+        BarChart {
+            title,
+            y_label,
+            categories,
+            series,
+        }
+    }
+}

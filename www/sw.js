@@ -61,7 +61,7 @@ if (!BUILD) {
         [...FILES].map(async ([path, sha256]) => {
           const url = new URL(path, SCOPE).href;
           // Past the HTTP cache: an older copy of an unhashed file
-          // (worker.js, cartsim-worker_bg.wasm) must never get in.
+          // (worker.js, sw.js's siblings without a hash) must never get in.
           const res = await fetch(new Request(url, { cache: "reload" }));
           if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
           const body = await res.clone().arrayBuffer();
@@ -169,6 +169,9 @@ if (!BUILD) {
     }
     const cache = (await caches.has(name)) ? await caches.open(name) : null;
     const hit = cache && (await cache.match(new URL(path, SCOPE).href));
+    // A worker's address is its response's: a copy without one keeps the
+    // request's, so the loader still reads its query.
+    if (hit && path === "worker.js") return new Response(hit.body, hit);
     return hit || fetch(req);
   }
 
@@ -181,7 +184,9 @@ if (!BUILD) {
       // The page itself, whatever its query (?model=…&preset=…).
       if (path !== "" && path !== "index.html") return;
       path = "index.html";
-    } else if (url.search) {
+    } else if (url.search && path !== "worker.js") {
+      // Only the workers' loader takes a query (the page's own file names,
+      // src/web/jobs.rs): the same file, whatever the query.
       return;
     }
     if (!FILES.has(path)) return; // not part of the build: the network, as usual

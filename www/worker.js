@@ -1,7 +1,16 @@
-// Starts a job worker (src/web/worker.rs). Trunk builds the worker's
-// module for a classic worker (`cartsim-worker.js` defines the global
-// `wasm_bindgen`); this loader starts it with the current form of
-// wasm-bindgen's initialisation, one options object, so the browser
-// console shows no deprecation warning. Copied to dist/ by index.html.
-importScripts("./cartsim-worker.js");
-wasm_bindgen({ module_or_path: "./cartsim-worker_bg.wasm" });
+// Starts a job worker (src/web/jobs.rs spawns it as a module worker;
+// src/web/worker.rs is its side). The worker runs the page's own module:
+// its hashed file names come in this script's query (`?js=…&wasm=…`, the
+// names the page itself was started from), and the module's entry point
+// (src/web/mod.rs `main`) starts the worker side when there is no window.
+// One module for the page and its workers: the science is downloaded
+// once. Copied to dist/ by index.html.
+const query = new URL(self.location.href).searchParams;
+const file = (key) => {
+  const name = query.get(key) || "";
+  // Only a file of this folder, as the page names them ("./name").
+  if (!/^\.\/[\w.-]+$/.test(name)) throw new Error(`cartsim worker: bad ${key} file name`);
+  return name;
+};
+const { default: init } = await import(file("js"));
+await init({ module_or_path: file("wasm") });

@@ -135,3 +135,14 @@ pub fn decode_sweep(bytes: &[u8]) -> Result<Vec<Result<SweepMetrics, ModelError>
     }
     Ok(out)
 }
+
+/// Decode [`super::Task::Sensitivity`] results: one output per design row
+/// (exact f64 bits), in row order.
+pub fn decode_rows(bytes: &[u8]) -> Result<Vec<f64>, WireError> {
+    let mut r = Reader::new(bytes);
+    let mut out = Vec::new();
+    while !r.at_end() {
+        out.extend(r.f64s()?);
+    }
+    Ok(out)
+}

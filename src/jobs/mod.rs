@@ -12,8 +12,8 @@ mod decode;
 pub mod wire;
 
 pub use decode::{
-    decode_paper, decode_prediction, decode_probs, decode_scored, decode_sweep, PaperForecast,
-    Prediction,
+    decode_paper, decode_prediction, decode_probs, decode_rows, decode_scored, decode_sweep,
+    PaperForecast, Prediction,
 };
 
 use crate::cohort::{self, TrialSettings};
@@ -22,6 +22,7 @@ use crate::model::{ModelError, SimRequest};
 use crate::predict::bayes::{self, Bank, BayesSettings, Posterior};
 use crate::predict::trial::{self, TrialConfig};
 use crate::predict::{paper, EarlySim, Observation};
+use crate::sensitivity;
 use crate::sweep::marrow::MarrowEval;
 use crate::sweep::SweepError;
 use crate::sweep::{run_range, Axis, Grid, Spacing};
@@ -221,6 +222,81 @@ impl SweepSpec {
     }
 }
 
+/// A sensitivity study as sent to a worker: the scenario (as its link
+/// query) and the study's settings, as the page's form gives them.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SensitivitySpec {
+    /// The scenario's URL query (`model=clinical&preset=cr&…`).
+    pub scenario: String,
+    /// The output (`fp`, `class=CR`, `B@28`).
+    pub output: String,
+    /// Inputs (`None`: every parameter that can vary).
+    pub inputs: Option<Vec<String>>,
+    /// `sobol`, `morris` or `local`.
+    pub method: String,
+    /// Base samples (Sobol) or trajectories (Morris).
+    pub samples: usize,
+    /// `loguniform`, `range` or `cohort`.
+    pub distribution: String,
+    /// Spread F of `loguniform`.
+    pub spread: f64,
+    /// Seed.
+    pub seed: u64,
+}
+
+impl SensitivitySpec {
+    /// The study: its design, labels and target, as `cartsim sensitivity`
+    /// builds them ([`sensitivity::model_study`]; solves the scenario once).
+    pub fn study(
+        &self,
+    ) -> Result<
+        (
+            sensitivity::Design,
+            sensitivity::Labels,
+            sensitivity::ModelTarget,
+        ),
+        JobError,
+    > {
+        let (sc, problems) = crate::scenario::Scenario::from_query(
+            &self.scenario,
+            crate::model::Registry::builtin(),
+        );
+        if let Some(p) = problems.first() {
+            return Err(JobError::BadInput(p.message.clone()));
+        }
+        let req = sc.to_request(crate::model::Sampling::Steps);
+        let bad = |m: String| JobError::BadInput(m);
+        let method = sensitivity::Method::parse(&self.method).ok_or_else(|| {
+            bad(format!(
+                "method '{}': expected sobol, morris or local",
+                self.method
+            ))
+        })?;
+        let spread =
+            sensitivity::Spread::parse(&self.distribution, self.spread).ok_or_else(|| {
+                bad(format!(
+                    "distribution '{}': expected loguniform, range or cohort",
+                    self.distribution
+                ))
+            })?;
+        let spec = sensitivity::StudySpec {
+            output: self.output.clone(),
+            inputs: self.inputs.clone(),
+            method,
+            samples: self.samples,
+            spread,
+            seed: self.seed,
+        };
+        sensitivity::model_study(sc.model, &req, &spec).map_err(|e| {
+            if e.is_bad_input() {
+                JobError::BadInput(e.to_string())
+            } else {
+                JobError::Solve(e.to_string())
+            }
+        })
+    }
+}
+
 /// An early-prediction request from the page's form.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ObservationSpec {
@@ -369,6 +445,16 @@ pub enum Task {
         /// Bank patients per cohort.
         bank_per_cohort: usize,
     },
+    /// Rows of a sensitivity study's design: one output per row (f64 bits),
+    /// assembled in row order for [`sensitivity::report`].
+    Sensitivity {
+        /// The study.
+        spec: SensitivitySpec,
+        /// First row.
+        start: usize,
+        /// One past the last.
+        end: usize,
+    },
     /// Grid points of a marrow sweep ([`decode_sweep`]).
     Sweep {
         /// The sweep.
@@ -409,7 +495,8 @@ impl Task {
             | Task::Paper { start, end, .. }
             | Task::Bank { start, end, .. }
             | Task::Posterior { start, end, .. }
-            | Task::Sweep { start, end, .. } => end.saturating_sub(*start),
+            | Task::Sweep { start, end, .. }
+            | Task::Sensitivity { start, end, .. } => end.saturating_sub(*start),
             Task::Predict { .. } => 1,
             Task::Fit { fit } => fit.starts,
         }
@@ -580,6 +667,22 @@ pub fn execute(
             let report = fit.run(progress)?;
             w.str(&report.to_string());
         }
+        Task::Sensitivity { spec, start, end } => {
+            let (design, _, target) = spec.study()?;
+            if *end > design.rows() || start > end {
+                return Err(JobError::Internal("rows outside the design".into()));
+            }
+            // Pieces of 16 rows keep progress moving.
+            let mut at = *start;
+            while at < *end {
+                let to = (at + 16).min(*end);
+                let y = sensitivity::run_rows(&design, &target, at..to)
+                    .map_err(|e| JobError::Solve(e.to_string()))?;
+                w.f64s(&y);
+                at = to;
+                progress(at - start, total);
+            }
+        }
     }
     Ok(w.bytes)
 }
@@ -736,5 +839,43 @@ mod tests {
         assert!(v[1].is_nan() && v[2].is_infinite());
         assert!(Reader::new(&w.bytes[..10]).f64s().is_err());
         assert!(decode_probs(&[0u8; 23]).is_err());
+    }
+
+    #[test]
+    fn sensitivity_slices_give_the_whole_designs_outputs() {
+        let spec = SensitivitySpec {
+            scenario: "model=clinical&preset=cr".into(),
+            output: "fp".into(),
+            inputs: Some(vec!["rTA".into(), "kA".into()]),
+            method: "sobol".into(),
+            samples: 4,
+            distribution: "loguniform".into(),
+            spread: 2.0,
+            seed: 3,
+        };
+        let (design, _, target) = spec.study().unwrap();
+        let rows = design.rows();
+        assert_eq!(rows, 4 * (2 + 2));
+        let whole = crate::sensitivity::run_rows(&design, &target, 0..rows).unwrap();
+        let mut got = Vec::new();
+        for (start, end) in split(rows, 3) {
+            let t = Task::Sensitivity {
+                spec: spec.clone(),
+                start,
+                end,
+            };
+            let bytes = execute(&t, &mut WorkerState::default(), &[], &mut |_, _| {}).unwrap();
+            got.extend(decode_rows(&bytes).unwrap());
+        }
+        assert_eq!(got.len(), rows);
+        assert!(got
+            .iter()
+            .zip(&whole)
+            .all(|(a, b)| a.to_bits() == b.to_bits()));
+        let bad = SensitivitySpec {
+            output: "nope".into(),
+            ..spec
+        };
+        assert!(matches!(bad.study(), Err(JobError::BadInput(_))));
     }
 }

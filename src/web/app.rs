@@ -265,17 +265,20 @@ pub enum View {
     Predict,
     /// Parameter sweeps.
     Sweeps,
+    /// Sensitivity analysis of the current scenario.
+    Sensitivity,
     /// The model notes and glossary.
     Notes,
 }
 
 impl View {
     /// Every view, in tab order.
-    pub const ALL: [View; 5] = [
+    pub const ALL: [View; 6] = [
         View::Sim,
         View::Trial,
         View::Predict,
         View::Sweeps,
+        View::Sensitivity,
         View::Notes,
     ];
 
@@ -286,6 +289,7 @@ impl View {
             View::Trial => "trial",
             View::Predict => "predict",
             View::Sweeps => "sweeps",
+            View::Sensitivity => "sensitivity",
             View::Notes => "notes",
         }
     }

@@ -1412,6 +1412,92 @@ pub fn draw_boxes(
     root.present().map_err(draw_err)
 }
 
+/// Bars side by side per category with their interval whiskers (a
+/// [`crate::plot::BarChart`]: e.g. sensitivity indices per input), on a
+/// linear axis that always shows 0; the legend goes to the emptiest corner.
+pub fn draw_bars(surface: &Surface, chart: &crate::plot::BarChart) -> Result<(), String> {
+    let root = surface.root()?;
+    root.fill(&WHITE).map_err(draw_err)?;
+    let mut vals: Vec<f64> = vec![0.0];
+    for s in &chart.series {
+        vals.extend(s.values.iter().flatten());
+        vals.extend(s.intervals.iter().flatten().flatten());
+    }
+    let (lo, hi) = vals
+        .iter()
+        .filter(|v| v.is_finite())
+        .fold((0.0f64, 0.0f64), |(a, b), v| (a.min(*v), b.max(*v)));
+    let pad = ((hi - lo) * 0.08).max(1e-9);
+    let y = Axis::linear(if lo < 0.0 { lo - pad } else { 0.0 }, hi + pad);
+    let n = chart.categories.len().max(1) as f64;
+    let mut ctx = frame(
+        &root,
+        surface,
+        Titles {
+            title: &chart.title,
+            x: "",
+            y: &chart.y_label,
+        },
+        Axis::linear(-0.5, n - 0.5),
+        y,
+        true,
+        &chart.categories,
+    )?;
+    let m = chart.series.len().max(1) as f64;
+    let slot = 0.8 / m;
+    let mut occupied: Vec<(i32, i32)> = Vec::new();
+    for (j, s) in chart.series.iter().enumerate() {
+        let color = rgb(s.color);
+        for (k, v) in s.values.iter().enumerate() {
+            let x = k as f64 - 0.4 + slot * (j as f64 + 0.5);
+            let half = slot * 0.42;
+            if let Some(v) = v.filter(|v| v.is_finite()) {
+                ctx.draw_series([Rectangle::new(
+                    [(x - half, 0.0), (x + half, v)],
+                    color.filled(),
+                )])
+                .map_err(draw_err)?;
+                occupied.push(ctx.backend_coord(&(x, v)));
+                occupied.push(ctx.backend_coord(&(x, v / 2.0)));
+            }
+            if let Some([a, b]) = s.intervals.get(k).copied().flatten() {
+                let style = BLACK.stroke_width(surface.px(1.5));
+                let cap = half * 0.5;
+                for seg in [
+                    [(x, a), (x, b)],
+                    [(x - cap, a), (x + cap, a)],
+                    [(x - cap, b), (x + cap, b)],
+                ] {
+                    ctx.draw_series(LineSeries::new(seg, style))
+                        .map_err(draw_err)?;
+                }
+                occupied.push(ctx.backend_coord(&(x, b)));
+                occupied.push(ctx.backend_coord(&(x, a)));
+            }
+        }
+    }
+    ctx.draw_series(LineSeries::new(
+        [(-0.5, 0.0), (n - 0.5, 0.0)],
+        BLACK.stroke_width(surface.px(1.0)),
+    ))
+    .map_err(draw_err)?;
+    let area = ctx.plotting_area().strip_coord_spec();
+    let keys: Vec<(String, Key)> = chart
+        .series
+        .iter()
+        .map(|s| (s.label.clone(), Key::Box(s.color)))
+        .collect();
+    legend(&area, surface, &keys, Corner::Emptiest(&occupied))?;
+    surface.set_legend(
+        &chart
+            .series
+            .iter()
+            .map(|s| (s.label.clone(), s.color))
+            .collect::<Vec<_>>(),
+    );
+    root.present().map_err(draw_err)
+}
+
 /// Where the legend goes.
 enum Corner<'a> {
     /// Lower right.

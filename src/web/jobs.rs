@@ -21,10 +21,28 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{ErrorEvent, MessageEvent, Worker};
+use web_sys::{ErrorEvent, MessageEvent, Worker, WorkerOptions, WorkerType};
 
 /// The workers' loader script (`www/worker.js`, copied by `index.html`).
 pub const WORKER_URL: &str = "./worker.js";
+
+/// The loader's URL for a module worker that starts the page's own module:
+/// `./worker.js?js=…&wasm=…`, the hashed file names the page was started
+/// from (the `data-js` / `data-wasm` of the boot script's tag, written by
+/// Trunk), so a worker never runs another build's module.
+fn worker_url() -> Result<String, String> {
+    let tag = dom::by_id("cartsim-boot")?;
+    let file = |name: &str| {
+        tag.get_attribute(name)
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| format!("the page's boot tag has no {name}"))
+    };
+    let query: String = form_urlencoded::Serializer::new(String::new())
+        .append_pair("js", &file("data-js")?)
+        .append_pair("wasm", &file("data-wasm")?)
+        .finish();
+    Ok(format!("{WORKER_URL}?{query}"))
+}
 /// Most workers spawned, whatever the machine says.
 pub const MAX_WORKERS: usize = 8;
 
@@ -294,7 +312,10 @@ impl Pool {
     }
 
     fn spawn(&self, index: usize, generation: u32) -> Result<Slot, String> {
-        let worker = Worker::new(WORKER_URL).map_err(|e| dom::js_text(&e))?;
+        let options = WorkerOptions::new();
+        options.set_type(WorkerType::Module);
+        let worker =
+            Worker::new_with_options(&worker_url()?, &options).map_err(|e| dom::js_text(&e))?;
         let pool = self.clone();
         let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
             pool.on_message(index, generation, &ev.data());

@@ -51,6 +51,18 @@ pub mod worker;
 /// the first chart).
 pub const FIRST_CHART_MARK: &str = "cartsim:first-chart";
 
+/// The module's entry point (`src/bin/cartsim-web.rs`): the page in a
+/// window, a job worker in a dedicated Web Worker. One WebAssembly module
+/// serves both (`www/worker.js` starts the page's own module in each
+/// worker), so the science the jobs run is downloaded once, not twice.
+pub fn main() {
+    if web_sys::window().is_some() {
+        start();
+    } else {
+        worker::start();
+    }
+}
+
 /// Start the page: install the panic hook and build the app; any failure
 /// is shown in the `#error` element.
 pub fn start() {

@@ -387,3 +387,36 @@ pub fn heatmap(
 ) {
     set(id, &heatmap_text(title, x, y, size, values, classes));
 }
+
+/// The summary of a bar chart: each category's values (with intervals).
+pub fn bars_text(c: &crate::plot::BarChart) -> String {
+    let each: Vec<String> = c
+        .categories
+        .iter()
+        .enumerate()
+        .map(|(k, name)| {
+            let parts: Vec<String> = c
+                .series
+                .iter()
+                .map(|s| {
+                    let v = s.values.get(k).copied().flatten();
+                    let iv = s.intervals.get(k).copied().flatten();
+                    match (v, iv) {
+                        (Some(v), Some([a, b])) => {
+                            format!("{} {} (95% {} to {})", s.label, n(v), n(a), n(b))
+                        }
+                        (Some(v), None) => format!("{} {}", s.label, n(v)),
+                        (None, _) => format!("{} none", s.label),
+                    }
+                })
+                .collect();
+            format!("{name}: {}", parts.join(", "))
+        })
+        .collect();
+    format!("{} ({}). {}.", c.title, c.y_label, each.join("; "))
+}
+
+/// Summarise the bar chart on canvas `id` (see [`bars_text`]).
+pub fn bars(id: &str, c: &crate::plot::BarChart) {
+    set(id, &bars_text(c));
+}

@@ -1,7 +1,8 @@
 //! The page's views as tabs, following the WAI-ARIA tabs pattern
 //! (`role=tablist`/`tab`/`tabpanel`, `aria-selected`, one tab in the Tab
 //! order, arrow keys / Home / End move between tabs and show them):
-//! Simulator · Virtual trial · Early prediction · Sweeps · Model notes.
+//! Simulator · Virtual trial · Early prediction · Sweeps · Sensitivity ·
+//! Model notes.
 //! The view is in the link (`view=trial`, see [`PageLink`]), and so are the
 //! job forms' values that differ from the form's own defaults
 //! (`trial.per=50&trial.seed=7`); choosing a tab adds a history entry, so
@@ -13,7 +14,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlInputElement, HtmlSelectElement};
 
 /// The views that show a job panel.
-const JOB_VIEWS: [View; 3] = [View::Trial, View::Predict, View::Sweeps];
+const JOB_VIEWS: [View; 4] = [View::Trial, View::Predict, View::Sweeps, View::Sensitivity];
 
 /// The tab of a view.
 fn tab_id(v: View) -> String {
@@ -27,6 +28,7 @@ fn panel_id(v: View) -> &'static str {
         View::Trial => "cohort",
         View::Predict => "predict",
         View::Sweeps => "sweep",
+        View::Sensitivity => "sensitivity",
         View::Notes => "notes",
     }
 }
@@ -39,6 +41,10 @@ pub fn show(view: View) {
         if let Ok(tab) = dom::by_id(&tab_id(v)) {
             dom::attr(&tab, "aria-selected", if on { "true" } else { "false" });
             dom::attr(&tab, "tabindex", if on { "0" } else { "-1" });
+            if on {
+                // On a phone the tab row scrolls sideways: keep the chosen tab in it.
+                dom::scroll_into_view(&tab);
+            }
         }
     }
     let job = JOB_VIEWS.contains(&view);

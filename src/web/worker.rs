@@ -39,7 +39,9 @@ pub fn start() {
     console_error_panic_hook::set_once();
     dom::expose_memory();
     let Some(scope) = scope() else {
-        web_sys::console::error_1(&"cartsim-worker must run in a dedicated Web Worker".into());
+        web_sys::console::error_1(
+            &"cartsim: the job side must run in a dedicated Web Worker".into(),
+        );
         return;
     };
     let mut state = WorkerState::default();

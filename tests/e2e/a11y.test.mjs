@@ -111,6 +111,16 @@ async function runHeatmap(page) {
   await page.waitForSelector('#sweep-canvas[data-cells="400"]', { timeout: 5000 });
 }
 
+async function runSensitivity(page, output) {
+  await showView(page, "sensitivity");
+  await page.waitForSelector("#sensitivity-run:not([disabled])");
+  await page.fill("#sensitivity-output", output);
+  await page.selectOption("#sensitivity-method", "local");
+  await page.click("#sensitivity-run");
+  await waitDone(page, "sensitivity");
+  await waitForChart(page, "sensitivity-canvas");
+}
+
 for (const [model, preset] of [["clinical", "cr"], ["marrow", "fig3"]]) {
   test(`axe: no WCAG 2.1 AA violation on any view, results shown (${model})`, async () => {
     const page = await openSized(env.browser, `${env.server.url}?model=${model}&preset=${preset}`, DESKTOP);
@@ -133,6 +143,9 @@ for (const [model, preset] of [["clinical", "cr"], ["marrow", "fig3"]]) {
     found.predict = await axeViolations(page);
     await runHeatmap(page);
     found.sweeps = await axeViolations(page);
+    await runSensitivity(page, model === "clinical" ? "fp" : "c_peak");
+    found.sensitivity = await axeViolations(page);
+    await assertSummary(page, "sensitivity-canvas");
     await showView(page, "sim");
     found.simAgain = await axeViolations(page);
     for (const [view, v] of Object.entries(found)) assert.deepEqual(v, [], `${model} ${view}:\n${v.join("\n")}`);

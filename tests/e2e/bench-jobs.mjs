@@ -62,6 +62,18 @@ const jobs = {
       await page.click("#view-sweeps");
       await page.click("#sweep-fig7");
     }, 600000),
+  // As `cartsim sensitivity --model clinical --preset cr --output fp
+  // --samples 1024` (every input that can vary: 17,408 solves).
+  "Sobol' indices, clinical cr, fp, every input, N = 1,024": async (page) =>
+    runJob(page, "sensitivity", async () => {
+      await page.click("#view-sensitivity");
+      await page.waitForSelector("#sensitivity-run:not([disabled])");
+      await page.fill("#sensitivity-output", "fp");
+      await page.fill("#sensitivity-inputs", "");
+      await page.selectOption("#sensitivity-method", "sobol");
+      await page.fill("#sensitivity-samples", "1024");
+      await page.click("#sensitivity-run");
+    }, 900000),
 };
 
 const server = await serveStatic();

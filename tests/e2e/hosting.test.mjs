@@ -87,7 +87,7 @@ test("dist/ under a nested folder: no 404, no console error, a solve and a worke
     // Everything the page asked for is inside its folder, and was there.
     const outside = server.requests.filter((p) => !p.startsWith(PREFIX));
     assert.deepEqual(outside, [], "requests outside the folder");
-    for (const f of ["boot.js", "worker.js", "cartsim-worker.js", "cartsim-worker_bg.wasm", "sw.js", "manifest.webmanifest"]) {
+    for (const f of ["boot.js", "worker.js", "sw.js", "manifest.webmanifest"]) {
       assert.ok(server.requests.includes(PREFIX + f), `${f} was not requested (${server.requests.join(", ")})`);
     }
     assert.ok(server.requests.some((p) => /^\/course\/unit-3\/cartsim\/cartsim-web-[0-9a-f]+_bg\.wasm$/.test(p)));

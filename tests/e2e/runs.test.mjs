@@ -95,8 +95,13 @@ test("pin two runs: the link holds both, a reload restores them with the CLI's n
   assert.ok(traj.length > 100);
   assert.equal(new Set(traj.slice(1).map((l) => l.split(",")[0])).size, 2);
   // Hide, remove: the link follows.
+  // (Charts are redrawn on the next animation frame, not in the click.)
   await again.click('#runs li[data-run="1"] button[aria-pressed]');
-  assert.ok(!(await legendLabels(again, "chart-main")).some((l) => l.startsWith("run 2:")));
+  await again.waitForFunction(
+    () => !JSON.parse(document.getElementById("chart-main").dataset.legend).some((k) => k.label.startsWith("run 2:")),
+    null,
+    { timeout: 10_000 },
+  );
   await again.click('#runs li[data-run="0"] button[title="Remove this run"]');
   await again.waitForFunction(() => new URLSearchParams(location.search).getAll("run").length === 1);
   assert.deepEqual(again.problems, []);

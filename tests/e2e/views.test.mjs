@@ -9,7 +9,7 @@ import { openPage, screenshot, showView, useBrowser, waitForChart } from "./lib.
 
 const env = useBrowser();
 
-const VIEWS = { sim: "simulator", trial: "cohort", predict: "predict", sweeps: "sweep", notes: "notes" };
+const VIEWS = { sim: "simulator", trial: "cohort", predict: "predict", sweeps: "sweep", sensitivity: "sensitivity", notes: "notes" };
 
 /** The selected tab's key, and which panels are visible. */
 async function state(page) {
@@ -112,7 +112,7 @@ test("an unknown view is reported in words and the simulator is shown", async ()
   const page = await openPage(env.browser.context, `${env.server.url}?view=%3Cb%3Ex%3C%2Fb%3E`);
   await waitForChart(page, "chart-main");
   const error = page.locator("#error");
-  assert.match(await error.textContent(), /view '<b>x<\/b>' is unknown; allowed: sim, trial, predict, sweeps, notes/);
+  assert.match(await error.textContent(), /view '<b>x<\/b>' is unknown; allowed: sim, trial, predict, sweeps, sensitivity, notes/);
   assert.equal(await error.locator("b").count(), 0);
   assert.deepEqual((await state(page)).visible, ["sim"]);
   await page.close();

@@ -1,5 +1,6 @@
 //! The page's job panels: the virtual trial ([`cohort`]), the
-//! early-prediction form ([`predict`]) and parameter sweeps ([`sweep`]),
+//! early-prediction form ([`predict`]), parameter sweeps ([`sweep`]) and
+//! sensitivity studies ([`sensitivity`]),
 //! all run in Web Workers through [`super::jobs`]; [`plots`] holds their
 //! charts. Each panel keeps what it shows between events in values its own
 //! handlers share (no global state).
@@ -7,6 +8,7 @@
 pub mod cohort;
 pub mod plots;
 pub mod predict;
+pub mod sensitivity;
 pub mod sweep;
 
 use super::dom;
@@ -18,6 +20,7 @@ pub fn start() {
         ("cohort", cohort::start()),
         ("predict", predict::start()),
         ("sweep", sweep::start()),
+        ("sensitivity", sensitivity::start()),
     ];
     for (name, r) in results {
         if let Err(e) = r {
@@ -40,7 +43,7 @@ pub fn start() {
     }
     // A panel shown again (a tab, or Back / Forward) draws its charts at
     // their size on screen.
-    for key in ["sim", "trial", "predict", "sweeps"] {
+    for key in ["sim", "trial", "predict", "sweeps", "sensitivity"] {
         let _ = dom::on_id(&format!("view-{key}"), "click", |_| {
             dom::later(plots::redraw_all)
         });

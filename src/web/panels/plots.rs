@@ -54,6 +54,7 @@ pub fn redraw_all() {
             match panel {
                 "cohort" => View::new("cohort").error(&e),
                 "predict" => View::new("predict").error(&e),
+                "sensitivity" => View::new("sensitivity").error(&e),
                 _ => View::new("sweep").error(&e),
             }
         }
