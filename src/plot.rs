@@ -151,6 +151,21 @@ pub struct TimeChart {
     pub markers: Vec<Marker>,
     /// Shaded ranges, drawn under the lines.
     pub areas: Vec<Area>,
+    /// Measurements drawn over the lines (a patient's data, placed by
+    /// [`crate::data::place`]); legend entry "data".
+    pub data: Vec<DataPoint>,
+}
+
+/// One measurement on a chart, in the chart's units.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DataPoint {
+    /// Day and height (for a censored point: its detection limit).
+    pub at: (f64, f64),
+    /// Below a detection limit: drawn as an open marker at the limit
+    /// with a downward tick.
+    pub censored: bool,
+    /// The data column it comes from.
+    pub column: String,
 }
 
 /// A shaded range between a lower and an upper line (e.g. a 10–90%
@@ -254,6 +269,7 @@ impl TimeChart {
             hlines: Vec::new(),
             markers: Vec::new(),
             areas: Vec::new(),
+            data: Vec::new(),
         }
     }
 }

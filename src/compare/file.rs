@@ -6,6 +6,7 @@
 //! so a bad run is named and left out.
 
 use super::{parse_run, run_query, MAX_RUNS, RUNS_KEY};
+use crate::data::{PatientData, LINK_KEY};
 use crate::model::Registry;
 use crate::scenario::{clip, Problem, Scenario};
 use serde_json::{json, Map, Value};
@@ -32,11 +33,19 @@ pub struct ScenarioFile {
     pub runs: Option<Vec<FileRun>>,
     /// Refused keys and runs, each named.
     pub problems: Vec<Problem>,
+    /// The patient's data (`data` key), when the file has good data.
+    pub data: Option<PatientData>,
 }
 
 /// The file for `live` and its `runs`: the scenario's JSON keys, then
 /// `"runs": [{"run": QUERY, "label"?: TEXT, "hidden"?: true}, …]`.
 pub fn to_json(live: &Scenario, runs: &[FileRun]) -> String {
+    to_json_with_data(live, runs, None)
+}
+
+/// [`to_json`] with the patient's data under `data`
+/// ([`PatientData::to_json`]: `{"unit": …, "csv": …}`).
+pub fn to_json_with_data(live: &Scenario, runs: &[FileRun], data: Option<&PatientData>) -> String {
     let mut m: Map<String, Value> = serde_json::from_str(&live.to_json()).unwrap_or_default();
     let list: Vec<Value> = runs
         .iter()
@@ -53,6 +62,9 @@ pub fn to_json(live: &Scenario, runs: &[FileRun]) -> String {
         })
         .collect();
     m.insert("runs".into(), Value::Array(list));
+    if let Some(d) = data {
+        m.insert(LINK_KEY.into(), d.to_json());
+    }
     serde_json::to_string_pretty(&Value::Object(m)).unwrap_or_default()
 }
 
@@ -68,10 +80,29 @@ pub fn from_json(text: &str, reg: &Registry) -> ScenarioFile {
             scenario,
             runs: None,
             problems,
+            data: None,
         };
     };
     let runs_value = map.remove("runs");
+    let data_value = map.remove(LINK_KEY);
     let (scenario, mut problems) = Scenario::from_json_object(map, reg);
+    let data = data_value.and_then(|v| {
+        let model = scenario.model;
+        PatientData::from_json(&v, model)
+            .map_err(|e| e.to_string())
+            .and_then(|d| {
+                d.bind(model, &scenario.preset)
+                    .map(|_| d)
+                    .map_err(|e| e.to_string())
+            })
+            .map_err(|e| {
+                problems.push(Problem {
+                    key: LINK_KEY.into(),
+                    message: format!("data: {e}; the data were left out"),
+                })
+            })
+            .ok()
+    });
     let runs = runs_value.map(|v| {
         let Value::Array(items) = v else {
             problems.push(Problem {
@@ -131,6 +162,7 @@ pub fn from_json(text: &str, reg: &Registry) -> ScenarioFile {
         scenario,
         runs,
         problems,
+        data,
     }
 }
 
@@ -180,5 +212,37 @@ mod tests {
         assert!(f.problems[1].message.contains("run 3"));
         let f = from_json("[1]", reg);
         assert_eq!(f.problems[0].key, "(file)");
+    }
+
+    #[test]
+    fn data_round_trip_through_a_file_and_bad_data_are_named() {
+        let reg = Registry::builtin();
+        let m = reg.parse("clinical").unwrap();
+        let live = Scenario::preset(m, "cr");
+        let csv = include_str!("../../examples/data/cr.csv");
+        let d = PatientData::parse(csv, "blood-per-ul", m).unwrap();
+        let text = to_json_with_data(&live, &[], Some(&d));
+        let back = from_json(&text, reg);
+        assert!(back.problems.is_empty(), "{:?}", back.problems);
+        let got = back.data.unwrap();
+        assert_eq!(got.unit, "blood-per-ul");
+        assert_eq!(got.dataset.to_csv(&[]), d.dataset.to_csv(&[]));
+        let f = from_json(
+            r#"{"model":"clinical","data":{"csv":"day,car_t\n1,-3"}}"#,
+            reg,
+        );
+        assert!(f.data.is_none());
+        assert_eq!(f.problems[0].key, "data");
+        assert!(
+            f.problems[0].message.contains("line 2, column car_t"),
+            "{:?}",
+            f.problems
+        );
+        let f = from_json(r#"{"model":"clinical","data":{"csv":"day,zz\n1,3"}}"#, reg);
+        assert!(
+            f.problems[0].message.contains("no such column"),
+            "{:?}",
+            f.problems
+        );
     }
 }

@@ -6,6 +6,7 @@
 //! table column and a unit factor). Every bad file is one [`DataError`]
 //! naming the line and the column. Portable: the CLI and the page share it.
 
+pub mod examples;
 pub mod synth;
 
 use crate::model::{ModelError, ModelId, Observable};
@@ -449,6 +450,158 @@ impl Dataset {
     }
 }
 
+/// The link key that carries data ([`PatientData::link_value`]).
+pub const LINK_KEY: &str = "data";
+
+/// A patient's data as a scenario carries it: the measurements and the
+/// unit of their CAR T column (one of [`crate::model::Model::data_units`]).
+///
+/// In a link (`data=` key, at most [`MAX_LINK_POINTS`] measurements) it is
+/// the CSV without comments, rows separated by `;`, the unit in front
+/// followed by `:` when it is not the model's first:
+/// `data=blood-per-ul:day,car_t,tumor_burden_pct;1,12.5,;28,3.1,<0.01`.
+/// Written with [`link_escape`], only `<` (censored values) and characters
+/// outside `A–Z a–z 0–9 - . _ ~ , ; :` are percent-encoded, so the value
+/// stays readable. In a scenario file it is
+/// `"data": {"unit": "blood-per-ul", "csv": "day,car_t\n1,12.5\n…"}`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PatientData {
+    /// The measurements.
+    pub dataset: Dataset,
+    /// Unit of the `car_t` column.
+    pub unit: String,
+}
+
+impl PatientData {
+    /// Parse a CSV file's text, its CAR T column in `unit` (checked
+    /// against `model`'s data units).
+    pub fn parse(text: &str, unit: &str, model: ModelId) -> Result<PatientData, DataError> {
+        let dataset = Dataset::parse(text)?;
+        check_unit(&dataset, unit, model)?;
+        Ok(PatientData {
+            dataset,
+            unit: unit.to_string(),
+        })
+    }
+
+    /// Bind to a course of `model`'s `preset` ([`Dataset::bind`]).
+    pub fn bind(&self, model: ModelId, preset: &str) -> Result<Observed, BindError> {
+        self.dataset.bind(model, preset, &self.unit)
+    }
+
+    /// The link value (unescaped), `None` past [`MAX_LINK_POINTS`]
+    /// measurements: longer data travel in the scenario file only.
+    pub fn link_value(&self, model: ModelId) -> Option<String> {
+        let csv = self.dataset.to_link()?;
+        Some(if model.data_units().first() == Some(&self.unit.as_str()) {
+            csv
+        } else {
+            format!("{}:{csv}", self.unit)
+        })
+    }
+
+    /// `&data=…` for a link, escaped with [`link_escape`] (empty when the
+    /// data are too long for a link).
+    pub fn link_suffix(&self, model: ModelId) -> String {
+        self.link_value(model)
+            .map(|v| format!("&{LINK_KEY}={}", link_escape(&v)))
+            .unwrap_or_default()
+    }
+
+    /// Read a link's `data` value (already percent-decoded).
+    pub fn from_link(text: &str, model: ModelId) -> Result<PatientData, DataError> {
+        let default = model.data_units().first().copied().unwrap_or("cells");
+        let (unit, csv) = match text.split_once(':') {
+            Some((u, rest)) if !u.contains(',') && !u.contains(';') => (u, rest),
+            _ => (default, text),
+        };
+        let dataset = Dataset::from_link(csv)?;
+        check_unit(&dataset, unit, model)?;
+        Ok(PatientData {
+            dataset,
+            unit: unit.to_string(),
+        })
+    }
+
+    /// The scenario file's `data` object: `{"unit": …, "csv": …}`.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({"unit": self.unit, "csv": self.dataset.to_csv(&[])})
+    }
+
+    /// Read a scenario file's `data` object.
+    pub fn from_json(v: &serde_json::Value, model: ModelId) -> Result<PatientData, DataError> {
+        let csv = v.get("csv").and_then(serde_json::Value::as_str);
+        let Some(csv) = csv else {
+            return Err(DataError {
+                line: 0,
+                column: None,
+                kind: DataErrorKind::NoHeader,
+            });
+        };
+        let unit = v
+            .get("unit")
+            .and_then(serde_json::Value::as_str)
+            .or(model.data_units().first().copied())
+            .unwrap_or("cells");
+        PatientData::parse(csv, unit, model)
+    }
+}
+
+fn check_unit(dataset: &Dataset, unit: &str, model: ModelId) -> Result<(), DataError> {
+    if model.data_units().contains(&unit) {
+        return Ok(());
+    }
+    Err(DataError {
+        line: dataset.header_line,
+        column: dataset.series.first().map(|s| s.name.clone()),
+        kind: DataErrorKind::Unit {
+            unit: unit.to_string(),
+            allowed: model.data_units().to_vec(),
+        },
+    })
+}
+
+/// Percent-encode a link value, leaving `A–Z a–z 0–9 - . _ ~ , ; :` as
+/// they are (legal in a query; read back by any URL decoder).
+pub fn link_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~,;:".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Put the measurements of `data` on the charts of `model` that show their
+/// columns ([`crate::model::Model::chart_point`]), in the display units of
+/// `display`: each at its day and value (a censored one at its limit).
+/// Measurements no chart shows are left out.
+pub fn place(
+    model: ModelId,
+    data: &Observed,
+    display: &crate::model::Display,
+    charts: &mut [crate::plot::TimeChart],
+) {
+    for s in &data.series {
+        for p in &s.points {
+            let v = p.value * s.observable.scale;
+            let Some((i, y)) = model.chart_point(&s.observable.column, v, display) else {
+                continue;
+            };
+            if let Some(c) = charts.get_mut(i).filter(|_| y.is_finite()) {
+                c.data.push(crate::plot::DataPoint {
+                    at: (p.day, y),
+                    censored: p.censored,
+                    column: s.observable.name.clone(),
+                });
+            }
+        }
+    }
+}
+
 /// Parse a cell as a finite number in [0, `max`] (0 allowed only for days).
 fn number(text: &str, max: f64, zero_ok: bool) -> Result<f64, DataErrorKind> {
     let v: f64 = text.parse().map_err(|_| DataErrorKind::NotANumber {
@@ -587,5 +740,107 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.starts_with("line 3, column day"), "{e}");
+    }
+
+    #[test]
+    fn patient_data_link_carries_the_unit_and_escapes_only_what_it_must() {
+        let reg = crate::model::Registry::builtin();
+        let m = reg.parse("clinical").unwrap();
+        let d = PatientData::parse(
+            "day,car_t,tumor_burden_pct\n1,12.5,\n28,3.1,<0.01\n",
+            "blood-per-ul",
+            m,
+        )
+        .unwrap();
+        let v = d.link_value(m).unwrap();
+        assert_eq!(
+            v,
+            "blood-per-ul:day,car_t,tumor_burden_pct;1,12.5,;28,3.1,<0.01"
+        );
+        let suffix = d.link_suffix(m);
+        assert_eq!(
+            suffix,
+            "&data=blood-per-ul:day,car_t,tumor_burden_pct;1,12.5,;28,3.1,%3C0.01"
+        );
+        // Read back through a URL decoder, as the page reads its link.
+        let (k, val) = form_urlencoded::parse(&suffix.as_bytes()[1..])
+            .next()
+            .unwrap();
+        assert_eq!(k, LINK_KEY);
+        assert_eq!(
+            PatientData::from_link(&val, m).unwrap(),
+            PatientData {
+                dataset: Dataset::from_link(&v[13..]).unwrap(),
+                unit: "blood-per-ul".into()
+            }
+        );
+        // The model's own unit is left out.
+        let c = PatientData::parse("day,car_t\n1,5", "cells", m).unwrap();
+        assert_eq!(c.link_value(m).unwrap(), "day,car_t;1,5");
+        assert_eq!(
+            PatientData::from_link("day,car_t;1,5", m).unwrap().unit,
+            "cells"
+        );
+        // Bad values are typed errors.
+        let e = PatientData::from_link("furlongs:day,car_t;1,5", m).unwrap_err();
+        assert!(matches!(e.kind, DataErrorKind::Unit { .. }), "{e}");
+        let e = PatientData::from_link("day,car_t;1,x", m).unwrap_err();
+        assert_eq!((e.line, e.column.as_deref()), (2, Some("car_t")));
+        // Every example file fits in a link.
+        for f in [
+            include_str!("../../examples/data/cr.csv"),
+            include_str!("../../examples/data/nr.csv"),
+            include_str!("../../examples/data/relapse-pos.csv"),
+            include_str!("../../examples/data/relapse-neg.csv"),
+        ] {
+            let d = PatientData::parse(f, "blood-per-ul", m).unwrap();
+            let back = PatientData::from_link(&d.link_value(m).unwrap(), m).unwrap();
+            assert_eq!(back.dataset.to_csv(&[]), d.dataset.to_csv(&[]));
+        }
+    }
+
+    #[test]
+    fn place_puts_each_column_on_its_chart_in_the_display_units() {
+        let reg = crate::model::Registry::builtin();
+        let m = reg.parse("clinical").unwrap();
+        let d = PatientData::parse(
+            "day,car_t,tumor_burden_pct\n1,10,\n28,,<0.01\n",
+            "blood-per-ul",
+            m,
+        )
+        .unwrap();
+        let obs = d.bind(m, "cr").unwrap();
+        let req = crate::model::SimRequest {
+            preset: "cr".into(),
+            t_end: Some(30.0),
+            ..Default::default()
+        };
+        let course = m.course(&req).unwrap();
+        for (units, car, tb) in [
+            ("blood", 10.0, 0.01),
+            (
+                "cells",
+                5.0,
+                crate::model::units::cells_from_tumor_burden(0.01).unwrap(),
+            ),
+        ] {
+            let display = crate::model::Display {
+                units,
+                log_y: true,
+                t_end: 30.0,
+            };
+            let mut charts = m.charts(&course, &display);
+            place(m, &obs, &display, &mut charts);
+            assert_eq!(charts[0].data.len(), 1);
+            assert_eq!(charts[1].data.len(), 1);
+            let p = &charts[1].data[0];
+            assert!((p.at.1 - car).abs() < 1e-9 * car, "{units}: {p:?}");
+            assert!(!p.censored && p.column == "car_t");
+            let q = &charts[0].data[0];
+            assert!(
+                (q.at.1 - tb).abs() < 1e-9 * tb && q.censored,
+                "{units}: {q:?}"
+            );
+        }
     }
 }

@@ -322,6 +322,78 @@ impl ObservationSpec {
     }
 }
 
+/// A fit of the model to a patient's data (issue 16), as `cartsim fit`
+/// takes it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct FitSpec {
+    /// Model id (`clinical`).
+    pub model: String,
+    /// Preset the fit starts from.
+    pub preset: String,
+    /// `NAME=VALUE` overrides of the base scenario.
+    pub sets: Vec<(String, String)>,
+    /// The data, as CSV text.
+    pub csv: String,
+    /// Unit of the `car_t` column (`--car-unit`).
+    pub unit: String,
+    /// Parameters to fit (empty: the model's default list).
+    pub fit: Vec<String>,
+    /// Starting points.
+    pub starts: usize,
+    /// Seed of the starting points.
+    pub seed: u64,
+    /// SD of the weak log-normal prior (`None`: no prior).
+    pub prior_sd: Option<f64>,
+    /// Also profile-likelihood intervals.
+    pub profile: bool,
+}
+
+impl FitSpec {
+    /// Run the fit: the report as `cartsim fit --format json` prints it.
+    pub fn run(
+        &self,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<serde_json::Value, JobError> {
+        let model = crate::model::Registry::builtin()
+            .parse(&self.model)
+            .map_err(|e| JobError::BadInput(e.to_string()))?;
+        let data = crate::data::Dataset::parse(&self.csv)
+            .map_err(|e| JobError::BadInput(e.to_string()))?;
+        let observed = data
+            .bind(model, &self.preset, &self.unit)
+            .map_err(|e| JobError::BadInput(e.to_string()))?;
+        let settings = crate::fit::FitSettings {
+            fit: self.fit.clone(),
+            starts: self.starts,
+            seed: self.seed,
+            prior_sd: self.prior_sd,
+            profile: self.profile,
+            ..crate::fit::FitSettings::default()
+        };
+        let base = crate::fit::FitBase {
+            model,
+            preset: self.preset.clone(),
+            sets: self.sets.clone(),
+        };
+        let report = crate::fit::fit(&base, &observed, &settings, progress).map_err(|e| {
+            if e.is_bad_input() {
+                JobError::BadInput(e.to_string())
+            } else {
+                JobError::Solve(e.to_string())
+            }
+        })?;
+        Ok(report.to_json())
+    }
+}
+
+/// Decode the result of [`Task::Fit`]: the report's JSON text, exactly as
+/// `cartsim fit` prints it ([`crate::fit::FitReport::to_json`]), and parsed.
+pub fn decode_fit(bytes: &[u8]) -> Result<(String, serde_json::Value), WireError> {
+    let text = Reader::new(bytes).str()?;
+    let value = serde_json::from_str(&text).map_err(|e| format!("fit result: {e}"))?;
+    Ok((text, value))
+}
+
 /// One slice of a job: what a worker is asked to do. Ranges are half-open
 /// (`start..end`) indices: trial patients (cohort-major), bank patients or
 /// grid points.
@@ -392,6 +464,12 @@ pub enum Task {
         /// One past the last.
         end: usize,
     },
+    /// Fit a model to a patient's data ([`decode_fit`]); progress counts
+    /// the starts (and profiles).
+    Fit {
+        /// The fit.
+        fit: FitSpec,
+    },
 }
 
 impl Task {
@@ -420,6 +498,7 @@ impl Task {
             | Task::Sweep { start, end, .. }
             | Task::Sensitivity { start, end, .. } => end.saturating_sub(*start),
             Task::Predict { .. } => 1,
+            Task::Fit { fit } => fit.starts,
         }
     }
 }
@@ -584,6 +663,10 @@ pub fn execute(
             let out = run_range(&grid, &ev, *start..*end, progress);
             out.iter().for_each(|m| wire::put_sweep(&mut w, m));
         }
+        Task::Fit { fit } => {
+            let report = fit.run(progress)?;
+            w.str(&report.to_string());
+        }
         Task::Sensitivity { spec, start, end } => {
             let (design, _, target) = spec.study()?;
             if *end > design.rows() || start > end {
@@ -684,6 +767,67 @@ mod tests {
         let text = serde_json::to_string(&t).unwrap();
         let back: Task = serde_json::from_str(&text).unwrap();
         assert_eq!(back, t);
+    }
+
+    #[test]
+    fn a_fit_task_gives_the_cli_s_json() {
+        let csv = include_str!("../../examples/data/cr.csv");
+        let spec = FitSpec {
+            model: "clinical".into(),
+            preset: "cr".into(),
+            sets: Vec::new(),
+            csv: csv.into(),
+            unit: "blood-per-ul".into(),
+            fit: Vec::new(),
+            starts: 2,
+            seed: 1,
+            prior_sd: None,
+            profile: false,
+        };
+        let task = Task::Fit { fit: spec };
+        let back: Task = serde_json::from_str(&serde_json::to_string(&task).unwrap()).unwrap();
+        assert_eq!(back, task);
+        let mut calls = 0;
+        let bytes = execute(&task, &mut WorkerState::default(), &[], &mut |_, _| {
+            calls += 1
+        })
+        .unwrap();
+        let (text, json) = decode_fit(&bytes).unwrap();
+        assert!(calls >= 2);
+        let dir = std::env::temp_dir().join("cartsim-jobs-fit.csv");
+        std::fs::write(&dir, csv).unwrap();
+        let args: Vec<String> = [
+            "--model",
+            "clinical",
+            "--preset",
+            "cr",
+            "--data",
+            dir.to_str().unwrap(),
+            "--car-unit",
+            "blood-per-ul",
+            "--starts",
+            "2",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let cli = crate::cli::fit::compute(&args, crate::model::Registry::builtin()).unwrap();
+        assert_eq!(format!("{text}\n"), cli);
+        assert!(json["estimates"]["rTA"]["value"].is_number());
+        let bad = Task::Fit {
+            fit: FitSpec {
+                csv: "day,car_t\n1,-2".into(),
+                ..match task {
+                    Task::Fit { fit } => fit,
+                    _ => unreachable!(),
+                }
+            },
+        };
+        let e = execute(&bad, &mut WorkerState::default(), &[], &mut |_, _| {}).unwrap_err();
+        assert!(
+            matches!(e, JobError::BadInput(ref m) if m.contains("line 2, column car_t")),
+            "{e}"
+        );
     }
 
     #[test]

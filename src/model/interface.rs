@@ -241,6 +241,14 @@ pub trait Model: Send + Sync + 'static {
     fn default_fit(&self) -> &'static [&'static str] {
         &[]
     }
+    /// Where a measurement compared with table column `column` is drawn:
+    /// the index of the chart in [`Model::charts`] and the height there,
+    /// `value` being in the table column's unit, converted to the display
+    /// units of `display`. `None` (the default): on no chart.
+    fn chart_point(&self, column: &str, value: f64, display: &Display) -> Option<(usize, f64)> {
+        let _ = (column, value, display);
+        None
+    }
 }
 
 /// A model, as a value: copied freely, compared by id, written as its id.

@@ -230,6 +230,27 @@ pub enum Msg {
     },
     /// Drawing failed: the charts are not current.
     DrawFailed(String),
+    /// A data file's text, its CAR T column in `unit` (a bad file is
+    /// reported in the data panel and changes nothing).
+    LoadData {
+        /// The CSV text.
+        text: String,
+        /// Unit of `car_t` (one of the model's data units).
+        unit: String,
+        /// Where it came from ("cr.csv", "pasted data").
+        source: String,
+    },
+    /// Remove the data.
+    ClearData,
+    /// The data's CAR T column is in this unit (the data are read again).
+    DataUnit(String),
+    /// A data file could not be read: the sentence to show.
+    DataRefused(String),
+    /// Fit the model to the data (in a worker).
+    Fit,
+    /// Put fitted values into the scenario, pinning the courses before and
+    /// after as compare runs.
+    ApplyFit(Vec<(String, f64)>),
 }
 
 /// The page's views, one tab each; the link names it as `view=<key>`.
@@ -299,6 +320,8 @@ pub struct PageLink {
     pub controls: Vec<String>,
     /// The `run=` values (each a run's own query), in order.
     pub runs: Vec<String>,
+    /// The `data=` value ([`crate::data::PatientData::from_link`]).
+    pub data: Option<String>,
 }
 
 impl PageLink {
@@ -310,6 +333,8 @@ impl PageLink {
         for (k, v) in form_urlencoded::parse(query.as_bytes()) {
             if k == crate::compare::RUNS_KEY {
                 link.runs.push(v.into_owned());
+            } else if k == crate::data::LINK_KEY {
+                link.data = Some(v.into_owned());
             } else if k == "embed" {
                 link.embed = v == "1";
             } else if k == "controls" {
@@ -403,6 +428,10 @@ pub struct Redraw {
     pub export: Option<Export>,
     /// Copy the link.
     pub copy_link: bool,
+    /// The data panel (its status, the residual summary).
+    pub data: bool,
+    /// Start a fit of the data.
+    pub fit: bool,
 }
 
 /// Everything the page knows.
@@ -435,6 +464,37 @@ pub struct App {
     pub runs: Vec<PinnedRun>,
     /// The cohort bands.
     pub bands: BandState,
+    /// The patient's data, when loaded.
+    pub data: Option<LoadedData>,
+    /// Why the last data file was refused (shown in the data panel).
+    pub data_error: Option<String>,
+}
+
+/// A patient's data on the page: as loaded, and bound to the model.
+#[derive(Debug, Clone)]
+pub struct LoadedData {
+    /// The data and their CAR T unit.
+    pub data: crate::data::PatientData,
+    /// Bound to the current model and preset.
+    pub observed: crate::data::Observed,
+    /// Where they came from ("cr.csv", "the link").
+    pub source: String,
+}
+
+/// Bind `data` to `scenario`'s model and preset.
+fn bind_data(
+    data: crate::data::PatientData,
+    scenario: &Scenario,
+    source: &str,
+) -> Result<LoadedData, String> {
+    let observed = data
+        .bind(scenario.model, &scenario.preset)
+        .map_err(|e| e.to_string())?;
+    Ok(LoadedData {
+        data,
+        observed,
+        source: source.to_string(),
+    })
 }
 
 impl App {
@@ -485,10 +545,24 @@ impl App {
                 scenario: r.scenario.clone(),
             })
             .collect();
+        let data = link.data.as_deref().and_then(|text| {
+            crate::data::PatientData::from_link(text, scenario.model)
+                .map_err(|e| e.to_string())
+                .and_then(|d| bind_data(d, &scenario, "the link"))
+                .map_err(|e| {
+                    problems.push(Problem {
+                        key: crate::data::LINK_KEY.into(),
+                        message: format!("data: {e}; the data were left out"),
+                    })
+                })
+                .ok()
+        });
         let mut app = App {
             reg,
             scenario,
             problems,
+            data,
+            data_error: None,
             embed,
             runs,
             typed: Vec::new(),
@@ -541,7 +615,20 @@ impl App {
                 visible: r.visible,
             })
             .collect();
-        crate::compare::file::to_json(&self.scenario, &runs)
+        crate::compare::file::to_json_with_data(
+            &self.scenario,
+            &runs,
+            self.data.as_ref().map(|d| &d.data),
+        )
+    }
+
+    /// The link's `data` key (`&data=…`), empty without data or when they
+    /// are too long for a link (the scenario file carries them).
+    pub fn data_query(&self) -> String {
+        self.data
+            .as_ref()
+            .map(|d| d.data.link_suffix(self.model()))
+            .unwrap_or_default()
     }
 
     /// The link's `run` keys: each pinned run's own query against the live
@@ -684,6 +771,7 @@ pub fn update(app: &mut App, msg: Msg) -> Redraw {
             s.units = old.units.clone();
             app.scenario = s;
             app.clear_problems();
+            rebind(app);
             let pinned = pin_preset_runs(app);
             Redraw {
                 notes: true,
@@ -698,6 +786,9 @@ pub fn update(app: &mut App, msg: Msg) -> Redraw {
             app.scenario = Scenario::first_preset(model);
             app.clear_problems();
             app.last = None;
+            // Data name one model's columns.
+            app.data = None;
+            app.data_error = None;
             // A comparison stays within one model.
             app.runs.clear();
             Redraw {
@@ -721,6 +812,13 @@ pub fn update(app: &mut App, msg: Msg) -> Redraw {
             // A file with runs replaces the pinned runs (one without keeps
             // them, as before runs were saved).
             let has_runs = file.runs.is_some();
+            // A file with data replaces the data; one without keeps them
+            // (when they still fit the model).
+            if let Some(d) = file.data {
+                app.data = bind_data(d, &app.scenario, "the scenario file").ok();
+            } else {
+                rebind(app);
+            }
             if let Some(runs) = file.runs {
                 app.runs = runs
                     .into_iter()
@@ -738,6 +836,7 @@ pub fn update(app: &mut App, msg: Msg) -> Redraw {
                 model: model_changed,
                 notes: true,
                 runs: has_runs || model_changed,
+                data: true,
                 ..changed()
             }
         }
@@ -897,6 +996,125 @@ pub fn update(app: &mut App, msg: Msg) -> Redraw {
                 ..Redraw::default()
             }
         }
+        Msg::LoadData { text, unit, source } => {
+            let loaded = crate::data::PatientData::parse(&text, &unit, app.model())
+                .map_err(|e| e.to_string())
+                .and_then(|d| bind_data(d, &app.scenario, &source));
+            match loaded {
+                Ok(d) => {
+                    app.data = Some(d);
+                    app.data_error = None;
+                    app.clear_problem(crate::data::LINK_KEY);
+                    Redraw {
+                        data: true,
+                        charts: true,
+                        url: true,
+                        messages: true,
+                        ..Redraw::default()
+                    }
+                }
+                Err(e) => {
+                    app.data_error = Some(format!("{source}: {e}. Nothing was changed."));
+                    Redraw {
+                        data: true,
+                        ..Redraw::default()
+                    }
+                }
+            }
+        }
+        Msg::ClearData => {
+            app.data = None;
+            app.data_error = None;
+            Redraw {
+                data: true,
+                charts: true,
+                url: true,
+                ..Redraw::default()
+            }
+        }
+        Msg::DataUnit(unit) => match app.data.clone() {
+            Some(d) => update(
+                app,
+                Msg::LoadData {
+                    text: d.data.dataset.to_csv(&[]),
+                    unit,
+                    source: d.source,
+                },
+            ),
+            None => Redraw::default(),
+        },
+        Msg::DataRefused(e) => {
+            app.data_error = Some(e);
+            Redraw {
+                data: true,
+                ..Redraw::default()
+            }
+        }
+        Msg::Fit => Redraw {
+            fit: true,
+            ..Redraw::default()
+        },
+        Msg::ApplyFit(values) => apply_fit(app, &values),
+    }
+}
+
+/// Bind the data again after the scenario changed; data the model can no
+/// longer take are removed, with the reason.
+fn rebind(app: &mut App) {
+    if let Some(d) = app.data.take() {
+        match bind_data(d.data, &app.scenario, &d.source) {
+            Ok(d) => app.data = Some(d),
+            Err(e) => app.data_error = Some(format!("The data were removed: {e}")),
+        }
+    }
+}
+
+/// Put fitted `values` into the live scenario; pin the course before (as
+/// "before the fit") and after ("fitted") when there is room for two runs.
+fn apply_fit(app: &mut App, values: &[(String, f64)]) -> Redraw {
+    let before = app.scenario.clone();
+    let mut after = before.clone();
+    for (k, v) in values {
+        let Some(spec) = app.model().spec(k) else {
+            continue;
+        };
+        if !(v.is_finite() && *v >= spec.min && *v <= spec.max) {
+            continue;
+        }
+        if app.model().preset_value(&after.preset, k) == Some(*v) {
+            after.values.remove(k);
+        } else {
+            after.values.insert(k.clone(), *v);
+        }
+    }
+    app.scenario = after.clone();
+    app.clear_problems();
+    if app.runs.len() + 2 <= crate::compare::MAX_RUNS {
+        for (scenario, label) in [(before, "before the fit"), (after, "fitted")] {
+            app.runs.push(PinnedRun {
+                label: label.into(),
+                edited: true,
+                visible: true,
+                result: compute(&scenario),
+                scenario,
+            });
+        }
+        relabel(app);
+    } else {
+        app.problems.push(Problem {
+            key: crate::compare::RUNS_KEY.into(),
+            message: format!(
+                "The fitted values are in the controls; the courses before and after were not \
+                 pinned: at most {} runs can be pinned.",
+                crate::compare::MAX_RUNS
+            ),
+        });
+    }
+    Redraw {
+        controls: true,
+        runs: true,
+        data: true,
+        ..changed()
     }
 }
 

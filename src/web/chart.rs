@@ -771,6 +771,13 @@ fn y_bounds(chart: &TimeChart) -> Option<(f64, f64)> {
         .filter(|(x, _)| *x >= x0 && *x <= x1)
         .map(|p| p.1)
         .chain(chart.markers.iter().map(|m| m.at.1))
+        .chain(
+            chart
+                .data
+                .iter()
+                .filter(|p| p.at.0 >= x0 && p.at.0 <= x1)
+                .map(|p| p.at.1),
+        )
         .chain(chart.hlines.iter().map(|h| h.y))
         .chain(
             chart
@@ -872,6 +879,7 @@ pub fn draw_lines_chart(
             )
         }))
         .chain(dots.iter().map(|(l, c)| (l.clone(), Key::Dot(*c))))
+        .chain((!chart.data.is_empty()).then(|| (DATA_LABEL.to_string(), Key::Dot(palette::BLACK))))
         .collect();
     let split = legend_strip(&root, surface, &keys)?
         .map(|strip| root.split_vertically(root.dim_in_pixel().1 as i32 - strip));
@@ -943,6 +951,45 @@ pub fn draw_lines_chart(
             occupied.extend(surface.draw_line(&ctx, &run, s.color, s.width, dash)?);
         }
     }
+    // The measurements: filled dots; a censored one an open circle at its
+    // limit with a tick pointing down (the value was below it).
+    let r = surface.ipx(4.0);
+    let mut drawn = 0;
+    for p in &chart.data {
+        let (x, y) = p.at;
+        if !(x >= x0 && x <= x1 && y >= y0 && y <= y1) {
+            continue;
+        }
+        drawn += 1;
+        occupied.push(ctx.backend_coord(&p.at));
+        let stroke = BLACK.stroke_width(surface.px(1.5));
+        if p.censored {
+            let tick = surface.ipx(9.0);
+            ctx.draw_series(std::iter::once(
+                EmptyElement::at(p.at)
+                    + PathElement::new(vec![(0, r), (0, r + tick)], stroke)
+                    + PathElement::new(
+                        vec![
+                            (-r / 2 - 1, r + tick - r / 2 - 1),
+                            (0, r + tick),
+                            (r / 2 + 1, r + tick - r / 2 - 1),
+                        ],
+                        stroke,
+                    )
+                    + Circle::new((0, 0), r, WHITE.filled())
+                    + Circle::new((0, 0), r, stroke),
+            ))
+            .map_err(draw_err)?;
+        } else {
+            ctx.draw_series(std::iter::once(
+                EmptyElement::at(p.at)
+                    + Circle::new((0, 0), r + 1, WHITE.filled())
+                    + Circle::new((0, 0), r, BLACK.filled()),
+            ))
+            .map_err(draw_err)?;
+        }
+    }
+    surface.set_data("points", &drawn.to_string());
     let area = ctx.plotting_area().strip_coord_spec();
     let (aw, _) = area.dim_in_pixel();
     let (base_x, base_y) = area.get_base_pixel();
@@ -1032,6 +1079,7 @@ pub fn draw_lines_chart(
         .map(|s| (s.label.clone(), s.color))
         .chain(chart.areas.iter().map(|a| (a.label.clone(), a.color)))
         .chain(dots.iter().cloned())
+        .chain((!chart.data.is_empty()).then(|| (DATA_LABEL.to_string(), palette::BLACK)))
         .collect();
     let legend_box = match &split {
         Some((_, strip)) => {
@@ -1086,6 +1134,9 @@ pub fn draw_lines_chart(
     surface.set_legend(&legend_keys);
     root.present().map_err(draw_err)
 }
+
+/// Legend text of a chart's measurements ([`TimeChart::data`]).
+pub const DATA_LABEL: &str = "data";
 
 /// How much of an [`Area`]'s colour its shading keeps (the rest is white).
 const AREA_TINT: f64 = 0.3;

@@ -37,11 +37,12 @@ const PNGS: [(&str, &str, &str); 4] = [
 pub fn link(app: &App) -> Option<String> {
     let loc = dom::window().ok()?.location();
     Some(format!(
-        "{}{}?{}{}",
+        "{}{}?{}{}{}",
         loc.origin().ok()?,
         loc.pathname().ok()?,
         app.scenario.to_query(),
-        app.runs_query()
+        app.runs_query(),
+        app.data_query()
     ))
 }
 

@@ -122,6 +122,7 @@ pub fn draw(canvas_id: &str, chart: &LineChart) -> Result<(), String> {
             hlines: Vec::new(),
             markers,
             areas: chart.areas.clone(),
+            data: Vec::new(),
         },
         chart.log_x,
         &dots,

@@ -19,7 +19,8 @@
 //! - [`jobs`]: the Web Worker pool; [`worker`]: the worker side;
 //! - views: [`controls`], [`notes`], [`export`], [`results`], [`bands`]
 //!   (the cohort behind the FT/FP bands, scored in workers), [`views`]
-//!   (the tabs, the view and job forms in the link);
+//!   (the tabs, the view and job forms in the link); [`data`] (the
+//!   simulator's Data panel: measurements, residuals, a fit in a worker);
 //! - [`page`]: the loop — dispatch, update, draw;
 //! - [`panels`]: the trial, prediction and sweep panels (jobs in workers).
 
@@ -29,6 +30,7 @@ pub mod bands;
 pub mod canvas;
 pub mod chart;
 pub mod controls;
+pub mod data;
 pub mod dom;
 pub mod export;
 pub mod format;

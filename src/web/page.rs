@@ -10,7 +10,7 @@
 //! and the URL is written 150 ms after the last change.
 
 use super::app::{self, App, Msg, Redraw};
-use super::{bands, controls, dom, export, notes, results, runs, views};
+use super::{bands, controls, data, dom, export, notes, results, runs, views};
 use crate::model::Registry;
 use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::VecDeque;
@@ -75,6 +75,7 @@ pub fn start() -> Result<(), String> {
     export::wire(dispatch)?;
     views::wire(dispatch)?;
     runs::wire(dispatch)?;
+    data::wire(dispatch)?;
     let window = dom::window()?;
     dom::on(&window, "resize", |_| dispatch(Msg::Resize));
     let rt = Runtime {
@@ -94,6 +95,7 @@ pub fn start() -> Result<(), String> {
             messages: true,
             url: true,
             view: true,
+            data: true,
             ..Redraw::default()
         };
         draw(rt, &first, 0.0, 0.0);
@@ -159,6 +161,12 @@ fn draw(rt: &Runtime, r: &Redraw, started: f64, updated: f64) {
     if r.results {
         errors.extend(results::draw(&app));
     }
+    if r.results || r.data {
+        data::show(&app);
+    }
+    if r.fit {
+        data::start_fit(&app, dispatch);
+    }
     if r.messages {
         show_messages(&app);
     }
@@ -199,6 +207,7 @@ fn rebuild_model(app: &App) -> Result<(), String> {
     }
     notes::build(app);
     dom::set_hidden("bands-section", model.band_factors().is_empty());
+    data::build_model(app)?;
     controls::build_model(app, dispatch)
 }
 
@@ -273,7 +282,12 @@ fn write_url(app: &App, push: bool) {
         Some(controls) => app::PageLink::embed_suffix(controls),
         None => views::link_suffix(app.view),
     };
-    let q = format!("?{}{}{suffix}", app.scenario.to_query(), app.runs_query());
+    let q = format!(
+        "?{}{}{}{suffix}",
+        app.scenario.to_query(),
+        app.runs_query(),
+        app.data_query()
+    );
     if let Ok(h) = dom::window().and_then(|w| w.history().map_err(|e| dom::js_text(&e))) {
         let _ = if push {
             h.push_state_with_url(&JsValue::NULL, "", Some(&q))

@@ -48,6 +48,9 @@ pub fn draw(app: &App) -> Vec<String> {
     let mut errors = Vec::new();
     let mut charts = model.charts(course, &last.display(app.log_y));
     super::runs::overlay(app, &mut charts, &last.display(app.log_y));
+    if let Some(d) = &app.data {
+        crate::data::place(model, &d.observed, &last.display(app.log_y), &mut charts);
+    }
     // Every canvas is measured before anything is written below: reading a
     // size after a write forces the browser to lay the page out again
     // (once per chart, a few ms per slider move).
@@ -151,6 +154,9 @@ pub fn draw_on(app: &App, id: &str, surface: &Surface) -> Result<(), String> {
     if let Some(i) = TIME_CHARTS.iter().position(|c| *c == id) {
         let mut charts = model.charts(&last.course, &last.display(app.log_y));
         super::runs::overlay(app, &mut charts, &last.display(app.log_y));
+        if let Some(d) = &app.data {
+            crate::data::place(model, &d.observed, &last.display(app.log_y), &mut charts);
+        }
         let c = charts.get(i).ok_or("this model has no such chart")?;
         return chart::draw_time(surface, c);
     }

@@ -149,6 +149,32 @@ impl Model for ClinicalModel {
     fn default_fit(&self) -> &'static [&'static str] {
         &["rTA", "e", "kA", "lTA"]
     }
+    /// Tumour columns (`nP`, `nN`, `tumor_burden_pct`) on the tumour chart,
+    /// CAR T columns (`nTA`, `nTN`, `car_t_total`) on the CAR T chart, in
+    /// the display units as the charts draw their lines.
+    fn chart_point(&self, column: &str, value: f64, display: &Display) -> Option<(usize, f64)> {
+        let pct = clinical_units(display.units);
+        match column {
+            "nP" | "nN" => Some((
+                0,
+                if pct {
+                    tumor_burden_pct(value.max(0.0))
+                } else {
+                    value
+                },
+            )),
+            "tumor_burden_pct" => Some((
+                0,
+                if pct {
+                    value
+                } else {
+                    cells_from_tumor_burden(value).ok()?
+                },
+            )),
+            "nTA" | "nTN" | "car_t_total" => Some((1, car_t_display(display.units, value))),
+            _ => None,
+        }
+    }
 }
 
 /// The derived columns after the state: CAR T total and tumour burden %.

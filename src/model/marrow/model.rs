@@ -138,6 +138,15 @@ impl Model for MarrowModel {
     fn default_fit(&self) -> &'static [&'static str] {
         &["alpha", "h", "rhoC"]
     }
+    /// Leukemia and B-cell columns on the first chart, CAR T columns on
+    /// the second, in cells (the model's only units).
+    fn chart_point(&self, column: &str, value: f64, _: &Display) -> Option<(usize, f64)> {
+        match column {
+            "L" | "B0" | "B1" | "B2" | "B3" | "b_total" | "b_cd19" => Some((0, value)),
+            "CA" | "CM" | "CA2" | "CM2" | "car_t_total" => Some((1, value)),
+            _ => None,
+        }
+    }
 }
 
 /// The metrics of one marrow course: those the sweeps use, and the
