@@ -769,6 +769,8 @@ mod tests {
         assert_eq!(back, t);
     }
 
+    // Native only: it compares with the command line, which wasm32 lacks.
+    #[cfg(not(target_arch = "wasm32"))]
     #[test]
     fn a_fit_task_gives_the_cli_s_json() {
         let csv = include_str!("../../examples/data/cr.csv");
