@@ -113,13 +113,7 @@ pub fn wire(send: Dispatch) -> Result<(), String> {
 
 /// Read a chosen CSV file (at most [`MAX_BYTES`]) and load it.
 fn read_file(ev: web_sys::Event, send: Dispatch) {
-    let Some(input) = ev
-        .target()
-        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-    else {
-        return;
-    };
-    let Some(file) = input.files().and_then(|f| f.get(0)) else {
+    let Some((input, file)) = dom::event_file(&ev) else {
         return;
     };
     let name = file.name();

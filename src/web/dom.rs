@@ -316,6 +316,13 @@ pub fn event_checked(ev: &web_sys::Event) -> bool {
         .is_some_and(|i| i.checked())
 }
 
+/// The file input an event came from and the first file chosen in it.
+pub fn event_file(ev: &web_sys::Event) -> Option<(HtmlInputElement, web_sys::File)> {
+    let input = ev.target()?.dyn_into::<HtmlInputElement>().ok()?;
+    let file = input.files()?.get(0)?;
+    Some((input, file))
+}
+
 /// Call `f` with the event each time `event` fires on `target` (the
 /// listener lives as long as the page).
 pub fn on(target: &EventTarget, event: &str, f: impl FnMut(web_sys::Event) + 'static) {

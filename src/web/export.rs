@@ -192,13 +192,7 @@ pub fn copy_link(app: &App) {
 
 /// Read the chosen file as text and dispatch it as a scenario to load.
 fn upload(ev: web_sys::Event, send: Dispatch) {
-    let Some(input) = ev
-        .target()
-        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-    else {
-        return;
-    };
-    let Some(file) = input.files().and_then(|f| f.get(0)) else {
+    let Some((input, file)) = dom::event_file(&ev) else {
         return;
     };
     if file.size() > MAX_FILE {
