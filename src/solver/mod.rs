@@ -36,11 +36,11 @@ pub mod tableau;
 
 pub use engine::{
     EventRecord, Integration, Method, MethodSpan, Observer, Outcome, OutputGrid, Scheme, Settings,
-    Solver, Stats, Step, Tolerance, Trajectory,
+    Solver, Stats, Step, Tolerance, Trajectory, AUTO_RODAS5P_BELOW,
 };
 pub use error::SolverError;
 pub use events::{Action, Condition, Direction, Events, TimedEvent, Trigger};
-pub use tableau::{DenseOutput, RosenbrockTableau, Tableau, DOPRI5, RK4, RODAS4};
+pub use tableau::{DenseOutput, RosenbrockTableau, Tableau, DOPRI5, RK4, RODAS4, RODAS5P};
 
 /// A system of ordinary differential equations y' = f(t, y).
 pub trait OdeSystem {

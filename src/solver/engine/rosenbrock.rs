@@ -208,20 +208,27 @@ impl Solver {
     }
 
     /// tmp = y(t + θh) in the current Rosenbrock step:
-    /// `(1 − θ) y + θ (y_new + (1 − θ)(K1 + θ K2))`.
+    /// `(1 − θ) y + θ (y_new + (1 − θ)(K1 + θ (K2 + θ …)))`.
     #[inline]
     pub(super) fn ros_interpolate(&mut self, tab: &RosenbrockTableau, theta: f64) {
         let n = self.dim;
-        let [d1, d2] = tab.dense;
+        let rows = tab.dense;
         let one = 1.0 - theta;
         for c in 0..n {
-            let (mut k1, mut k2) = (0.0, 0.0);
+            let mut kr = [0.0; RosenbrockTableau::MAX_DENSE];
             for i in 0..tab.stages() {
                 let u = self.k[(i + 1) * n + c];
-                k1 += d1[i] * u;
-                k2 += d2[i] * u;
+                for (k, row) in kr.iter_mut().zip(rows) {
+                    *k += row[i] * u;
+                }
             }
-            self.tmp[c] = one * self.y[c] + theta * (self.y_new[c] + one * (k1 + theta * k2));
+            // Horner from the last row: K1 + θ (K2 + θ (K3 + …)).
+            let r = rows.len();
+            let mut p = kr[r - 1];
+            for &k in kr[..r - 1].iter().rev() {
+                p = k + theta * p;
+            }
+            self.tmp[c] = one * self.y[c] + theta * (self.y_new[c] + one * p);
             if self.nonneg && self.tmp[c] < 0.0 {
                 self.tmp[c] = 0.0;
             }
