@@ -624,7 +624,21 @@ fn advance<S: OdeSystem + ?Sized, D: Dim>(p: Parts<'_, '_, S>, d: D) -> Result<N
         match sch {
             Scheme::Explicit(tab) => ws.stages(d, sys, tab, &mut run.stats, run.t, h_try),
             Scheme::Rosenbrock(tab) => {
-                if !ws.ros_stages(sys, tab, settings, &mut run.stats, run.t, h_try) {
+                // Natively compiled for the dimension; in WebAssembly one
+                // copy for all (the page's size), the same bits.
+                #[cfg(not(target_arch = "wasm32"))]
+                let ok = ws.ros_stages(d, sys, tab, settings, &mut run.stats, run.t, h_try);
+                #[cfg(target_arch = "wasm32")]
+                let ok = ws.ros_stages(
+                    Dynamic(dim),
+                    sys,
+                    tab,
+                    settings,
+                    &mut run.stats,
+                    run.t,
+                    h_try,
+                );
+                if !ok {
                     // I/(hγ) − J is singular: retry with half the step.
                     run.stats.rejected += 1;
                     *h = h_try * 0.5;
