@@ -1,5 +1,5 @@
 //! The stiff benchmark of issue 18, native side: cartsim's automatic method
-//! and its Rosenbrock method (Rodas4) against diffsol's stiff solvers (BDF,
+//! and its Rosenbrock methods (Rodas4, Rodas5P) against diffsol's stiff solvers (BDF,
 //! ESDIRK34, TR-BDF2) at matched accuracy; and cartsim `auto` against
 //! Dormand–Prince on every preset of every model.
 //!
@@ -555,49 +555,45 @@ fn stiff(out: &std::path::Path, quick: bool, only: Option<&str>) {
             targets.push(json!({"level": level, "auto_error": err}));
             let target = MATCH * err;
 
-            // cartsim Rodas4 alone, matched.
-            let found = ladder(level).into_iter().find_map(|r| {
-                let a = r * p.atol_per_rtol;
-                let (o, w) = cartsim_solve(&mut ws, &p, Method::Rosenbrock, r, a).ok()?;
-                let e = max_rel_error(&o, &reference, p.floor);
-                (e <= target).then_some((r, a, e, w))
-            });
-            match found {
-                Some((r, a, e, w)) => {
-                    let sec = timed(
-                        || {
-                            cartsim_solve(&mut ws, &p, Method::Rosenbrock, r, a).unwrap();
-                        },
-                        quick,
-                    );
-                    eprintln!(
-                        "  {level:.0e} cartsim Rodas4    {:>10.1} µs  err {e:.2e} (rtol {r:.1e})",
-                        sec * 1e6
-                    );
-                    rows.push(row(
+            // cartsim Rodas4 and Rodas5P alone, matched.
+            for (method, label) in [
+                (Method::Rosenbrock, "cartsim Rodas4"),
+                (Method::Rodas5p, "cartsim Rodas5P"),
+            ] {
+                let found = ladder(level).into_iter().find_map(|r| {
+                    let a = r * p.atol_per_rtol;
+                    let (o, w) = cartsim_solve(&mut ws, &p, method, r, a).ok()?;
+                    let e = max_rel_error(&o, &reference, p.floor);
+                    (e <= target).then_some((r, a, e, w))
+                });
+                match found {
+                    Some((r, a, e, w)) => {
+                        let sec = timed(
+                            || {
+                                cartsim_solve(&mut ws, &p, method, r, a).unwrap();
+                            },
+                            quick,
+                        );
+                        eprintln!(
+                            "  {level:.0e} {label:<17} {:>10.1} µs  err {e:.2e} (rtol {r:.1e})",
+                            sec * 1e6
+                        );
+                        rows.push(row(&p, label, level, r, a, Some(sec), Some(e), &w));
+                    }
+                    None => rows.push(row(
                         &p,
-                        "cartsim Rodas4",
+                        label,
                         level,
-                        r,
-                        a,
-                        Some(sec),
-                        Some(e),
-                        &w,
-                    ));
+                        level,
+                        atol,
+                        None,
+                        None,
+                        &Work {
+                            note: "no rung of the ladder within 2× of auto's error".into(),
+                            ..Work::default()
+                        },
+                    )),
                 }
-                None => rows.push(row(
-                    &p,
-                    "cartsim Rodas4",
-                    level,
-                    level,
-                    atol,
-                    None,
-                    None,
-                    &Work {
-                        note: "no rung of the ladder within 2× of auto's error".into(),
-                        ..Work::default()
-                    },
-                )),
             }
 
             // diffsol, matched.
