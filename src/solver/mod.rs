@@ -1,10 +1,11 @@
 //! ODE solvers written for cartsim: one stepping engine driven by method
 //! coefficients ([`tableau`]): fixed-step classical RK4, adaptive
 //! Dormand–Prince 5(4) with per-component tolerances, PI step control, FSAL,
-//! automatic first step and dense output, the stiff solver Rodas4 (a
-//! linearly implicit Rosenbrock method: an analytic or finite-difference
-//! Jacobian and one LU factorisation per step, [`linalg`]) and automatic
-//! switching between DP5 and Rodas4 ([`Method::Auto`]) ([`engine`],
+//! automatic first step and dense output, the stiff solvers Rodas4 and
+//! Rodas5P (linearly implicit Rosenbrock methods of order 4 and 5: an
+//! analytic or finite-difference Jacobian and one LU factorisation per
+//! step, [`linalg`]) and automatic switching between DP5 and Rodas4, or
+//! Rodas5P below rtol 1e-6 ([`Method::Auto`]) ([`engine`],
 //! step-size control in [`control`]); timed and state-triggered events
 //! ([`events`]); failures as typed values ([`SolverError`]).
 //!

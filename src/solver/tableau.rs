@@ -1,7 +1,8 @@
 //! Method coefficients: the data that drives the one stepping engine in
 //! [`super::engine`]. A method is nothing but its coefficients: explicit
 //! Runge–Kutta methods as Butcher tableaus ([`Tableau`]: RK4, DOPRI5) and
-//! linearly implicit Rosenbrock methods ([`RosenbrockTableau`]: Rodas4).
+//! linearly implicit Rosenbrock methods ([`RosenbrockTableau`]: Rodas4,
+//! Rodas5P).
 
 /// How a method interpolates inside an accepted step (its continuous extension).
 #[derive(Debug, Clone, Copy)]

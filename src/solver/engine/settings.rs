@@ -169,7 +169,8 @@ impl Tolerance {
 }
 
 /// Solver settings. `Settings::default()` is the automatic method (Dormand–Prince,
-/// switching to Rodas4 while the problem is stiff) at rtol 1e-6: on every preset
+/// switching to Rodas4 while the problem is stiff; Rodas5P below rtol 1e-6) at
+/// rtol 1e-6: on every preset
 /// it takes the same steps as Dormand–Prince alone (BENCHMARKS.md, "auto against
 /// DP5 on the presets").
 #[derive(Debug, Clone, PartialEq)]
