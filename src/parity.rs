@@ -30,12 +30,16 @@ pub fn sets() -> Vec<Set> {
 /// The marrow model where Dormand–Prince turns stiff (`fig3` with h = 1):
 /// the automatic method's course (analytic Jacobian, switches, projection
 /// onto y ≥ 0) every 10 days, its work counters and its method spans; then
-/// Rodas4 alone on the same course to day 60.
+/// Rodas4 alone on the same course to day 60, and Rodas5P alone.
 fn stiff_marrow_values() -> Vec<f64> {
     use crate::model::{marrow, Sampling, SimRequest};
     use crate::solver::{Method, Settings};
     let mut v = Vec::new();
-    for (method, t_end) in [(Method::Auto, None), (Method::Rosenbrock, Some(60.0))] {
+    for (method, t_end) in [
+        (Method::Auto, None),
+        (Method::Rosenbrock, Some(60.0)),
+        (Method::Rodas5p, Some(60.0)),
+    ] {
         let req = SimRequest {
             preset: "fig3".into(),
             sets: vec![("h".into(), "1".into())],

@@ -119,10 +119,46 @@ fn rosenbrock_converges_with_order_four() {
     check_all_problems(Method::Rosenbrock, 4.0, 0.3, 0.5);
 }
 
+#[test]
+fn rodas5p_converges_with_order_five() {
+    // Rodas5P with fixed steps (no error control). On the nonlinear
+    // logistic problem its order is 5; on the linear ones (decay, rotation)
+    // 6, because its stability function matches e^z to order 6 (the
+    // tall-tree condition of order 6 holds: `tableau.rs`). Steps start at 1
+    // so that the errors stay above round-off.
+    let m = Method::Rodas5p;
+    let l = Logistic { r: 1.0, k: 10.0 };
+    let ex = logistic_exact(&l, 0.5, 8.0);
+    check_order("logistic", m, 5.0, 0.3, 1.0, |h| {
+        fixed_error(&l, &[0.5], 8.0, &[ex], m, h)
+    });
+    let d = Decay(1.0);
+    check_order("decay", m, 6.0, 0.3, 1.0, |h| {
+        fixed_error(&d, &[1.0], 4.0, &[(-4.0f64).exp()], m, h)
+    });
+    let r = Rotation(1.0);
+    let t1 = 10.0f64;
+    check_order("rotation", m, 6.0, 0.3, 1.0, |h| {
+        fixed_error(&r, &[1.0, 0.0], t1, &[t1.cos(), t1.sin()], m, h)
+    });
+}
+
 /// Rodas4's continuous extension: fixed steps, output at the middle of
 /// each step, against the exact solution.
 #[test]
 fn rosenbrock_dense_output_converges() {
+    // Third-order interpolation: local error O(h^4), like the solution's.
+    rosenbrock_dense_output_order(Method::Rosenbrock, 3.5);
+}
+
+/// Rodas5P's fourth-order continuous extension, the same way.
+#[test]
+fn rodas5p_dense_output_converges() {
+    // Fourth-order interpolation: local error O(h^5), like the solution's.
+    rosenbrock_dense_output_order(Method::Rodas5p, 4.5);
+}
+
+fn rosenbrock_dense_output_order(method: Method, at_least: f64) {
     let l = Logistic { r: 1.0, k: 10.0 };
     let err = |h: f64| {
         let n = (8.0 / h).round() as usize;
@@ -132,7 +168,7 @@ fn rosenbrock_dense_output_converges() {
             0.0,
             &[0.5],
             8.0,
-            &fixed(Method::Rosenbrock, h),
+            &fixed(method, h),
             &Events::none(),
             &OutputGrid::Times(mids.clone()),
         )
@@ -143,10 +179,9 @@ fn rosenbrock_dense_output_converges() {
             .fold(0.0, f64::max)
     };
     let orders = observed_orders(err, 0.5, 5);
-    println!("logistic Rosenbrock dense output (mid-step): observed orders {orders:.3?}");
-    // Third-order interpolation: local error O(h^4), like the solution's.
+    println!("logistic {method:?} dense output (mid-step): observed orders {orders:.3?}");
     let last = *orders.last().unwrap();
-    assert!(last > 3.5, "dense-output order {last:.3}");
+    assert!(last > at_least, "{method:?}: dense-output order {last:.3}");
 }
 
 /// The automatic method: DP5 bit for bit while the problem is not stiff;
@@ -197,6 +232,52 @@ fn auto_is_dopri5_until_stiff_and_its_spans_tile_the_interval() {
     let exact_y1 = (-5.0f64).exp();
     assert!((sol.outcome.y[1] - exact_y1).abs() < 1e-5);
     assert!((sol.outcome.y[0] - exact_y1.cos()).abs() < 1e-5);
+    // Below rtol 1e-6 the stiff part runs Rodas5P, in fewer steps.
+    let tight = solve(
+        &StiffPair,
+        0.0,
+        &[2.0, 1.0],
+        50.0,
+        &Settings::auto(1e-8, 1e-11),
+    )
+    .unwrap();
+    let t = &tight.outcome.stats;
+    println!(
+        "stiff pair, auto at rtol 1e-8: {} steps, spans {:?}",
+        t.accepted, t.spans
+    );
+    assert_eq!(t.spans[0].method, Method::Dopri5);
+    assert_eq!(t.spans[1].method, Method::Rodas5p);
+    assert!(t.time_in(Method::Rodas5p) > 40.0, "{:?}", t.spans);
+    assert!((tight.outcome.y[1] - exact_y1).abs() < 1e-7);
+}
+
+/// The automatic method's stiff scheme: Rodas4 at rtol ≥ 1e-6 (the
+/// default), Rodas5P when every component's rtol is tighter.
+#[test]
+fn auto_picks_rodas5p_below_rtol_1e_6() {
+    let pick = |rtol: Tolerance| {
+        let st = Settings {
+            rtol,
+            ..Settings::default()
+        };
+        Method::of_scheme(st.stiff_scheme())
+    };
+    assert_eq!(pick(Tolerance::Scalar(1e-6)), Method::Rosenbrock);
+    assert_eq!(pick(Tolerance::Scalar(1e-4)), Method::Rosenbrock);
+    assert_eq!(pick(Tolerance::Scalar(9.9e-7)), Method::Rodas5p);
+    assert_eq!(pick(Tolerance::Scalar(1e-8)), Method::Rodas5p);
+    assert_eq!(
+        pick(Tolerance::PerComponent(vec![1e-8, 1e-9])),
+        Method::Rodas5p
+    );
+    assert_eq!(
+        pick(Tolerance::PerComponent(vec![1e-8, 1e-6])),
+        Method::Rosenbrock
+    );
+    assert_eq!(Method::of_scheme(Method::Rodas5p.scheme()), Method::Rodas5p);
+    assert_eq!(Method::parse("rodas5p"), Some(Method::Rodas5p));
+    assert_eq!(Method::Rodas5p.as_str(), "rodas5p");
 }
 
 #[test]

@@ -1,5 +1,5 @@
-//! The stiff solver (Rodas4, `Method::Rosenbrock`) and the automatic
-//! method (`Method::Auto`): classic stiff test problems against published
+//! The stiff solvers (Rodas4, `Method::Rosenbrock`; Rodas5P,
+//! `Method::Rodas5p`) and the automatic method (`Method::Auto`): classic stiff test problems against published
 //! reference solutions, the models' analytic Jacobians against finite
 //! differences, events and the extinction rule on Rosenbrock steps, the
 //! automatic switches, and failures explained in words.
@@ -97,7 +97,7 @@ fn max_rel_err(y: &[f64], reference: &[f64]) -> f64 {
 
 #[test]
 fn robertson_matches_the_test_set_reference() {
-    for method in [Method::Rosenbrock, Method::Auto] {
+    for method in [Method::Rosenbrock, Method::Rodas5p, Method::Auto] {
         let st = Settings {
             method,
             rtol: Tolerance::Scalar(1e-8),
@@ -128,6 +128,10 @@ fn robertson_matches_the_test_set_reference() {
             s.spans
         );
         assert!(err < 1e-5, "{method:?}: {err:e}");
+        if method == Method::Auto {
+            // rtol 1e-8 is below AUTO_RODAS5P_BELOW: the stiff part is Rodas5P.
+            assert_eq!(s.spans[1].method, Method::Rodas5p, "{:?}", s.spans);
+        }
         // Mass is conserved (the sum of the right-hand sides is 0).
         let mass: f64 = sol.outcome.y.iter().sum();
         assert!((mass - 1.0).abs() < 1e-12, "{mass}");
@@ -137,7 +141,7 @@ fn robertson_matches_the_test_set_reference() {
 #[test]
 fn van_der_pol_mu_1000_matches_the_test_set_reference() {
     let vdp = VanDerPol { eps: 1e-6 };
-    for method in [Method::Rosenbrock, Method::Auto] {
+    for method in [Method::Rosenbrock, Method::Rodas5p, Method::Auto] {
         let st = Settings {
             method,
             ..Settings::dopri5(1e-8, 1e-8)
@@ -180,7 +184,7 @@ fn van_der_pol_mu_1000_matches_the_test_set_reference() {
 
 #[test]
 fn hires_matches_the_test_set_reference_with_a_difference_jacobian() {
-    for method in [Method::Rosenbrock, Method::Auto] {
+    for method in [Method::Rosenbrock, Method::Rodas5p, Method::Auto] {
         let st = Settings {
             method,
             ..Settings::dopri5(1e-10, 1e-10)
@@ -636,8 +640,8 @@ fn failures_say_what_happened_and_the_cli_exits_1_with_that_sentence() {
             "{msg}"
         );
     }
-    // The solver words: all four accepted, anything else is bad input (2).
-    for solver in ["dopri5", "rk4", "rosenbrock", "auto"] {
+    // The solver words: all five accepted, anything else is bad input (2).
+    for solver in ["dopri5", "rk4", "rosenbrock", "rodas5p", "auto"] {
         let r = cli(&[
             "simulate", "--model", "clinical", "--preset", "cr", "--solver", solver, "--times",
             "180",
@@ -649,14 +653,17 @@ fn failures_say_what_happened_and_the_cli_exits_1_with_that_sentence() {
     ])
     .unwrap_err();
     assert_eq!(code, 2);
-    assert!(msg.contains("dopri5, rk4, rosenbrock, auto"), "{msg}");
+    assert!(
+        msg.contains("dopri5, rk4, rosenbrock, rodas5p, auto"),
+        "{msg}"
+    );
 }
 
 #[test]
 fn links_and_scenario_files_accept_the_stiff_solvers() {
     use cartsim::scenario::Scenario;
     let reg = Registry::builtin();
-    for word in ["rosenbrock", "auto"] {
+    for word in ["rosenbrock", "rodas5p", "auto"] {
         let q = format!("v=1&model=marrow&preset=fig3&solver={word}");
         let (s, problems) = Scenario::from_query(&q, reg);
         assert!(problems.is_empty(), "{problems:?}");

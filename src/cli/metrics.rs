@@ -20,7 +20,7 @@ OPTIONS:
                        settings extinction=on|off, extinction_threshold=X (10^9 cells),
                        remission_pct=5, mrd_pct=0.01, remission_deadline=28
     --horizon DAYS     look for relapses up to this day (default 180)
-    --solver S         auto (default), dopri5, rk4 or rosenbrock
+    --solver S         auto (default), dopri5, rk4, rosenbrock or rodas5p
     --rtol R, --atol A, --dt H   solver tolerances / RK4 step, as for simulate
     --format json|csv  output format (default json)
 

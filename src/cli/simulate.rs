@@ -18,8 +18,10 @@ OPTIONS:
     --set NAME=VALUE   override a parameter or initial value (repeatable); names as in MODELS.md
     --t-end DAYS       end of the simulation (default: the model's, 180 days for clinical)
     --solver S         auto (default: dopri5, switching to rosenbrock while
-                       the problem is stiff), dopri5 (adaptive), rk4 (fixed
-                       step) or rosenbrock (stiff solver, Rodas4)
+                       the problem is stiff, to rodas5p when rtol < 1e-6),
+                       dopri5 (adaptive), rk4 (fixed
+                       step), rosenbrock (stiff solver, Rodas4) or rodas5p
+                       (stiff solver of order 5, for tight tolerances)
     --rtol R           relative tolerance for the adaptive solvers (default 1e-6)
     --atol A           absolute tolerance for the adaptive solvers (default 1e-9)
     --dt H             fixed step for rk4 in days (default 0.01)

@@ -18,6 +18,7 @@ pub struct Singular {
 /// lower-triangular L below the diagonal, U on and above it), choosing the
 /// largest pivot in each column. `piv[k]` is the row swapped with row k at
 /// step k.
+#[inline]
 pub fn lu_factor(a: &mut [f64], n: usize, piv: &mut [usize]) -> Result<(), Singular> {
     debug_assert!(a.len() >= n * n && piv.len() >= n);
     for k in 0..n {
@@ -57,6 +58,7 @@ pub fn lu_factor(a: &mut [f64], n: usize, piv: &mut [usize]) -> Result<(), Singu
 
 /// Solve `A x = b` in place (`b` becomes x) with the factors from
 /// [`lu_factor`].
+#[inline(always)]
 pub fn lu_solve(lu: &[f64], n: usize, piv: &[usize], b: &mut [f64]) {
     debug_assert!(lu.len() >= n * n && piv.len() >= n && b.len() >= n);
     // P b, then L y = P b (forward), then U x = y (backward).

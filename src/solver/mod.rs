@@ -1,10 +1,11 @@
 //! ODE solvers written for cartsim: one stepping engine driven by method
 //! coefficients ([`tableau`]): fixed-step classical RK4, adaptive
 //! Dormand–Prince 5(4) with per-component tolerances, PI step control, FSAL,
-//! automatic first step and dense output, the stiff solver Rodas4 (a
-//! linearly implicit Rosenbrock method: an analytic or finite-difference
-//! Jacobian and one LU factorisation per step, [`linalg`]) and automatic
-//! switching between DP5 and Rodas4 ([`Method::Auto`]) ([`engine`],
+//! automatic first step and dense output, the stiff solvers Rodas4 and
+//! Rodas5P (linearly implicit Rosenbrock methods of order 4 and 5: an
+//! analytic or finite-difference Jacobian and one LU factorisation per
+//! step, [`linalg`]) and automatic switching between DP5 and Rodas4, or
+//! Rodas5P below rtol 1e-6 ([`Method::Auto`]) ([`engine`],
 //! step-size control in [`control`]); timed and state-triggered events
 //! ([`events`]); failures as typed values ([`SolverError`]).
 //!
@@ -36,11 +37,11 @@ pub mod tableau;
 
 pub use engine::{
     EventRecord, Integration, Method, MethodSpan, Observer, Outcome, OutputGrid, Scheme, Settings,
-    Solver, Stats, Step, Tolerance, Trajectory,
+    Solver, Stats, Step, Tolerance, Trajectory, AUTO_RODAS5P_BELOW,
 };
 pub use error::SolverError;
 pub use events::{Action, Condition, Direction, Events, TimedEvent, Trigger};
-pub use tableau::{DenseOutput, RosenbrockTableau, Tableau, DOPRI5, RK4, RODAS4};
+pub use tableau::{DenseOutput, RosenbrockTableau, Tableau, DOPRI5, RK4, RODAS4, RODAS5P};
 
 /// A system of ordinary differential equations y' = f(t, y).
 pub trait OdeSystem {

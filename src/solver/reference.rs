@@ -172,7 +172,10 @@ fn stiff_summary(
 /// Rodas4 on the logistic (rtol 1e-10) and on the dosed Lotka–Volterra
 /// problem with its stop trigger (rtol 1e-8); Robertson to t = 1e5 with
 /// Rodas4 and its analytic Jacobian, with Rodas4 and difference Jacobians,
-/// and with the automatic method (rtol 1e-6, atol 1e-10), which switches.
+/// and with the automatic method (rtol 1e-6, atol 1e-10), which switches;
+/// then Rodas5P on Lotka–Volterra (rtol 1e-8) and on Robertson with
+/// difference Jacobians (rtol 1e-7), and the automatic method on Robertson
+/// at rtol 1e-8, which switches to Rodas5P.
 ///
 /// Native and WebAssembly builds must return bit-identical values
 /// (`crate::parity`).
@@ -216,6 +219,24 @@ pub fn stiff_parity_problems() -> Vec<f64> {
             &none,
         ),
         stiff_summary(&Robertson, &rober, 1e5, &Settings::auto(1e-6, 1e-10), &none),
+        // Rodas5P: on the dosed Lotka–Volterra problem, on Robertson with
+        // difference Jacobians, and as the automatic method's stiff
+        // method below rtol 1e-6.
+        stiff_summary(
+            &lv,
+            &[2.0, 1.0],
+            30.0,
+            &Settings::rodas5p(1e-8, 1e-10),
+            &dosing_events(),
+        ),
+        stiff_summary(
+            &NoJacobian(Robertson),
+            &rober,
+            1e5,
+            &Settings::rodas5p(1e-7, 1e-11),
+            &none,
+        ),
+        stiff_summary(&Robertson, &rober, 1e5, &Settings::auto(1e-8, 1e-12), &none),
     ];
     runs.into_iter()
         .flat_map(|r| r.unwrap_or_else(|_| vec![f64::NAN]))

@@ -130,6 +130,7 @@ pub fn spans_text(st: &Stats) -> String {
         .map(|s| {
             let name = match s.method {
                 Method::Rosenbrock => "Rodas4",
+                Method::Rodas5p => "Rodas5P",
                 Method::Rk4 => "RK4",
                 Method::Dopri5 | Method::Auto => "Dormand–Prince",
             };

@@ -251,7 +251,7 @@ test("a solver failure is reported in words and the last chart is marked not cur
   assert.equal(await page.locator("#error").isHidden(), true);
   // Every method the link codec knows is offered, and solves.
   // auto is the default: a link without `solver=` means auto.
-  for (const method of ["rosenbrock", "dopri5", "auto"]) {
+  for (const method of ["rosenbrock", "rodas5p", "dopri5", "auto"]) {
     await page.selectOption("#solver-method", method);
     await page.waitForFunction((m) => location.search.includes(`solver=${m}`) || (m === "auto" && !location.search.includes("solver=")), method);
     await nextFrames(page);

@@ -1,5 +1,5 @@
 //! The stiff benchmark of issue 18, native side: cartsim's automatic method
-//! and its Rosenbrock method (Rodas4) against diffsol's stiff solvers (BDF,
+//! and its Rosenbrock methods (Rodas4, Rodas5P) against diffsol's stiff solvers (BDF,
 //! ESDIRK34, TR-BDF2) at matched accuracy; and cartsim `auto` against
 //! Dormand–Prince on every preset of every model.
 //!
@@ -12,6 +12,9 @@
 //!   (the problems, their reference solutions and the accuracy to match, for
 //!   `bench/stiff_peers.py`), `DIR/stiff-rust.json` (result rows) and
 //!   `DIR/presets.json` (auto ÷ DP5 on the presets).
+//! - `stiff-peers --duel LEVELS:ROUNDS`: cartsim auto, Rodas4, Rodas5P and
+//!   diffsol BDF at matched accuracy, timed in interleaved rounds (a quick
+//!   look at the decisive comparison without the Python peers).
 //! - `stiff-peers --report --out DIR --md BENCHMARKS.md`: merges the rows
 //!   with `DIR/stiff-python.json` and writes the tables between the
 //!   `bench-stiff` markers of BENCHMARKS.md.
@@ -238,6 +241,7 @@ fn spans_text(s: &cartsim::solver::Stats) -> String {
         .map(|sp| {
             let m = match sp.method {
                 Method::Rosenbrock => "Rodas4",
+                Method::Rodas5p => "Rodas5P",
                 _ => "DP5",
             };
             format!(
@@ -474,6 +478,10 @@ fn main() {
         );
         return;
     }
+    if let Some(spec) = value("--duel") {
+        duel(&spec, quick, value("--only").as_deref());
+        return;
+    }
     let only = value("--only");
     if only.as_deref() != Some("presets") {
         stiff(&out, quick, only.as_deref());
@@ -547,49 +555,45 @@ fn stiff(out: &std::path::Path, quick: bool, only: Option<&str>) {
             targets.push(json!({"level": level, "auto_error": err}));
             let target = MATCH * err;
 
-            // cartsim Rodas4 alone, matched.
-            let found = ladder(level).into_iter().find_map(|r| {
-                let a = r * p.atol_per_rtol;
-                let (o, w) = cartsim_solve(&mut ws, &p, Method::Rosenbrock, r, a).ok()?;
-                let e = max_rel_error(&o, &reference, p.floor);
-                (e <= target).then_some((r, a, e, w))
-            });
-            match found {
-                Some((r, a, e, w)) => {
-                    let sec = timed(
-                        || {
-                            cartsim_solve(&mut ws, &p, Method::Rosenbrock, r, a).unwrap();
-                        },
-                        quick,
-                    );
-                    eprintln!(
-                        "  {level:.0e} cartsim Rodas4    {:>10.1} µs  err {e:.2e} (rtol {r:.1e})",
-                        sec * 1e6
-                    );
-                    rows.push(row(
+            // cartsim Rodas4 and Rodas5P alone, matched.
+            for (method, label) in [
+                (Method::Rosenbrock, "cartsim Rodas4"),
+                (Method::Rodas5p, "cartsim Rodas5P"),
+            ] {
+                let found = ladder(level).into_iter().find_map(|r| {
+                    let a = r * p.atol_per_rtol;
+                    let (o, w) = cartsim_solve(&mut ws, &p, method, r, a).ok()?;
+                    let e = max_rel_error(&o, &reference, p.floor);
+                    (e <= target).then_some((r, a, e, w))
+                });
+                match found {
+                    Some((r, a, e, w)) => {
+                        let sec = timed(
+                            || {
+                                cartsim_solve(&mut ws, &p, method, r, a).unwrap();
+                            },
+                            quick,
+                        );
+                        eprintln!(
+                            "  {level:.0e} {label:<17} {:>10.1} µs  err {e:.2e} (rtol {r:.1e})",
+                            sec * 1e6
+                        );
+                        rows.push(row(&p, label, level, r, a, Some(sec), Some(e), &w));
+                    }
+                    None => rows.push(row(
                         &p,
-                        "cartsim Rodas4",
+                        label,
                         level,
-                        r,
-                        a,
-                        Some(sec),
-                        Some(e),
-                        &w,
-                    ));
+                        level,
+                        atol,
+                        None,
+                        None,
+                        &Work {
+                            note: "no rung of the ladder within 2× of auto's error".into(),
+                            ..Work::default()
+                        },
+                    )),
                 }
-                None => rows.push(row(
-                    &p,
-                    "cartsim Rodas4",
-                    level,
-                    level,
-                    atol,
-                    None,
-                    None,
-                    &Work {
-                        note: "no rung of the ladder within 2× of auto's error".into(),
-                        ..Work::default()
-                    },
-                )),
             }
 
             // diffsol, matched.
@@ -660,6 +664,149 @@ fn stiff(out: &std::path::Path, quick: bool, only: Option<&str>) {
     }
     write(out, "stiff-problems.json", &Value::Array(probs_json));
     write(out, "stiff-rust.json", &Value::Array(rows));
+}
+
+/// `--duel LEVELS:ROUNDS` (e.g. `1e-6,1e-8:7`): for every problem and
+/// level, cartsim auto at the nominal rtol sets the accuracy (as in the
+/// full run); Rodas4 alone, Rodas5P alone and diffsol BDF are matched to it
+/// down the same ladder; then all four are timed in `ROUNDS` interleaved
+/// rounds. Prints min – median – max µs per solve and median ÷ BDF's.
+/// `--only PROBLEM` runs one problem.
+fn duel(spec: &str, quick: bool, only: Option<&str>) {
+    let (levels, rounds) = spec.split_once(':').expect("LEVELS:ROUNDS");
+    let levels: Vec<f64> = levels
+        .split(',')
+        .map(|l| l.parse().expect("level"))
+        .collect();
+    let rounds: usize = rounds.parse().expect("rounds");
+    let (rober, vdp, m) = (Robertson, VanDerPol, marrow_stiff());
+    let mut ws = Solver::new();
+    for p in problems(&rober, &vdp, &m) {
+        if only.is_some_and(|o| o != p.name) {
+            continue;
+        }
+        let rr = 1e-12;
+        let (reference, _) =
+            cartsim_solve(&mut ws, &p, Method::Rosenbrock, rr, rr * p.atol_per_rtol)
+                .expect("reference");
+        for &level in &levels {
+            // (label, cartsim method or None for BDF, rtol, atol, error, work)
+            let mut entrants: Vec<(String, Option<Method>, f64, f64, f64, Work)> = Vec::new();
+            let atol = level * p.atol_per_rtol;
+            let (o, w) = cartsim_solve(&mut ws, &p, Method::Auto, level, atol).expect("auto");
+            let e = max_rel_error(&o, &reference, p.floor);
+            let target = MATCH * e;
+            entrants.push((
+                format!("auto@{level:.0e}"),
+                Some(Method::Auto),
+                level,
+                atol,
+                e,
+                w,
+            ));
+            for method in [Method::Rosenbrock, Method::Rodas5p] {
+                let found = ladder(level).into_iter().find_map(|r| {
+                    let a = r * p.atol_per_rtol;
+                    let (o, w) = cartsim_solve(&mut ws, &p, method, r, a).ok()?;
+                    let e = max_rel_error(&o, &reference, p.floor);
+                    (e <= target).then_some((r, a, e, w))
+                });
+                if let Some((r, a, e, w)) = found {
+                    entrants.push((
+                        format!("{}@{r:.1e}", method.as_str()),
+                        Some(method),
+                        r,
+                        a,
+                        e,
+                        w,
+                    ));
+                }
+            }
+            let mut tried = Vec::new();
+            // The most accurate rung that ran, in case none matches.
+            let mut best: Option<(f64, f64, f64, Work)> = None;
+            let found = ladder(level).into_iter().find_map(|r| {
+                let a = r * p.atol_per_rtol;
+                match with_diffsol(&p, DMethod::Bdf, r, a, |once| once()).and_then(|x| x) {
+                    Ok((o, w)) => {
+                        let e = max_rel_error(&o, &reference, p.floor);
+                        tried.push(format!("{r:.1e}: {e:.2e}"));
+                        if best.as_ref().is_none_or(|b| e < b.2) {
+                            best = Some((r, a, e, w.clone()));
+                        }
+                        (e <= target).then_some((r, a, e, w))
+                    }
+                    Err(msg) => {
+                        tried.push(format!("{r:.1e}: {msg}"));
+                        None
+                    }
+                }
+            });
+            match found {
+                Some((r, a, e, w)) => entrants.push((format!("BDF@{r:.1e}"), None, r, a, e, w)),
+                None => {
+                    eprintln!(
+                        "  [{} {level:.0e}] diffsol BDF not matched; rtol: error {}",
+                        p.name,
+                        tried.join(", ")
+                    );
+                    // Timed anyway at its most accurate rung (less
+                    // accurate than the target: a bound in BDF's favour).
+                    if let Some((r, a, e, w)) = best {
+                        entrants.push((format!("BDF@{r:.1e} unmatched"), None, r, a, e, w));
+                    }
+                }
+            }
+            let mut times: Vec<Vec<f64>> = vec![Vec::new(); entrants.len()];
+            for _ in 0..rounds {
+                for (k, (_, method, r, a, _, _)) in entrants.iter().enumerate() {
+                    let sec = match method {
+                        Some(mm) => timed(
+                            || {
+                                cartsim_solve(&mut ws, &p, *mm, *r, *a).unwrap();
+                            },
+                            quick,
+                        ),
+                        None => with_diffsol(&p, DMethod::Bdf, *r, *a, |once| {
+                            timed(
+                                || {
+                                    once().unwrap();
+                                },
+                                quick,
+                            )
+                        })
+                        .expect("diffsol"),
+                    };
+                    times[k].push(sec * 1e6);
+                }
+            }
+            let median = |t: &mut Vec<f64>| {
+                t.sort_by(f64::total_cmp);
+                t[t.len() / 2]
+            };
+            let bdf = match entrants.last() {
+                Some((_, None, ..)) => median(times.last_mut().unwrap()),
+                _ => f64::NAN,
+            };
+            eprintln!(
+                "[{} {level:.0e}] target error {target:.2e} (2× auto's)",
+                p.name
+            );
+            for ((label, _, _, _, e, w), t) in entrants.iter().zip(&mut times) {
+                let med = median(t);
+                eprintln!(
+                    "  {label:<18} err {e:.2e}  {:>8.1} – {:>8.1} – {:>8.1} µs  ÷BDF {:.2}  {} steps {} LU  {}",
+                    t[0],
+                    med,
+                    t[t.len() - 1],
+                    med / bdf,
+                    w.steps,
+                    w.lu,
+                    w.note
+                );
+            }
+        }
+    }
 }
 
 fn write(dir: &std::path::Path, name: &str, v: &Value) {

@@ -46,7 +46,7 @@ use super::{Run, Solver, MAX_STAGES};
 use crate::solver::control::{PiController, Verdict};
 use crate::solver::error::SolverError;
 use crate::solver::events::{Action, Events};
-use crate::solver::tableau::{DOPRI5, RODAS4};
+use crate::solver::tableau::DOPRI5;
 use crate::solver::OdeSystem;
 
 /// What one call of [`Integration::step`] did.
@@ -161,7 +161,7 @@ impl Solver {
         let scheme = settings.method.scheme();
         let auto = settings.method == Method::Auto;
         let rows = if auto {
-            scheme.rows().max(Scheme::Rosenbrock(&RODAS4).rows())
+            scheme.rows().max(settings.stiff_scheme().rows())
         } else {
             scheme.rows()
         };
@@ -393,13 +393,7 @@ impl<'a, S: OdeSystem + ?Sized, O: Observer + ?Sized> Integration<'a, S, O> {
 
     /// The method stepping now (for [`Method::Auto`], the one it chose).
     pub fn current_method(&self) -> Method {
-        match self.scheme {
-            Scheme::Rosenbrock(_) => Method::Rosenbrock,
-            Scheme::Explicit(_) => match self.settings.method {
-                Method::Auto => Method::Dopri5,
-                m => m,
-            },
-        }
+        Method::of_scheme(self.scheme)
     }
 
     /// Extend the current method's span to the current time.
@@ -630,7 +624,21 @@ fn advance<S: OdeSystem + ?Sized, D: Dim>(p: Parts<'_, '_, S>, d: D) -> Result<N
         match sch {
             Scheme::Explicit(tab) => ws.stages(d, sys, tab, &mut run.stats, run.t, h_try),
             Scheme::Rosenbrock(tab) => {
-                if !ws.ros_stages(sys, tab, settings, &mut run.stats, run.t, h_try) {
+                // Natively compiled for the dimension; in WebAssembly one
+                // copy for all (the page's size), the same bits.
+                #[cfg(not(target_arch = "wasm32"))]
+                let ok = ws.ros_stages(d, sys, tab, settings, &mut run.stats, run.t, h_try);
+                #[cfg(target_arch = "wasm32")]
+                let ok = ws.ros_stages(
+                    Dynamic(dim),
+                    sys,
+                    tab,
+                    settings,
+                    &mut run.stats,
+                    run.t,
+                    h_try,
+                );
+                if !ok {
                     // I/(hγ) − J is singular: retry with half the step.
                     run.stats.rejected += 1;
                     *h = h_try * 0.5;
@@ -710,7 +718,7 @@ fn advance<S: OdeSystem + ?Sized, D: Dim>(p: Parts<'_, '_, S>, d: D) -> Result<N
                 let hlamb = ws.stiffness_estimate(tab, settings, h_try);
                 let limit = if auto { AUTO_HLAMB } else { STIFF_HLAMB };
                 if detector.observe(run.t, hlamb, limit) && auto {
-                    switch_to = Some(Scheme::Rosenbrock(&RODAS4));
+                    switch_to = Some(settings.stiff_scheme());
                 }
             }
             Scheme::Rosenbrock(_) if auto && calm.observe(h_try, ws.calm_norm(settings)) => {
@@ -790,12 +798,8 @@ fn switch(
     *ctrl = PiController::new(next.err_order());
     *detector = Detector::default();
     calm.restart();
-    let method = match next {
-        Scheme::Rosenbrock(_) => Method::Rosenbrock,
-        Scheme::Explicit(_) => Method::Dopri5,
-    };
     run.stats.spans.push(MethodSpan {
-        method,
+        method: Method::of_scheme(next),
         from: run.t,
         to: run.t,
         steps: 0,

@@ -40,7 +40,7 @@ mod switching;
 pub use integration::{Integration, Step};
 pub use outcome::{EventRecord, MethodSpan, Outcome, Stats};
 pub use output::{Observer, OutputGrid, Trajectory};
-pub use settings::{Method, Scheme, Settings, Tolerance};
+pub use settings::{Method, Scheme, Settings, Tolerance, AUTO_RODAS5P_BELOW};
 
 use super::error::SolverError;
 use super::events::Events;

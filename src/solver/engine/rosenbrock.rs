@@ -12,6 +12,7 @@
 
 use super::outcome::Stats;
 use super::settings::{Settings, Tolerance};
+use super::stepper::Dim;
 use super::Solver;
 use crate::solver::linalg::{lu_factor, lu_solve};
 use crate::solver::tableau::RosenbrockTableau;
@@ -19,8 +20,15 @@ use crate::solver::OdeSystem;
 
 impl Solver {
     /// J = ∂f/∂y and f_t = ∂f/∂t at the current (t, y), whose f is in `k[0]`.
-    fn jacobian<S: OdeSystem + ?Sized>(&mut self, sys: &S, stats: &mut Stats, t: f64) {
-        let n = self.dim;
+    #[inline]
+    fn jacobian<S: OdeSystem + ?Sized, D: Dim>(
+        &mut self,
+        d: D,
+        sys: &S,
+        stats: &mut Stats,
+        t: f64,
+    ) {
+        let n = d.n();
         stats.jacobians += 1;
         if !sys.jacobian(t, &self.y, &mut self.jac) {
             // Forward differences, one column per component, with Hairer's
@@ -59,9 +67,13 @@ impl Solver {
     /// Attempt a Rosenbrock step of size h from (t, y) (f(t, y) in `k[0]`):
     /// the stages into `k[1..]` and the new state into `y_new`. False when
     /// `I/(hγ) − J` is singular (the caller retries with a smaller step).
+    /// Compiled for the system's dimension `d` (a constant for small
+    /// systems natively; the same operations in the same order either way,
+    /// so the same bits).
     #[allow(clippy::too_many_arguments)]
-    pub(super) fn ros_stages<S: OdeSystem + ?Sized>(
+    pub(super) fn ros_stages<S: OdeSystem + ?Sized, D: Dim>(
         &mut self,
+        d: D,
         sys: &S,
         tab: &RosenbrockTableau,
         st: &Settings,
@@ -69,9 +81,9 @@ impl Solver {
         t: f64,
         h: f64,
     ) -> bool {
-        let n = self.dim;
+        let n = d.n();
         if !self.jac_fresh {
-            self.jacobian(sys, stats, t);
+            self.jacobian(d, sys, stats, t);
         }
         // The stages solve W u = r with W = I/(hγ) − J. States here span
         // twenty orders of magnitude (10^13 cells beside a population at 0
@@ -104,15 +116,21 @@ impl Solver {
                 ui.copy_from_slice(&done[..n]);
             } else {
                 // The stage's argument y + Σ_j a_ij u_j, then f there.
-                let row = tab.a[i];
-                for c in 0..n {
-                    let mut acc = 0.0;
-                    for (j, &a) in row.iter().enumerate() {
-                        if a != 0.0 {
-                            acc += a * done[(j + 1) * n + c];
+                // (Summed stage by stage over whole rows: per component
+                // the same additions in the same order as a sum per
+                // component, so the same bits, with one test per a_ij.)
+                let acc = &mut self.y_stage[..n];
+                acc.fill(0.0);
+                for (j, &a) in tab.a[i].iter().enumerate() {
+                    if a != 0.0 {
+                        let uj = &done[(j + 1) * n..(j + 2) * n];
+                        for (s, &u) in acc.iter_mut().zip(uj) {
+                            *s += a * u;
                         }
                     }
-                    self.y_stage[c] = self.y[c] + acc;
+                }
+                for (s, &y) in acc.iter_mut().zip(&self.y[..n]) {
+                    *s += y;
                 }
                 sys.rhs(t + tab.alpha[i] * h, &self.y_stage, ui);
                 stats.rhs_evals += 1;
@@ -125,16 +143,19 @@ impl Solver {
                 }
             }
             // + Σ_j (c_ij / h) u_j + γ_i h f_t, then solve W u_i = that.
-            let crow = tab.c[i];
-            let gh = tab.gamma_sum[i] * h;
-            for c in 0..n {
-                let mut acc = 0.0;
-                for (j, &cij) in crow.iter().enumerate() {
-                    if cij != 0.0 {
-                        acc += cij * done[(j + 1) * n + c];
+            let acc = &mut self.f_tmp[..n];
+            acc.fill(0.0);
+            for (j, &cij) in tab.c[i].iter().enumerate() {
+                if cij != 0.0 {
+                    let uj = &done[(j + 1) * n..(j + 2) * n];
+                    for (s, &u) in acc.iter_mut().zip(uj) {
+                        *s += cij * u;
                     }
                 }
-                ui[c] += acc * inv_h;
+            }
+            let gh = tab.gamma_sum[i] * h;
+            for c in 0..n {
+                ui[c] += acc[c] * inv_h;
                 if gh != 0.0 {
                     ui[c] += gh * self.f_t[c];
                 }
@@ -208,20 +229,27 @@ impl Solver {
     }
 
     /// tmp = y(t + θh) in the current Rosenbrock step:
-    /// `(1 − θ) y + θ (y_new + (1 − θ)(K1 + θ K2))`.
+    /// `(1 − θ) y + θ (y_new + (1 − θ)(K1 + θ (K2 + θ …)))`.
     #[inline]
     pub(super) fn ros_interpolate(&mut self, tab: &RosenbrockTableau, theta: f64) {
         let n = self.dim;
-        let [d1, d2] = tab.dense;
+        let rows = tab.dense;
         let one = 1.0 - theta;
         for c in 0..n {
-            let (mut k1, mut k2) = (0.0, 0.0);
+            let mut kr = [0.0; RosenbrockTableau::MAX_DENSE];
             for i in 0..tab.stages() {
                 let u = self.k[(i + 1) * n + c];
-                k1 += d1[i] * u;
-                k2 += d2[i] * u;
+                for (k, row) in kr.iter_mut().zip(rows) {
+                    *k += row[i] * u;
+                }
             }
-            self.tmp[c] = one * self.y[c] + theta * (self.y_new[c] + one * (k1 + theta * k2));
+            // Horner from the last row: K1 + θ (K2 + θ (K3 + …)).
+            let r = rows.len();
+            let mut p = kr[r - 1];
+            for &k in kr[..r - 1].iter().rev() {
+                p = k + theta * p;
+            }
+            self.tmp[c] = one * self.y[c] + theta * (self.y_new[c] + one * p);
             if self.nonneg && self.tmp[c] < 0.0 {
                 self.tmp[c] = 0.0;
             }
