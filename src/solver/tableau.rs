@@ -301,6 +301,20 @@ pub static RODAS4: RosenbrockTableau = RosenbrockTableau {
     err_order: 4,
 };
 
+/// Rodas5P's solution weights `m`. The method is stiffly accurate: stages
+/// 6, 7 and 8 start from the prefixes of these weights (rows 6–8 of `a`),
+/// so the last stage's argument is the solution itself.
+const RODAS5P_M: [f64; 8] = [
+    -7.502846399306121,
+    2.561846144803919,
+    -11.627539656261098,
+    -0.18268767659942256,
+    0.030198172008377946,
+    1.0,
+    1.0,
+    1.0,
+];
+
 /// Rodas5P: the stiffly accurate, L-stable Rosenbrock method of order 5
 /// with an embedded order-4 estimate and a fourth-order continuous
 /// extension (8 stages, one Jacobian and one LU factorisation per step).
@@ -357,30 +371,9 @@ pub static RODAS5P: RosenbrockTableau = RosenbrockTableau {
             -0.3988312541770524,
             -0.04721187230404641,
         ],
-        &[
-            -7.502846399306121,
-            2.561846144803919,
-            -11.627539656261098,
-            -0.18268767659942256,
-            0.030198172008377946,
-        ],
-        &[
-            -7.502846399306121,
-            2.561846144803919,
-            -11.627539656261098,
-            -0.18268767659942256,
-            0.030198172008377946,
-            1.0,
-        ],
-        &[
-            -7.502846399306121,
-            2.561846144803919,
-            -11.627539656261098,
-            -0.18268767659942256,
-            0.030198172008377946,
-            1.0,
-            1.0,
-        ],
+        RODAS5P_M.split_at(5).0,
+        RODAS5P_M.split_at(6).0,
+        RODAS5P_M.split_at(7).0,
     ],
     c: &[
         &[],
@@ -418,16 +411,7 @@ pub static RODAS5P: RosenbrockTableau = RosenbrockTableau {
             -9.48861652309627,
         ],
     ],
-    m: &[
-        -7.502846399306121,
-        2.561846144803919,
-        -11.627539656261098,
-        -0.18268767659942256,
-        0.030198172008377946,
-        1.0,
-        1.0,
-        1.0,
-    ],
+    m: &RODAS5P_M,
     e: &[0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0],
     dense: &[
         &[
