@@ -10,14 +10,13 @@
 use super::app::{BandSet, BandState, Dispatch, FactorBands, Msg};
 use super::chart::{palette as c, tick, BandChart, Rgb};
 use super::dom;
-use super::jobs::{Job, Next, Pool, Slice, View};
+use super::jobs::{InOrder, Job, Next, Pool, Slice, View};
 use crate::analysis::bands::Bands;
 use crate::cohort::bands::{factor_bands, Factor, LabelSource, PAPER_FP_POINTS};
 use crate::cohort::Scored;
 use crate::jobs::{self as tasks, Task, TrialSpec};
 use crate::plot::RunMark;
 use js_sys::Uint8Array;
-use std::collections::BTreeMap;
 
 /// Seed of the page's cohort.
 pub const SEED: u64 = 1;
@@ -59,7 +58,7 @@ pub fn start(send: Dispatch) {
         .collect();
     let job = BandJob {
         send,
-        scored: BTreeMap::new(),
+        scored: InOrder::default(),
         done: 0,
         total,
         started: dom::now_ms(),
@@ -71,7 +70,7 @@ pub fn start(send: Dispatch) {
 /// Collects the scored slices, then fits the bands.
 struct BandJob {
     send: Dispatch,
-    scored: BTreeMap<usize, Vec<Scored>>,
+    scored: InOrder<Scored>,
     done: usize,
     total: usize,
     started: f64,
@@ -93,10 +92,7 @@ impl Job for BandJob {
     }
 
     fn complete(&mut self, _seconds: f64) -> Result<(), String> {
-        let scored: Vec<Scored> = std::mem::take(&mut self.scored)
-            .into_values()
-            .flatten()
-            .collect();
+        let scored: Vec<Scored> = self.scored.take();
         let fitted: Result<Vec<FactorBands>, String> = FACTORS
             .iter()
             .map(|&(key, factor)| {

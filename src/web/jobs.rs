@@ -17,7 +17,7 @@ use super::dom;
 use crate::jobs::{BankSpec, Task};
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use std::cell::RefCell;
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -56,6 +56,31 @@ pub struct Slice {
     pub weight: f64,
     /// Short label, e.g. "bank 500–999".
     pub label: String,
+}
+
+/// Results of a job's slices, kept by each slice's first index and handed
+/// back in that order, whatever order the workers finished them in.
+pub struct InOrder<T>(BTreeMap<usize, Vec<T>>);
+
+impl<T> Default for InOrder<T> {
+    fn default() -> Self {
+        InOrder(BTreeMap::new())
+    }
+}
+
+impl<T> InOrder<T> {
+    /// Keep the results of the slice starting at `start`.
+    pub fn insert(&mut self, start: usize, items: Vec<T>) {
+        self.0.insert(start, items);
+    }
+
+    /// Every result so far, in slice order (the collector is left empty).
+    pub fn take(&mut self) -> Vec<T> {
+        std::mem::take(&mut self.0)
+            .into_values()
+            .flatten()
+            .collect()
+    }
 }
 
 /// What a job asks for after a slice finished.

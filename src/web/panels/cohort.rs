@@ -13,7 +13,7 @@ use crate::jobs::{self, Task, TrialSpec};
 use crate::predict::trial::{self, MethodResults, PAPER_ACCURACY};
 use crate::web::dom;
 use crate::web::format::sig;
-use crate::web::jobs::{pool, Job, Next, Slice, View};
+use crate::web::jobs::{pool, InOrder, Job, Next, Slice, View};
 use js_sys::{Array, Uint8Array};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -36,13 +36,7 @@ pub fn start() -> Result<(), String> {
     }
     let csv: Csv = Rc::default();
     let shared = csv.clone();
-    dom::on_id("cohort-form", "submit", move |ev| {
-        ev.prevent_default();
-        if let Err(e) = run(&shared) {
-            error(&e);
-        }
-    })?;
-    dom::on_id("cohort-cancel", "click", |_| pool().cancel())?;
+    super::wire_job_form(P, move || run(&shared))?;
     dom::on_id("cohort-csv", "click", move |_| {
         if let Some(text) = csv.borrow().as_ref() {
             if let Err(e) = dom::download("cartsim-virtual-patients.csv", "text/csv", text) {
@@ -133,9 +127,9 @@ pub fn plan(spec: TrialSpec, csv: Csv) -> (Vec<Slice>, TrialJob) {
         csv,
         bank_expected: bank_chunks.len(),
         bank_parts: BTreeMap::new(),
-        scored: BTreeMap::new(),
-        paper: BTreeMap::new(),
-        probs: BTreeMap::new(),
+        scored: InOrder::default(),
+        paper: InOrder::default(),
+        probs: InOrder::default(),
     };
     if have_bank {
         let mut post = job.posterior_slices();
@@ -151,9 +145,9 @@ pub struct TrialJob {
     csv: Csv,
     bank_expected: usize,
     bank_parts: BTreeMap<usize, Uint8Array>,
-    scored: BTreeMap<usize, Vec<Scored>>,
-    paper: BTreeMap<usize, Vec<Option<usize>>>,
-    probs: BTreeMap<usize, Vec<[f64; 3]>>,
+    scored: InOrder<Scored>,
+    paper: InOrder<Option<usize>>,
+    probs: InOrder<[f64; 3]>,
 }
 
 impl TrialJob {
@@ -205,18 +199,9 @@ impl Job for TrialJob {
     }
 
     fn complete(&mut self, seconds: f64) -> Result<(), String> {
-        let scored: Vec<Scored> = std::mem::take(&mut self.scored)
-            .into_values()
-            .flatten()
-            .collect();
-        let paper: Vec<Option<usize>> = std::mem::take(&mut self.paper)
-            .into_values()
-            .flatten()
-            .collect();
-        let probs: Vec<[f64; 3]> = std::mem::take(&mut self.probs)
-            .into_values()
-            .flatten()
-            .collect();
+        let scored: Vec<Scored> = self.scored.take();
+        let paper: Vec<Option<usize>> = self.paper.take();
+        let probs: Vec<[f64; 3]> = self.probs.take();
         let n = self.spec.patients();
         if scored.len() != n || paper.len() != n || probs.len() != n {
             return Err(format!(

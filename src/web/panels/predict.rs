@@ -30,13 +30,7 @@ pub fn start() -> Result<(), String> {
     if !dom::exists(P) {
         return Ok(());
     }
-    dom::on_id("predict-form", "submit", |ev| {
-        ev.prevent_default();
-        if let Err(e) = run() {
-            View::new(P).error(&e);
-        }
-    })?;
-    dom::on_id("predict-cancel", "click", |_| pool().cancel())?;
+    super::wire_job_form(P, run)?;
     dom::on_id("predict-fill", "click", |_| {
         if let Err(e) = fill() {
             View::new(P).error(&e);

@@ -16,9 +16,8 @@ use crate::web::app::PageLink;
 use crate::web::chart::{draw_bars, Surface};
 use crate::web::dom;
 use crate::web::format::sig;
-use crate::web::jobs::{pool, Job, Next, Slice, View};
+use crate::web::jobs::{pool, InOrder, Job, Next, Slice, View};
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 const P: &str = "sensitivity";
@@ -37,13 +36,7 @@ pub fn start() -> Result<(), String> {
     }
     let shown: Shown = Rc::default();
     let s = shown.clone();
-    dom::on_id("sensitivity-form", "submit", move |ev| {
-        ev.prevent_default();
-        if let Err(e) = run(&s) {
-            error(&e);
-        }
-    })?;
-    dom::on_id("sensitivity-cancel", "click", |_| pool().cancel())?;
+    super::wire_job_form(P, move || run(&s))?;
     dom::on_id("sensitivity-method", "change", |_| samples_state())?;
     samples_state();
     dom::on_id("sensitivity-csv", "click", move |_| {
@@ -131,7 +124,7 @@ fn run(shown: &Shown) -> Result<(), String> {
     let job = StudyJob {
         design,
         labels,
-        rows: BTreeMap::new(),
+        rows: InOrder::default(),
         shown: shown.clone(),
     };
     pool().start(View::new(P), slices, Box::new(job));
@@ -157,7 +150,7 @@ fn scenario_words(query: &str) -> String {
 struct StudyJob {
     design: Design,
     labels: Labels,
-    rows: BTreeMap<usize, Vec<f64>>,
+    rows: InOrder<f64>,
     shown: Shown,
 }
 
@@ -182,10 +175,7 @@ impl Job for StudyJob {
     }
 
     fn complete(&mut self, _seconds: f64) -> Result<(), String> {
-        let y: Vec<f64> = std::mem::take(&mut self.rows)
-            .into_values()
-            .flatten()
-            .collect();
+        let y: Vec<f64> = self.rows.take();
         if y.len() != self.design.rows() {
             return Err("the study's rows are incomplete".into());
         }

@@ -13,10 +13,9 @@ use crate::sweep::marrow::{fig7_grid, summarize, HRange, Metrics, Outcome};
 use crate::sweep::{Grid, Spacing};
 use crate::web::dom;
 use crate::web::format::compact;
-use crate::web::jobs::{pool, Job, Next, Slice, View};
+use crate::web::jobs::{pool, InOrder, Job, Next, Slice, View};
 use crate::web::linechart::{self as chart, LineChart, Mark, Series};
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 
@@ -68,13 +67,7 @@ pub fn start() -> Result<(), String> {
     }
     let screen: Screen = Rc::default();
     let s = screen.clone();
-    dom::on_id("sweep-form", "submit", move |ev| {
-        ev.prevent_default();
-        if let Err(e) = run_map(&s) {
-            error(&e);
-        }
-    })?;
-    dom::on_id("sweep-cancel", "click", |_| pool().cancel())?;
+    super::wire_job_form(P, move || run_map(&s))?;
     dom::on_id("sweep-fig7", "click", |_| {
         if let Err(e) = run_fig7() {
             error(&e);
@@ -198,7 +191,7 @@ fn run_map(screen: &Screen) -> Result<(), String> {
         spec,
         outcome,
         kind: Kind::Map(screen.clone()),
-        results: BTreeMap::new(),
+        results: InOrder::default(),
     };
     pool().start(View::new(P), slices, Box::new(job));
     Ok(())
@@ -230,7 +223,7 @@ fn run_fig7() -> Result<(), String> {
         spec,
         outcome: Outcome::Response,
         kind: Kind::Fig7(h),
-        results: BTreeMap::new(),
+        results: InOrder::default(),
     };
     pool().start(View::new(P), slices, Box::new(job));
     Ok(())
@@ -248,7 +241,7 @@ struct SweepJob {
     spec: SweepSpec,
     outcome: Outcome,
     kind: Kind,
-    results: BTreeMap<usize, Vec<PointResult>>,
+    results: InOrder<PointResult>,
 }
 
 impl Job for SweepJob {
@@ -268,10 +261,7 @@ impl Job for SweepJob {
     }
 
     fn complete(&mut self, _seconds: f64) -> Result<(), String> {
-        let results: Vec<PointResult> = std::mem::take(&mut self.results)
-            .into_values()
-            .flatten()
-            .collect();
+        let results: Vec<PointResult> = self.results.take();
         match &self.kind {
             Kind::Fig7(h) => fig7_summary(*h, &results),
             Kind::Map(screen) => {
