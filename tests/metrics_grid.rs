@@ -23,8 +23,7 @@ use cartsim::solver::{OutputGrid, Settings, Solver};
 use rand::{Rng, SeedableRng};
 
 fn score(p: &Params, grid: &[f64]) -> Metrics {
-    let (_, o) = clinical::configure("cr", &[]).unwrap();
-    let mut ev = clinical::extinction_events(&o);
+    let mut ev = clinical::extinction_events(&clinical::Options::default());
     clinical::arm_triggers(&mut ev, p);
     let classify = ClassifySettings::default();
     let mut tracker = CourseTracker::new(classify).unwrap();

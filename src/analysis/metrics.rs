@@ -366,22 +366,12 @@ impl CourseTracker {
         // so this is close to exact on a coarse grid); linearly when a point
         // is 0 (an extinct clone set to 0 cells).
         let at = |level: f64| {
-            let th = if before > 0.0 && now > 0.0 && level > 0.0 {
-                let (lb, ln_now) = (ln(before), ln(now));
-                let d = ln_now - lb;
-                if d != 0.0 {
-                    (ln(level) - lb) / d
-                } else {
-                    1.0
-                }
+            let (a, b, l) = if before > 0.0 && now > 0.0 && level > 0.0 {
+                (ln(before), ln(now), ln(level))
             } else {
-                let d = now - before;
-                if d != 0.0 {
-                    (level - before) / d
-                } else {
-                    1.0
-                }
+                (before, now, level)
             };
+            let th = if b != a { (l - a) / (b - a) } else { 1.0 };
             t0 + th.clamp(0.0, 1.0) * (t - t0)
         };
         let horizon = self.settings.horizon;
