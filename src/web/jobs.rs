@@ -58,6 +58,22 @@ pub struct Slice {
     pub label: String,
 }
 
+/// Wire a job panel's form `{p}-form` (submitting it calls `run`; an error
+/// is shown in the panel's status) and its `{p}-cancel` button (stops the
+/// running job).
+pub fn wire_form(
+    p: &'static str,
+    mut run: impl FnMut() -> Result<(), String> + 'static,
+) -> Result<(), String> {
+    dom::on_id(&format!("{p}-form"), "submit", move |ev| {
+        ev.prevent_default();
+        if let Err(e) = run() {
+            View::new(p).error(&e);
+        }
+    })?;
+    dom::on_id(&format!("{p}-cancel"), "click", |_| pool().cancel())
+}
+
 /// Results of a job's slices, kept by each slice's first index and handed
 /// back in that order, whatever order the workers finished them in.
 pub struct InOrder<T>(BTreeMap<usize, Vec<T>>);

@@ -13,7 +13,7 @@ use crate::jobs::{self, Task, TrialSpec};
 use crate::predict::trial::{self, MethodResults, PAPER_ACCURACY};
 use crate::web::dom;
 use crate::web::format::sig;
-use crate::web::jobs::{pool, InOrder, Job, Next, Slice, View};
+use crate::web::jobs::{pool, wire_form, InOrder, Job, Next, Slice, View};
 use js_sys::{Array, Uint8Array};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -36,7 +36,7 @@ pub fn start() -> Result<(), String> {
     }
     let csv: Csv = Rc::default();
     let shared = csv.clone();
-    super::wire_job_form(P, move || run(&shared))?;
+    wire_form(P, move || run(&shared))?;
     dom::on_id("cohort-csv", "click", move |_| {
         if let Some(text) = csv.borrow().as_ref() {
             if let Err(e) = dom::download("cartsim-virtual-patients.csv", "text/csv", text) {

@@ -12,24 +12,6 @@ pub mod sensitivity;
 pub mod sweep;
 
 use super::dom;
-use super::jobs::{pool, View};
-
-/// Wire a job panel's form `{p}-form` (submitting it calls `run`; an error
-/// is shown in the panel's status) and its `{p}-cancel` button (stops the
-/// running job).
-fn wire_job_form(
-    p: &'static str,
-    mut run: impl FnMut() -> Result<(), String> + 'static,
-) -> Result<(), String> {
-    dom::on_id(&format!("{p}-form"), "submit", move |ev| {
-        ev.prevent_default();
-        if let Err(e) = run() {
-            View::new(p).error(&e);
-        }
-    })?;
-    dom::on_id(&format!("{p}-cancel"), "click", |_| pool().cancel())
-}
-
 /// Wire up every panel present on the page (a panel whose section is
 /// missing is skipped).
 pub fn start() {

@@ -15,7 +15,7 @@ use crate::predict::bayes::BayesSettings;
 use crate::predict::{observe, CarUnit, EarlySim, GROUPS};
 use crate::web::dom;
 use crate::web::format::compact;
-use crate::web::jobs::{pool, Job, Next, Slice, View};
+use crate::web::jobs::{pool, wire_form, Job, Next, Slice, View};
 use crate::web::linechart::{self as chart, LineChart, Mark, Series};
 use crate::web::panels::plots;
 use js_sys::{Array, Uint8Array};
@@ -30,7 +30,7 @@ pub fn start() -> Result<(), String> {
     if !dom::exists(P) {
         return Ok(());
     }
-    super::wire_job_form(P, run)?;
+    wire_form(P, run)?;
     dom::on_id("predict-fill", "click", |_| {
         if let Err(e) = fill() {
             View::new(P).error(&e);

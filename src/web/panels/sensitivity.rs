@@ -16,7 +16,7 @@ use crate::web::app::PageLink;
 use crate::web::chart::{draw_bars, Surface};
 use crate::web::dom;
 use crate::web::format::sig;
-use crate::web::jobs::{pool, InOrder, Job, Next, Slice, View};
+use crate::web::jobs::{pool, wire_form, InOrder, Job, Next, Slice, View};
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -36,7 +36,7 @@ pub fn start() -> Result<(), String> {
     }
     let shown: Shown = Rc::default();
     let s = shown.clone();
-    super::wire_job_form(P, move || run(&s))?;
+    wire_form(P, move || run(&s))?;
     dom::on_id("sensitivity-method", "change", |_| samples_state())?;
     samples_state();
     dom::on_id("sensitivity-csv", "click", move |_| {

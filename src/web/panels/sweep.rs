@@ -13,7 +13,7 @@ use crate::sweep::marrow::{fig7_grid, summarize, HRange, Metrics, Outcome};
 use crate::sweep::{Grid, Spacing};
 use crate::web::dom;
 use crate::web::format::compact;
-use crate::web::jobs::{pool, InOrder, Job, Next, Slice, View};
+use crate::web::jobs::{pool, wire_form, InOrder, Job, Next, Slice, View};
 use crate::web::linechart::{self as chart, LineChart, Mark, Series};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -67,7 +67,7 @@ pub fn start() -> Result<(), String> {
     }
     let screen: Screen = Rc::default();
     let s = screen.clone();
-    super::wire_job_form(P, move || run_map(&s))?;
+    wire_form(P, move || run_map(&s))?;
     dom::on_id("sweep-fig7", "click", |_| {
         if let Err(e) = run_fig7() {
             error(&e);
