@@ -89,11 +89,14 @@ pub fn start() -> Result<(), String> {
         return Err("the page was started twice".into());
     }
     with_page(|rt| {
+        // The link is written now, not after the debounce: the link field,
+        // the embed snippet and embed mode's "open in cartsim" link are
+        // right from the first paint.
         let first = Redraw {
             model: true,
             controls: true,
             messages: true,
-            url: true,
+            url_now: true,
             view: true,
             data: true,
             ..Redraw::default()
