@@ -956,26 +956,30 @@ fn fingerprint_problems() -> Vec<(&'static str, cartsim::solver::Solution)> {
 /// output, bit for bit, so today's output of the old code is the oracle
 /// here, not a closed-form solution. If a deliberate numerical change is
 /// ever made, recapture them (the test prints the current values).
+/// Recaptured once, deliberately (issue 19's step-control fast path: the
+/// stage sums take the newest stage last, the controller its powers as
+/// table-driven `exp2`/`log2`): the last bits moved, every RHS-evaluation
+/// count below stayed the same.
 #[test]
 fn refactor_fingerprint_is_unchanged() {
     let expected: &[(&str, u64, usize)] = &[
-        ("decay dopri5 steps", 0x70dc8dc5ceb97b66, 440),
-        ("decay rk4 times", 0x49f4d01b04d5ff4b, 573),
-        ("logistic dopri5 steps", 0xcc570f6dfbc00221, 269),
-        ("logistic dopri5 times", 0x68b56423a3c31630, 269),
-        ("logistic dopri5 both", 0x242081e6b5fb84c8, 269),
-        ("logistic dopri5 none", 0x8b46e84db571c529, 269),
-        ("logistic rk4 steps", 0x0ad22b05b4326b58, 808),
-        ("logistic rk4 times", 0xb98cdcd93a3896e4, 808),
-        ("logistic rk4 both", 0x10407ffc636911e9, 808),
-        ("logistic rk4 none", 0x99cb0f6e843ff2a9, 808),
-        ("logistic dopri5 fixed steps", 0xfbfd3fc69a8af225, 610),
-        ("logistic dopri5 fixed times", 0xf3e267bde4c3e61f, 610),
-        ("logistic dopri5 fixed both", 0x0c999774264cc0a6, 610),
-        ("logistic dopri5 fixed none", 0x9219616cb91978a4, 610),
-        ("pair extinct stop", 0xdbf3a8e2ecf46f8d, 99),
-        ("pair extinct stop rk4", 0x087a44fbb3a801fe, 106),
-        ("rotation", 0x8a5b066f0f578dd7, 2678),
+        ("decay dopri5 steps", 0x8bb3e4d1d0fabd9e, 440),
+        ("decay rk4 times", 0xd560639385d7d6ee, 573),
+        ("logistic dopri5 steps", 0x5dbe99a84bd4e851, 269),
+        ("logistic dopri5 times", 0x1bf589daa8065f5d, 269),
+        ("logistic dopri5 both", 0xf2322574f60fb744, 269),
+        ("logistic dopri5 none", 0xdfc35b1ff1877938, 269),
+        ("logistic rk4 steps", 0x7ef04d8fab00973c, 808),
+        ("logistic rk4 times", 0x409a1a6883c61822, 808),
+        ("logistic rk4 both", 0xa9f3f3f9003744cf, 808),
+        ("logistic rk4 none", 0x01fa7f32814c4a35, 808),
+        ("logistic dopri5 fixed steps", 0xba6cb92cd4771e05, 610),
+        ("logistic dopri5 fixed times", 0xbf457bfec160d092, 610),
+        ("logistic dopri5 fixed both", 0x8a68462ef5238d40, 610),
+        ("logistic dopri5 fixed none", 0xe6e64f868f9e296b, 610),
+        ("pair extinct stop", 0x92cd01895385ce8b, 99),
+        ("pair extinct stop rk4", 0xf1e9656082e8bb5a, 106),
+        ("rotation", 0xa46ab8357a550395, 2678),
     ];
     let got: Vec<(&str, u64, usize)> = fingerprint_problems()
         .iter()

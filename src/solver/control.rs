@@ -4,14 +4,18 @@
 //!
 //! The controller sees the scaled error norm of each attempted step and
 //! keeps the little history PI control needs: the logarithm of the last
-//! accepted error and whether the previous attempt was rejected. It uses
-//! `crate::math` (pure-Rust `libm`), so its step sizes are the same bits
-//! natively and in WebAssembly.
+//! accepted error and whether the previous attempt was rejected. Its
+//! powers are taken as `exp2(· log2)` by `crate::math`'s table-driven
+//! approximations (within 1e-12, far below what step control can tell
+//! apart, and portable), so its step sizes are the same bits natively and
+//! in WebAssembly.
 
-use crate::math::{exp, ln};
+use crate::math::{exp2_approx, log2_approx};
 
 /// PI control exponent on the previous accepted error.
 const BETA: f64 = 0.04;
+/// log2 of the smallest previous error PI control remembers (1e-4).
+const LOG2_ERR_FLOOR: f64 = -4.0 * std::f64::consts::LOG2_10;
 
 /// The verdict on one attempted step.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -34,8 +38,8 @@ pub enum Verdict {
 pub struct PiController {
     /// `1/err_order − 0.75 β`: the exponent on the current error.
     expo1: f64,
-    /// ln of the previous accepted error (at least ln 1e-4).
-    ln_err_old: f64,
+    /// log2 of the previous accepted error (at least log2 1e-4).
+    log2_err_old: f64,
     /// The previous attempt was rejected (the next accepted step may not grow).
     last_rejected: bool,
     /// The previous rejection was for a non-finite error.
@@ -48,7 +52,7 @@ impl PiController {
     pub fn new(err_order: u32) -> Self {
         PiController {
             expo1: 1.0 / err_order as f64 - 0.75 * BETA,
-            ln_err_old: ln(1e-4),
+            log2_err_old: LOG2_ERR_FLOOR,
             last_rejected: false,
             nonfinite_reject: false,
         }
@@ -58,7 +62,7 @@ impl PiController {
     /// previous error says nothing about the next step). Whether the last
     /// attempt was rejected is kept.
     pub fn reset(&mut self) {
-        self.ln_err_old = ln(1e-4);
+        self.log2_err_old = LOG2_ERR_FLOOR;
     }
 
     /// True when the last attempt was rejected because its error was not a
@@ -68,37 +72,42 @@ impl PiController {
         self.nonfinite_reject
     }
 
-    /// Judge an attempted step of size `h_try` with scaled error norm `err`.
-    /// `last` says the step was cut to land on a stop time, and `h` is the
-    /// size the controller proposed before it was cut (a landing step does
-    /// not shrink the next proposal).
-    pub fn judge(&mut self, err: f64, h_try: f64, last: bool, h: f64) -> Verdict {
-        if !err.is_finite() {
+    /// Judge an attempted step of size `h_try` whose scaled error norm is
+    /// `√err_sq` (the square is what the engine computes: the controller
+    /// needs only its logarithm). `last` says the step was cut to land on
+    /// a stop time, and `h` is the size the controller proposed before it
+    /// was cut (a landing step does not shrink the next proposal).
+    pub fn judge(&mut self, err_sq: f64, h_try: f64, last: bool, h: f64) -> Verdict {
+        if !err_sq.is_finite() {
             self.nonfinite_reject = true;
             self.last_rejected = true;
             return Verdict::Reject {
                 h_retry: h_try * 0.1,
             };
         }
-        // fac = err^expo1 / err_old^β, computed as one exp of logarithms
-        // (one log and one exp per step instead of two pows).
+        // dopri5's h / fac with fac = clamp(err^expo1 / err_old^β / 0.9,
+        // 0.2, 10), computed as h · clamp(0.9 · 2^(β log2 err_old − expo1
+        // log2 err), 0.1, 5): one log and one power of 2 per step and no
+        // division, since every operation here is on the step's critical
+        // path.
         // err = 0 (an exact step) behaves like the smallest error the
-        // PI controller distinguishes; fac is clamped below anyway.
-        let ln_err = ln(err.max(1e-300));
-        if err > 1.0 {
-            let fac11 = exp(self.expo1 * ln_err);
+        // controller distinguishes; the factor is clamped anyway.
+        let log2_err = 0.5 * log2_approx(err_sq.max(1e-300));
+        if err_sq > 1.0 {
+            let shrink = (0.9 * exp2_approx(-self.expo1 * log2_err)).max(0.2);
             self.last_rejected = true;
             self.nonfinite_reject = false;
             return Verdict::Reject {
-                h_retry: h_try / (fac11 / 0.9).min(5.0),
+                h_retry: h_try * shrink,
             };
         }
-        let fac = (exp(self.expo1 * ln_err - BETA * self.ln_err_old) / 0.9).clamp(0.2, 10.0);
-        let mut h_new = h_try / fac;
+        let grow =
+            (0.9 * exp2_approx(BETA * self.log2_err_old - self.expo1 * log2_err)).clamp(0.1, 5.0);
+        let mut h_new = h_try * grow;
         if self.last_rejected {
             h_new = h_new.min(h_try);
         }
-        self.ln_err_old = ln_err.max(ln(1e-4));
+        self.log2_err_old = log2_err.max(LOG2_ERR_FLOOR);
         self.last_rejected = false;
         self.nonfinite_reject = false;
         Verdict::Accept {
@@ -114,16 +123,16 @@ mod tests {
     #[test]
     fn small_errors_grow_the_step_and_large_ones_shrink_it() {
         let mut c = PiController::new(5);
-        let Verdict::Accept { h_next } = c.judge(1e-6, 0.1, false, 0.1) else {
+        let Verdict::Accept { h_next } = c.judge(1e-12, 0.1, false, 0.1) else {
             panic!("a tiny error is accepted")
         };
         assert!(h_next > 0.1 && h_next <= 1.0, "{h_next}");
-        let Verdict::Reject { h_retry } = c.judge(100.0, 0.1, false, 0.1) else {
+        let Verdict::Reject { h_retry } = c.judge(1e4, 0.1, false, 0.1) else {
             panic!("a large error is rejected")
         };
         assert!((0.02..0.1).contains(&h_retry), "{h_retry}");
         // After a rejection the next accepted step may not grow.
-        let Verdict::Accept { h_next } = c.judge(1e-6, 0.05, false, 0.05) else {
+        let Verdict::Accept { h_next } = c.judge(1e-12, 0.05, false, 0.05) else {
             panic!()
         };
         assert_eq!(h_next, 0.05);
@@ -141,7 +150,7 @@ mod tests {
     fn a_landing_step_does_not_shrink_the_next_proposal() {
         let mut c = PiController::new(5);
         // Cut from 1.0 to 0.01 to land on a stop time, with a moderate error.
-        let Verdict::Accept { h_next } = c.judge(0.5, 0.01, true, 1.0) else {
+        let Verdict::Accept { h_next } = c.judge(0.25, 0.01, true, 1.0) else {
             panic!()
         };
         assert_eq!(h_next, 1.0);

@@ -262,12 +262,21 @@ impl<'a, S: OdeSystem + ?Sized, O: Observer + ?Sized> Integration<'a, S, O> {
     /// Take one step: attempt (and reject) until a step is accepted, an
     /// event fires, the stop time or the end is reached. See [`Step`].
     pub fn step(&mut self) -> Result<Step, SolverError> {
+        self.step_past(false)
+    }
+
+    /// [`step`](Self::step), but with `accepted` set, accepted steps do
+    /// not return: it runs on to the next event, stop time or the end (for
+    /// [`advance_to`](Self::advance_to) and [`finish`](Self::finish), which
+    /// would only call it again; the stepping loop then keeps its state in
+    /// registers from one step to the next).
+    fn step_past(&mut self, accepted: bool) -> Result<Step, SolverError> {
         match &self.status {
             Status::Running => {}
             Status::Done { .. } => return Ok(Step::Finished),
             Status::Failed(e) => return Err(e.clone()),
         }
-        match self.advance_any() {
+        match self.advance_any(accepted) {
             Ok(Next::Go(s)) => Ok(s),
             Ok(Next::End { stopped }) => {
                 self.status = Status::Done { stopped };
@@ -305,7 +314,7 @@ impl<'a, S: OdeSystem + ?Sized, O: Observer + ?Sized> Integration<'a, S, O> {
     pub fn advance_to(&mut self, t: f64) -> Result<Step, SolverError> {
         self.set_stop_time(t)?;
         loop {
-            if let s @ (Step::StopTime | Step::Finished) = self.step()? {
+            if let s @ (Step::StopTime | Step::Finished) = self.step_past(true)? {
                 return Ok(s);
             }
         }
@@ -313,7 +322,7 @@ impl<'a, S: OdeSystem + ?Sized, O: Observer + ?Sized> Integration<'a, S, O> {
 
     /// Run to the end of the interval (or a `Stop` action) and return the outcome.
     pub fn finish(mut self) -> Result<Outcome, SolverError> {
-        while self.step()? != Step::Finished {}
+        while self.step_past(true)? != Step::Finished {}
         let stopped = matches!(self.status, Status::Done { stopped: true });
         self.close_span();
         Ok(Outcome {
@@ -420,7 +429,7 @@ impl<'a, S: OdeSystem + ?Sized, O: Observer + ?Sized> Integration<'a, S, O> {
     /// per system and size, not once per observer type as well (the page's
     /// WebAssembly stays small).
     #[inline]
-    fn advance_any(&mut self) -> Result<Next, SolverError> {
+    fn advance_any(&mut self, run_on: bool) -> Result<Next, SolverError> {
         let n = self.sys.dim();
         debug_assert_eq!(n, self.ws.dim);
         let Integration {
@@ -462,6 +471,7 @@ impl<'a, S: OdeSystem + ?Sized, O: Observer + ?Sized> Integration<'a, S, O> {
             stop_at,
             restart,
             deferred,
+            run_on,
         };
         match n {
             1 => advance(p, Fixed::<1>),
@@ -509,6 +519,8 @@ struct Parts<'p, 'a, S: ?Sized> {
     stop_at: &'p mut f64,
     restart: &'p mut bool,
     deferred: &'p mut bool,
+    /// Go on after an accepted step instead of returning.
+    run_on: bool,
 }
 
 /// The body of the stepping loop: attempts until something to report.
@@ -531,6 +543,7 @@ fn advance<S: OdeSystem + ?Sized, D: Dim>(p: Parts<'_, '_, S>, d: D) -> Result<N
         stop_at,
         restart,
         deferred,
+        run_on,
     } = p;
     let dim = d.n();
     // Dormand–Prince with step control watches for stiffness (to switch,
@@ -648,8 +661,8 @@ fn advance<S: OdeSystem + ?Sized, D: Dim>(p: Parts<'_, '_, S>, d: D) -> Result<N
         }
 
         if adaptive {
-            let err = ws.error_norm(d, sch, settings, h_try);
-            match ctrl.judge(err, h_try, last, *h) {
+            let err_sq = ws.error_norm(d, sch, settings, h_try);
+            match ctrl.judge(err_sq, h_try, last, *h) {
                 Verdict::Reject { h_retry } => {
                     run.stats.rejected += 1;
                     *h = h_retry;
@@ -779,7 +792,9 @@ fn advance<S: OdeSystem + ?Sized, D: Dim>(p: Parts<'_, '_, S>, d: D) -> Result<N
         if let Some(next) = switch_to {
             switch(scheme, ctrl, detector, calm, run, next);
         }
-        return Ok(Next::Go(Step::Accepted));
+        if !run_on {
+            return Ok(Next::Go(Step::Accepted));
+        }
     }
 }
 

@@ -200,7 +200,8 @@ impl Solver {
         }
     }
 
-    /// RMS norm of the embedded error `Σ_i e_i u_i`, scaled by the tolerances.
+    /// Square of the RMS norm of the embedded error `Σ_i e_i u_i`, scaled
+    /// by the tolerances.
     pub(super) fn ros_error_norm(&self, tab: &RosenbrockTableau, st: &Settings) -> f64 {
         let n = self.dim;
         if n == 0 {
@@ -225,7 +226,7 @@ impl Solver {
             let r = err_c(c) / sc;
             sum += r * r;
         }
-        (sum / n as f64).sqrt()
+        sum / n as f64
     }
 
     /// tmp = y(t + θh) in the current Rosenbrock step:

@@ -87,6 +87,31 @@ macro_rules! for_stages {
     };
 }
 
+/// `out = y + h Σ_j w_j k_j` (k_j the stage rows of `k`, `w.len()` of
+/// them), summed as `(y + h Σ_{j<last} w_j k_j) + (h w_last) k_last`: the
+/// newest stage enters last, in one multiply and one add, so everything
+/// else is summed while that stage's RHS is still being evaluated (the
+/// stages are a chain; this shortens each link). Zero weights drop out.
+#[inline(always)]
+fn combine(y: &[f64], k: &[f64], w: &[f64], h: f64, out: &mut [f64]) {
+    let dim = out.len();
+    let Some((&w_last, older)) = w.split_last() else {
+        out.copy_from_slice(&y[..dim]);
+        return;
+    };
+    let last = older.len();
+    let h_last = h * w_last;
+    for c in 0..dim {
+        let mut acc = 0.0;
+        for (j, &wj) in older.iter().enumerate() {
+            if wj != 0.0 {
+                acc += wj * k[j * dim + c];
+            }
+        }
+        out[c] = (y[c] + h * acc) + h_last * k[last * dim + c];
+    }
+}
+
 impl Solver {
     /// Index of the first non-finite component of the proposed new state.
     pub(super) fn first_nonfinite(&self) -> Option<usize> {
@@ -164,20 +189,10 @@ impl Solver {
         let s = tab.stages();
         let k = &mut self.k[..s * dim];
         for_stages!(unroll, 1..s, |i| {
-            let row = tab.a[i];
             let (done, rest) = k.split_at_mut(i * dim);
-            // y_stage = y + h Σ_j a_ij k_j, the sum in a register per component.
             let y = &self.y[..dim];
             let ys = &mut self.y_stage[..dim];
-            for c in 0..dim {
-                let mut acc = 0.0;
-                for (j, &a) in row.iter().enumerate() {
-                    if a != 0.0 {
-                        acc += a * done[j * dim + c];
-                    }
-                }
-                ys[c] = y[c] + h * acc;
-            }
+            combine(y, done, tab.a[i], h, ys);
             let ki = &mut rest[..dim];
             sys.rhs(t + tab.c[i] * h, &self.y_stage[..dim], ki);
             stats.rhs_evals += 1;
@@ -194,15 +209,7 @@ impl Solver {
             // The last stage was evaluated at y_new itself.
             y_new.copy_from_slice(&self.y_stage[..dim]);
         } else {
-            for c in 0..dim {
-                let mut acc = 0.0;
-                for (j, &b) in tab.b.iter().enumerate() {
-                    if b != 0.0 {
-                        acc += b * k[j * dim + c];
-                    }
-                }
-                y_new[c] = y[c] + h * acc;
-            }
+            combine(y, k, tab.b, h, y_new);
         }
         // Held components stay exactly where they were.
         if self.any_held {
@@ -214,7 +221,8 @@ impl Solver {
         }
     }
 
-    /// RMS norm of the embedded error estimate, scaled by the tolerances.
+    /// Square of the RMS norm of the embedded error estimate, scaled by the
+    /// tolerances (the controller takes its logarithm: no square root).
     // Not inlined: one copy per dimension, shared by every system of that
     // size (inlined, each system's stepping loop carried its own).
     #[inline(never)]
@@ -244,27 +252,30 @@ impl Solver {
             }
             acc
         };
-        let mut sum = 0.0;
+        // Two running sums (even and odd components) halve the chain of
+        // additions; h/sc is known before the last stage is, so the
+        // division is off the step's critical path.
+        let mut sum = [0.0; 2];
         match (&st.atol, &st.rtol) {
             (Tolerance::Scalar(atol), Tolerance::Scalar(rtol)) => {
                 for c in 0..dim {
                     let sc = atol + rtol * y[c].abs().max(y_new[c].abs());
-                    let r = h * err_c(c) / sc;
-                    sum += r * r;
+                    let r = err_c(c) * (h / sc);
+                    sum[c % 2] += r * r;
                 }
             }
             _ => {
                 for c in 0..dim {
                     let sc = st.atol.get(c) + st.rtol.get(c) * y[c].abs().max(y_new[c].abs());
-                    let r = h * err_c(c) / sc;
-                    sum += r * r;
+                    let r = err_c(c) * (h / sc);
+                    sum[c % 2] += r * r;
                 }
             }
         }
         if dim == 0 {
             0.0
         } else {
-            (sum / dim as f64).sqrt()
+            (sum[0] + sum[1]) / dim as f64
         }
     }
 
