@@ -69,7 +69,14 @@ impl OdeSystem for Marrow {
 
     fn rhs(&self, _t: f64, y: &[f64], dy: &mut [f64]) {
         let q = &self.p;
-        let (b0, b1, b2, b3, l, ca, cm) = (y[0], y[1], y[2], y[3], y[4], y[5], y[6]);
+        // One length check for the seven common components (then none per
+        // access); the same operations in the same order either way.
+        let (Some((y7, _)), Some((dy7, dy_rest))) =
+            (y.split_first_chunk::<7>(), dy.split_first_chunk_mut::<7>())
+        else {
+            panic!("the marrow model has at least 7 states");
+        };
+        let [b0, b1, b2, b3, l, ca, cm] = *y7;
         let s = b0 + b1 + b2 + b3;
         let sh = 1.0 / (1.0 + q[p::K] * (s + l));
         let sl = 1.0 / (1.0 + q[p::K] * s);
@@ -91,19 +98,20 @@ impl OdeSystem for Marrow {
             let (ca2, cm2) = (y[7], y[8]);
             kill += q[p::ALPHA2] * ca2;
             let f2 = act(q[p::H2]);
-            dy[7] = f2 * (q[p::RHOC2] * ca2 + q[p::GAMMAMA] * cm2)
+            dy_rest[0] = f2 * (q[p::RHOC2] * ca2 + q[p::GAMMAMA] * cm2)
                 - ca2 / q[p::TAUA]
                 - (1.0 - f2) * loss * ca2;
-            dy[8] = (1.0 - f2) * q[p::GAMMAAM] * ca2 - cm2 / q[p::TAUM] - f2 * q[p::GAMMAMA] * cm2;
+            dy_rest[1] =
+                (1.0 - f2) * q[p::GAMMAAM] * ca2 - cm2 / q[p::TAUM] - f2 * q[p::GAMMAMA] * cm2;
         }
-        dy[0] = sh * q[p::RHO0] * b0 - q[p::GAMMA0] * b0;
-        dy[1] = sh * q[p::RHO1] * b1 + q[p::GAMMA0] * b0 - q[p::GAMMA1] * b1 - kill * b1;
-        dy[2] = sh * q[p::RHO2] * b2 + q[p::GAMMA1] * b1 - q[p::GAMMA2] * b2 - kill * b2;
-        dy[3] = q[p::GAMMA2] * b2 - q[p::GAMMA3] * b3 - kill * b3;
-        dy[4] = sl * q[p::RHOL] * l * (1.0 - l / q[p::LMAX]) - q[p::GAMMAL] * l - kill * l;
-        dy[5] =
+        dy7[0] = sh * q[p::RHO0] * b0 - q[p::GAMMA0] * b0;
+        dy7[1] = sh * q[p::RHO1] * b1 + q[p::GAMMA0] * b0 - q[p::GAMMA1] * b1 - kill * b1;
+        dy7[2] = sh * q[p::RHO2] * b2 + q[p::GAMMA1] * b1 - q[p::GAMMA2] * b2 - kill * b2;
+        dy7[3] = q[p::GAMMA2] * b2 - q[p::GAMMA3] * b3 - kill * b3;
+        dy7[4] = sl * q[p::RHOL] * l * (1.0 - l / q[p::LMAX]) - q[p::GAMMAL] * l - kill * l;
+        dy7[5] =
             f1 * (q[p::RHOC] * ca + q[p::GAMMAMA] * cm) - ca / q[p::TAUA] - (1.0 - f1) * loss * ca;
-        dy[6] = (1.0 - f1) * q[p::GAMMAAM] * ca - cm / q[p::TAUM] - f1 * q[p::GAMMAMA] * cm;
+        dy7[6] = (1.0 - f1) * q[p::GAMMAAM] * ca - cm / q[p::TAUM] - f1 * q[p::GAMMAMA] * cm;
     }
 
     /// Cell counts: never negative.
