@@ -83,13 +83,14 @@ const EXP2_TABLE: [f64; TABLE] = {
 };
 
 /// Base-2 logarithm of a positive, normal, finite `x`, to within 1e-12
-/// (absolute): the step-size controller's, for speed (a table of 128
+/// (absolute); for 0 and subnormal `x` a value in [−1023, −1022) (a floor,
+/// not their logarithm). The step-size controller's, for speed (a table of 128
 /// intervals and four terms of a series, no division; `log2` is exact to
 /// the last bit but three times slower, and the controller's logarithm
 /// lies on every step's critical path). The same bits on every target.
 #[inline]
 pub fn log2_approx(x: f64) -> f64 {
-    debug_assert!(x.is_normal() && x > 0.0, "log2_approx({x})");
+    debug_assert!(x.is_finite() && x >= 0.0, "log2_approx({x})");
     let bits = x.to_bits();
     let e = (bits >> 52) as i64 - 1023;
     let (inv, log_c) = LOG_TABLE[((bits >> 45) & 0x7f) as usize];
@@ -111,13 +112,16 @@ pub fn log2_approx(x: f64) -> f64 {
 #[inline]
 pub fn exp2_approx(v: f64) -> f64 {
     debug_assert!(v.abs() <= 1000.0, "exp2_approx({v})");
-    // k = round(128 v) by the 1.5·2^52 shift; r = v − k/128, |r| ≤ 1/256.
+    // k = round(128 v) by the 1.5·2^52 shift; s = 128 v − k exactly
+    // (|s| ≤ 1/2), and 2^v = 2^(k/128) · 2^(s/128).
     const SHIFT: f64 = 6_755_399_441_055_744.0;
-    let shifted = v * TABLE as f64 + SHIFT;
+    let v128 = v * TABLE as f64;
+    let shifted = v128 + SHIFT;
     let k = shifted.to_bits() as i64 - SHIFT.to_bits() as i64;
-    let r = v - (shifted - SHIFT) * (1.0 / TABLE as f64);
-    // 2^r = e^(r ln 2) by four terms of its series, ln 2 folded in.
-    const L1: f64 = std::f64::consts::LN_2;
+    let r = v128 - (shifted - SHIFT);
+    // 2^(r/128) = e^(r ln 2 / 128) by four terms of its series, ln 2 / 128
+    // folded into the coefficients.
+    const L1: f64 = std::f64::consts::LN_2 / TABLE as f64;
     const L2: f64 = L1 * L1 / 2.0;
     const L3: f64 = L2 * L1 / 3.0;
     const L4: f64 = L3 * L1 / 4.0;
@@ -167,6 +171,9 @@ mod tests {
         assert!(worst.0 < 1e-12, "log2 off by {:e}", worst.0);
         assert!(worst.1 < 1e-13, "exp2 off by {:e}", worst.1);
         assert!(log2_approx(1.0).abs() < 1e-12);
+        for x in [0.0, f64::MIN_POSITIVE / 3.0, 4.9e-324] {
+            assert!((-1023.0..-1022.0).contains(&log2_approx(x)), "{x}");
+        }
         assert_eq!(exp2_approx(0.0), 1.0);
         assert_eq!(exp2_approx(-3.0), 0.125);
     }

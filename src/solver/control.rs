@@ -36,8 +36,9 @@ pub enum Verdict {
 /// II.4, and Hairer & Wanner's `dopri5`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PiController {
-    /// `1/err_order − 0.75 β`: the exponent on the current error.
-    expo1: f64,
+    /// `−(1/err_order − 0.75 β)/2`: the exponent on the squared error
+    /// (`1/err_order − 0.75 β` is the one on the error).
+    half_neg_expo1: f64,
     /// log2 of the previous accepted error (at least log2 1e-4).
     log2_err_old: f64,
     /// The previous attempt was rejected (the next accepted step may not grow).
@@ -51,7 +52,7 @@ impl PiController {
     /// `err_order − 1` ([`Tableau::err_order`](crate::solver::Tableau::err_order)).
     pub fn new(err_order: u32) -> Self {
         PiController {
-            expo1: 1.0 / err_order as f64 - 0.75 * BETA,
+            half_neg_expo1: -0.5 * (1.0 / err_order as f64 - 0.75 * BETA),
             log2_err_old: LOG2_ERR_FLOOR,
             last_rejected: false,
             nonfinite_reject: false,
@@ -86,28 +87,28 @@ impl PiController {
             };
         }
         // dopri5's h / fac with fac = clamp(err^expo1 / err_old^β / 0.9,
-        // 0.2, 10), computed as h · clamp(0.9 · 2^(β log2 err_old − expo1
-        // log2 err), 0.1, 5): one log and one power of 2 per step and no
+        // 0.2, 10), computed as h · clamp(0.9 · 2^(β log2 err_old − expo1/2
+        // · log2 err²), 0.1, 5): one log and one power of 2 per step and no
         // division, since every operation here is on the step's critical
-        // path.
-        // err = 0 (an exact step) behaves like the smallest error the
-        // controller distinguishes; the factor is clamped anyway.
-        let log2_err = 0.5 * log2_approx(err_sq.max(1e-300));
+        // path. An exact step (err = 0) gets log2 ≈ −1023, the factor is
+        // clamped anyway.
+        let log2_err_sq = log2_approx(err_sq);
         if err_sq > 1.0 {
-            let shrink = (0.9 * exp2_approx(-self.expo1 * log2_err)).max(0.2);
+            let shrink = (0.9 * exp2_approx(self.half_neg_expo1 * log2_err_sq)).max(0.2);
             self.last_rejected = true;
             self.nonfinite_reject = false;
             return Verdict::Reject {
                 h_retry: h_try * shrink,
             };
         }
-        let grow =
-            (0.9 * exp2_approx(BETA * self.log2_err_old - self.expo1 * log2_err)).clamp(0.1, 5.0);
+        let grow = (0.9
+            * exp2_approx(BETA * self.log2_err_old + self.half_neg_expo1 * log2_err_sq))
+        .clamp(0.1, 5.0);
         let mut h_new = h_try * grow;
         if self.last_rejected {
             h_new = h_new.min(h_try);
         }
-        self.log2_err_old = log2_err.max(LOG2_ERR_FLOOR);
+        self.log2_err_old = (0.5 * log2_err_sq).max(LOG2_ERR_FLOOR);
         self.last_rejected = false;
         self.nonfinite_reject = false;
         Verdict::Accept {
