@@ -265,18 +265,18 @@ impl<'a, S: OdeSystem + ?Sized, O: Observer + ?Sized> Integration<'a, S, O> {
         self.step_past(false)
     }
 
-    /// [`step`](Self::step), but with `accepted` set, accepted steps do
-    /// not return: it runs on to the next event, stop time or the end (for
+    /// [`step`](Self::step), but with `run_on` set, accepted steps do not
+    /// return: it runs on to the next event, stop time or the end (for
     /// [`advance_to`](Self::advance_to) and [`finish`](Self::finish), which
     /// would only call it again; the stepping loop then keeps its state in
     /// registers from one step to the next).
-    fn step_past(&mut self, accepted: bool) -> Result<Step, SolverError> {
+    fn step_past(&mut self, run_on: bool) -> Result<Step, SolverError> {
         match &self.status {
             Status::Running => {}
             Status::Done { .. } => return Ok(Step::Finished),
             Status::Failed(e) => return Err(e.clone()),
         }
-        match self.advance_any(accepted) {
+        match self.advance_any(run_on) {
             Ok(Next::Go(s)) => Ok(s),
             Ok(Next::End { stopped }) => {
                 self.status = Status::Done { stopped };
@@ -661,7 +661,7 @@ fn advance<S: OdeSystem + ?Sized, D: Dim>(p: Parts<'_, '_, S>, d: D) -> Result<N
         }
 
         if adaptive {
-            let err_sq = ws.error_norm(d, sch, settings, h_try);
+            let err_sq = ws.error_sq(d, sch, settings, h_try);
             match ctrl.judge(err_sq, h_try, last, *h) {
                 Verdict::Reject { h_retry } => {
                     run.stats.rejected += 1;

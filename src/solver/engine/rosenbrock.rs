@@ -202,7 +202,7 @@ impl Solver {
 
     /// Square of the RMS norm of the embedded error `Σ_i e_i u_i`, scaled
     /// by the tolerances.
-    pub(super) fn ros_error_norm(&self, tab: &RosenbrockTableau, st: &Settings) -> f64 {
+    pub(super) fn ros_error_sq(&self, tab: &RosenbrockTableau, st: &Settings) -> f64 {
         let n = self.dim;
         if n == 0 {
             return 0.0;

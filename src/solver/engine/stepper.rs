@@ -226,18 +226,18 @@ impl Solver {
     // Not inlined: one copy per dimension, shared by every system of that
     // size (inlined, each system's stepping loop carried its own).
     #[inline(never)]
-    pub(super) fn error_norm<D: Dim>(&self, d: D, scheme: Scheme, st: &Settings, h: f64) -> f64 {
+    pub(super) fn error_sq<D: Dim>(&self, d: D, scheme: Scheme, st: &Settings, h: f64) -> f64 {
         match scheme {
             Scheme::Explicit(tab) => {
-                with_tableau!(tab, |tab, _unroll| self.rk_error_norm(d, tab, st, h))
+                with_tableau!(tab, |tab, _unroll| self.rk_error_sq(d, tab, st, h))
             }
-            Scheme::Rosenbrock(tab) => self.ros_error_norm(tab, st),
+            Scheme::Rosenbrock(tab) => self.ros_error_sq(tab, st),
         }
     }
 
-    /// [`error_norm`](Self::error_norm) of an explicit Runge–Kutta step.
+    /// [`error_sq`](Self::error_sq) of an explicit Runge–Kutta step.
     #[inline(always)]
-    fn rk_error_norm<D: Dim>(&self, d: D, tab: &Tableau, st: &Settings, h: f64) -> f64 {
+    fn rk_error_sq<D: Dim>(&self, d: D, tab: &Tableau, st: &Settings, h: f64) -> f64 {
         let Some(e) = tab.e else { return 0.0 };
         let dim = d.n();
         let (y, y_new) = (&self.y[..dim], &self.y_new[..dim]);
