@@ -37,99 +37,86 @@ pub fn log2(x: f64) -> f64 {
     libm::log2(x)
 }
 
-/// Entries of the tables of [`log2_approx`] and [`exp2_approx`].
-const TABLE: usize = 128;
+/// Intervals of the mantissa in [`PowTable`].
+const MANTISSA_INTERVALS: usize = 128;
 
-/// For the mantissa interval `[1 + i/128, 1 + (i+1)/128)`: the reciprocal
-/// of its centre `c` (rounded) and `−log2` of that reciprocal, computed
-/// when compiling (IEEE arithmetic, the same bits on every target).
-const LOG_TABLE: [(f64, f64); TABLE] = {
-    let mut t = [(0.0, 0.0); TABLE];
-    let mut i = 0;
-    while i < TABLE {
-        let c = 1.0 + (i as f64 + 0.5) / TABLE as f64;
-        let inv = 1.0 / c;
-        // ln(inv) = 2 atanh(s), s = (inv − 1)/(inv + 1), |s| < 1/3.
-        let s = (inv - 1.0) / (inv + 1.0);
-        let (s2, mut term, mut sum, mut k) = (s * s, s, 0.0, 0);
-        while k < 40 {
-            sum += term / (2 * k + 1) as f64;
-            term *= s2;
-            k += 1;
-        }
-        t[i] = (inv, -2.0 * sum * std::f64::consts::LOG2_E);
-        i += 1;
-    }
-    t
-};
-
-/// `2^(j/128)` for `j` in `0..128`, computed when compiling.
-const EXP2_TABLE: [f64; TABLE] = {
-    let mut t = [0.0; TABLE];
-    let mut j = 0;
-    while j < TABLE {
-        // e^x by its Taylor series, x = j ln2 / 128 < ln 2.
-        let x = j as f64 * std::f64::consts::LN_2 / TABLE as f64;
-        let (mut term, mut sum, mut k) = (1.0, 0.0, 1);
-        while k < 30 {
-            sum += term;
-            term *= x / k as f64;
-            k += 1;
-        }
-        t[j] = sum;
-        j += 1;
-    }
-    t
-};
-
-/// Base-2 logarithm of a positive, normal, finite `x`, to within 1e-12
-/// (absolute); for 0 and subnormal `x` a value in [−1023, −1022) (a floor,
-/// not their logarithm). The step-size controller's, for speed (a table of
-/// 128 intervals and four terms of a series, no division: the controller's
-/// logarithm lies on every step's critical path; libm's `ln` and `exp`
-/// there were 18% of a `cr` solve under `perf`, issue 19). The same bits
-/// on every target.
-#[inline]
-pub fn log2_approx(x: f64) -> f64 {
-    debug_assert!(x.is_finite() && x >= 0.0, "log2_approx({x})");
-    let bits = x.to_bits();
-    let e = (bits >> 52) as i64 - 1023;
-    let (inv, log_c) = LOG_TABLE[((bits >> 45) & 0x7f) as usize];
-    let m = f64::from_bits((bits & 0x000f_ffff_ffff_ffff) | 0x3ff0_0000_0000_0000);
-    // |r| ≤ 1/256; log2(1 + r) = (r − r²/2 + r³/3 − r⁴/4 + …)/ln 2.
-    let r = m * inv - 1.0;
-    const A1: f64 = std::f64::consts::LOG2_E;
-    const A2: f64 = -std::f64::consts::LOG2_E / 2.0;
-    const A3: f64 = std::f64::consts::LOG2_E / 3.0;
-    const A4: f64 = -std::f64::consts::LOG2_E / 4.0;
-    let r2 = r * r;
-    let p = r * (A1 + A2 * r) + r2 * r * (A3 + A4 * r);
-    (e as f64 + log_c) + p
+/// `x^a` for one fixed exponent `a`, by tables: the step-size controller's
+/// power (issue 19). The controller's power of the error lies on every
+/// step's critical path (the next step's second stage waits for the step
+/// size), where `exp2(a · log2 x)` took two dependent table-and-series
+/// evaluations; here one series of three terms runs while the tables give
+/// the rest.
+///
+/// With `x = 2^(e−1023) · m`, `m` in `[1, 2)`, and `c` the centre of `m`'s
+/// interval (one of 128): `x^a = 2^(a(e−1023)) · (1/c)^(−a) · (m/c)^a`,
+/// where `2^(a(e−1023))` is a product of two table entries (split on the
+/// bits of `e`), `(1/c)^(−a)` a third, and `(m/c)^a = (1 + r)^a` with
+/// `|r| ≤ 1/256` three terms of the binomial series. Within 1e-10 relative
+/// for `|a| ≤ 1/2` and every positive, normal, finite `x` (unit test); for
+/// 0 and subnormal `x` a value of the order of `2^(−1023a)` (a floor, not
+/// their power). Tables are built with the portable [`pow`], and the
+/// evaluation is IEEE operations only: the same bits on every target.
+#[derive(Clone, PartialEq)]
+pub struct PowTable {
+    /// The exponent `a`.
+    a: f64,
+    /// Per mantissa interval: `1/c` (rounded) and `(1/c)^(−a)` of that
+    /// rounded reciprocal, so `m · (1/c)` and the table agree.
+    mantissa: [(f64, f64); MANTISSA_INTERVALS],
+    /// `2^(a(32 j − 1023))` for the high five bits `j` of the biased exponent.
+    exp_hi: [f64; 64],
+    /// `2^(a l)` for its low five bits `l`.
+    exp_lo: [f64; 32],
+    /// Binomial series coefficients: `a`, `a(a−1)/2`, `a(a−1)(a−2)/6`.
+    series: [f64; 3],
 }
 
-/// `2^v` for `|v| ≤ 1000`, to within 1e-13 relative: the step-size
-/// controller's, for speed (see [`log2_approx`]). The same bits on every
-/// target.
-#[inline]
-pub fn exp2_approx(v: f64) -> f64 {
-    debug_assert!(v.abs() <= 1000.0, "exp2_approx({v})");
-    // k = round(128 v) by the 1.5·2^52 shift; s = 128 v − k exactly
-    // (|s| ≤ 1/2), and 2^v = 2^(k/128) · 2^(s/128).
-    const SHIFT: f64 = 6_755_399_441_055_744.0;
-    let v128 = v * TABLE as f64;
-    let shifted = v128 + SHIFT;
-    let k = shifted.to_bits() as i64 - SHIFT.to_bits() as i64;
-    let r = v128 - (shifted - SHIFT);
-    // 2^(r/128) = e^(r ln 2 / 128) by four terms of its series, ln 2 / 128
-    // folded into the coefficients.
-    const L1: f64 = std::f64::consts::LN_2 / TABLE as f64;
-    const L2: f64 = L1 * L1 / 2.0;
-    const L3: f64 = L2 * L1 / 3.0;
-    const L4: f64 = L3 * L1 / 4.0;
-    let r2 = r * r;
-    let p = (1.0 + L1 * r) + r2 * (L2 + L3 * r + L4 * r2);
-    let scale = f64::from_bits((((k >> 7) + 1023) as u64) << 52);
-    EXP2_TABLE[(k & 0x7f) as usize] * scale * p
+impl std::fmt::Debug for PowTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PowTable {{ a: {} }}", self.a)
+    }
+}
+
+impl PowTable {
+    /// The tables for `x^a` (224 calls of [`pow`]: build once, reuse).
+    pub fn new(a: f64) -> PowTable {
+        let mut mantissa = [(0.0, 0.0); MANTISSA_INTERVALS];
+        for (i, slot) in mantissa.iter_mut().enumerate() {
+            let c = 1.0 + (i as f64 + 0.5) / MANTISSA_INTERVALS as f64;
+            let inv = 1.0 / c;
+            *slot = (inv, pow(inv, -a));
+        }
+        let exp_hi = std::array::from_fn(|j| pow(2.0, a * (32 * j as i64 - 1023) as f64));
+        let exp_lo = std::array::from_fn(|l| pow(2.0, a * l as f64));
+        PowTable {
+            a,
+            mantissa,
+            exp_hi,
+            exp_lo,
+            series: [a, a * (a - 1.0) / 2.0, a * (a - 1.0) * (a - 2.0) / 6.0],
+        }
+    }
+
+    /// The exponent the table was built for.
+    pub fn exponent(&self) -> f64 {
+        self.a
+    }
+
+    /// `x^a` for a non-negative finite `x` (see the type's accuracy).
+    #[inline]
+    pub fn pow(&self, x: f64) -> f64 {
+        debug_assert!(x.is_finite() && x >= 0.0, "PowTable::pow({x})");
+        let bits = x.to_bits();
+        // Masks keep every index in range whatever the bits (no panic).
+        let scale =
+            self.exp_hi[((bits >> 57) & 63) as usize] * self.exp_lo[((bits >> 52) & 31) as usize];
+        let (inv, inv_pow) = self.mantissa[((bits >> 45) & 0x7f) as usize];
+        let m = f64::from_bits((bits & 0x000f_ffff_ffff_ffff) | 0x3ff0_0000_0000_0000);
+        let r = m * inv - 1.0;
+        let [c1, c2, c3] = self.series;
+        let series = (1.0 + c1 * r) + (r * r) * (c2 + c3 * r);
+        (scale * inv_pow) * series
+    }
 }
 
 #[cfg(test)]
@@ -152,30 +139,38 @@ mod tests {
     }
 
     #[test]
-    fn the_controllers_log2_and_exp2_are_accurate_over_their_range() {
-        // Checked against libm (correct to an ulp or so) on a log-spaced
-        // sweep over 600 decades and on the mantissa's table boundaries.
-        let mut worst = (0.0f64, 0.0f64);
-        for i in 0..=60_000 {
-            let x = 10f64.powf(-300.0 + i as f64 * 0.01) * (1.0 + 1e-3 * (i % 7) as f64);
-            worst.0 = worst.0.max((log2_approx(x) - log2(x)).abs());
+    fn pow_table_is_accurate_over_the_range_of_floats() {
+        // Against libm (correct to an ulp or so): a log-spaced sweep over
+        // 600 decades, and the mantissa's interval boundaries, for the
+        // controller's exponents (error orders 1 to 8, and β/2).
+        let mut exponents: Vec<f64> = (1..=8).map(|q| -0.5 * (1.0 / q as f64 - 0.03)).collect();
+        exponents.push(0.02);
+        for a in exponents {
+            let t = PowTable::new(a);
+            assert_eq!(t.exponent(), a);
+            let mut worst = 0.0f64;
+            let mut check = |x: f64| {
+                let want = pow(x, a);
+                worst = worst.max(((t.pow(x) - want) / want).abs());
+            };
+            for i in 0..=60_000 {
+                check(10f64.powf(-300.0 + i as f64 * 0.01) * (1.0 + 1e-3 * (i % 7) as f64));
+            }
+            for i in 0..=1024 {
+                check(1.0 + i as f64 / 1024.0);
+                check(f64::MIN_POSITIVE * (1.0 + i as f64 / 1024.0));
+            }
+            check(f64::MAX);
+            assert!(worst < 1e-10, "x^{a} off by {worst:e}");
+            assert!((t.pow(1.0) - 1.0).abs() < 1e-10);
+            // 0 and subnormals: finite, of the order of the smallest normal's power.
+            for x in [0.0, f64::MIN_POSITIVE / 3.0, 4.9e-324] {
+                let (got, floor) = (t.pow(x), pow(f64::MIN_POSITIVE, a));
+                assert!(
+                    got.is_finite() && got / floor > 0.4 && got / floor < 2.5,
+                    "{x}: {got}"
+                );
+            }
         }
-        for i in 0..=1024 {
-            let m = 1.0 + i as f64 / 1024.0;
-            worst.0 = worst.0.max((log2_approx(m) - log2(m)).abs());
-        }
-        for i in 0..200_000 {
-            let v = -1000.0 + i as f64 * 0.01 + 1e-4 * (i % 13) as f64;
-            let want = pow(2.0, v);
-            worst.1 = worst.1.max(((exp2_approx(v) - want) / want).abs());
-        }
-        assert!(worst.0 < 1e-12, "log2 off by {:e}", worst.0);
-        assert!(worst.1 < 1e-13, "exp2 off by {:e}", worst.1);
-        assert!(log2_approx(1.0).abs() < 1e-12);
-        for x in [0.0, f64::MIN_POSITIVE / 3.0, 4.9e-324] {
-            assert!((-1023.0..-1022.0).contains(&log2_approx(x)), "{x}");
-        }
-        assert_eq!(exp2_approx(0.0), 1.0);
-        assert_eq!(exp2_approx(-3.0), 0.125);
     }
 }

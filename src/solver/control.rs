@@ -3,19 +3,37 @@
 //! "accept or reject this step, and what size next?".
 //!
 //! The controller sees the scaled error norm of each attempted step and
-//! keeps the little history PI control needs: the logarithm of the last
+//! keeps the little history PI control needs: a factor from the last
 //! accepted error and whether the previous attempt was rejected. Its
-//! powers are taken as `exp2(· log2)` by `crate::math`'s table-driven
-//! approximations (within 1e-12, far below what step control can tell
-//! apart, and portable), so its step sizes are the same bits natively and
-//! in WebAssembly.
+//! powers are taken by `crate::math::PowTable` (tables built once per
+//! exponent with the portable `pow`, within 1e-10, far below what step
+//! control can tell apart), so its step sizes are the same bits natively
+//! and in WebAssembly.
 
-use crate::math::{exp2_approx, log2_approx};
+use crate::math::PowTable;
+use std::sync::OnceLock;
 
 /// PI control exponent on the previous accepted error.
 const BETA: f64 = 0.04;
-/// log2 of the smallest previous error PI control remembers (1e-4).
-const LOG2_ERR_FLOOR: f64 = -4.0 * std::f64::consts::LOG2_10;
+/// The smallest previous squared error PI control remembers (the error's
+/// floor 1e-4, squared).
+const ERR_SQ_FLOOR: f64 = 1e-8;
+/// Error orders with a table of their own; higher ones use the highest
+/// (every method in `Method` has order 4 or 5).
+const MAX_ERR_ORDER: usize = 8;
+
+/// `x^(−(1/q − 0.75β)/2)` for error order `q` in 1..=8, built on first use.
+static EXPO1_TABLES: [OnceLock<PowTable>; MAX_ERR_ORDER] =
+    [const { OnceLock::new() }; MAX_ERR_ORDER];
+/// `x^(β/2)`: the previous error's factor from its square.
+static BETA_TABLE: OnceLock<PowTable> = OnceLock::new();
+
+/// `0.9 · err_old^β` for a squared error (floored at 1e-8).
+fn old_factor(err_sq: f64) -> f64 {
+    0.9 * BETA_TABLE
+        .get_or_init(|| PowTable::new(0.5 * BETA))
+        .pow(err_sq.max(ERR_SQ_FLOOR))
+}
 
 /// The verdict on one attempted step.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -36,11 +54,11 @@ pub enum Verdict {
 /// II.4, and Hairer & Wanner's `dopri5`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PiController {
-    /// `−(1/err_order − 0.75 β)/2`: the exponent on the squared error
-    /// (`1/err_order − 0.75 β` is the one on the error).
-    half_neg_expo1: f64,
-    /// log2 of the previous accepted error (at least log2 1e-4).
-    log2_err_old: f64,
+    /// `x ↦ x^(−(1/err_order − 0.75 β)/2)`: the power of the squared error
+    /// (`1/err_order − 0.75 β` is the exponent on the error).
+    expo1: &'static PowTable,
+    /// `0.9 · err_old^β`, err_old the previous accepted error (at least 1e-4).
+    old_factor: f64,
     /// The previous attempt was rejected (the next accepted step may not grow).
     last_rejected: bool,
     /// The previous rejection was for a non-finite error.
@@ -50,10 +68,13 @@ pub struct PiController {
 impl PiController {
     /// A controller for a method whose error estimate has order
     /// `err_order − 1` ([`Tableau::err_order`](crate::solver::Tableau::err_order)).
+    /// Orders are taken in 1..=8 (every method here has 4 or 5).
     pub fn new(err_order: u32) -> Self {
+        let q = (err_order as usize).clamp(1, MAX_ERR_ORDER);
         PiController {
-            half_neg_expo1: -0.5 * (1.0 / err_order as f64 - 0.75 * BETA),
-            log2_err_old: LOG2_ERR_FLOOR,
+            expo1: EXPO1_TABLES[q - 1]
+                .get_or_init(|| PowTable::new(-0.5 * (1.0 / q as f64 - 0.75 * BETA))),
+            old_factor: old_factor(ERR_SQ_FLOOR),
             last_rejected: false,
             nonfinite_reject: false,
         }
@@ -63,7 +84,7 @@ impl PiController {
     /// previous error says nothing about the next step). Whether the last
     /// attempt was rejected is kept.
     pub fn reset(&mut self) {
-        self.log2_err_old = LOG2_ERR_FLOOR;
+        self.old_factor = old_factor(ERR_SQ_FLOOR);
     }
 
     /// True when the last attempt was rejected because its error was not a
@@ -75,7 +96,7 @@ impl PiController {
 
     /// Judge an attempted step of size `h_try` whose scaled error norm is
     /// `√err_sq` (the square is what the engine computes: the controller
-    /// needs only its logarithm). `last` says the step was cut to land on
+    /// needs only a power of it). `last` says the step was cut to land on
     /// a stop time, and `h` is the size the controller proposed before it
     /// was cut (a landing step does not shrink the next proposal).
     pub fn judge(&mut self, err_sq: f64, h_try: f64, last: bool, h: f64) -> Verdict {
@@ -87,28 +108,26 @@ impl PiController {
             };
         }
         // dopri5's h / fac with fac = clamp(err^expo1 / err_old^β / 0.9,
-        // 0.2, 10), computed as h · clamp(0.9 · 2^(β log2 err_old − expo1/2
-        // · log2 err²), 0.1, 5): one log and one power of 2 per step and no
-        // division, since every operation here is on the step's critical
-        // path. An exact step (err = 0) gets log2 ≈ −1023, the factor is
-        // clamped anyway.
-        let log2_err_sq = log2_approx(err_sq);
+        // 0.2, 10), computed as h · clamp(0.9 · err_old^β · (err²)^(−expo1/2),
+        // 0.1, 5): one table power per step and no division, since every
+        // operation here is on the step's critical path (0.9 · err_old^β
+        // was computed a step earlier). An exact step (err = 0) gets a
+        // large factor, clamped anyway.
+        let power = self.expo1.pow(err_sq);
         if err_sq > 1.0 {
-            let shrink = (0.9 * exp2_approx(self.half_neg_expo1 * log2_err_sq)).max(0.2);
+            let shrink = (0.9 * power).max(0.2);
             self.last_rejected = true;
             self.nonfinite_reject = false;
             return Verdict::Reject {
                 h_retry: h_try * shrink,
             };
         }
-        let grow = (0.9
-            * exp2_approx(BETA * self.log2_err_old + self.half_neg_expo1 * log2_err_sq))
-        .clamp(0.1, 5.0);
+        let grow = (self.old_factor * power).clamp(0.1, 5.0);
         let mut h_new = h_try * grow;
         if self.last_rejected {
             h_new = h_new.min(h_try);
         }
-        self.log2_err_old = (0.5 * log2_err_sq).max(LOG2_ERR_FLOOR);
+        self.old_factor = old_factor(err_sq);
         self.last_rejected = false;
         self.nonfinite_reject = false;
         Verdict::Accept {
