@@ -66,19 +66,15 @@ impl OdeSystem for Clinical {
     fn rhs(&self, _t: f64, y: &[f64], dy: &mut [f64]) {
         let p = &self.p.0;
         let (np, nta, ntn, nn) = (y[NP], y[NTA], y[NTN], y[NN]);
-        // 1/nC depends on no state: its division runs while the previous
-        // stage is still being computed, which leaves the divider to the
-        // four divisions by state-dependent denominators (issue 19).
-        let inv_nc = 1.0 / p[ix::nC];
         let kill = p[ix::e] * nta;
         let activation = p[ix::kA] * ntn * np / (np + p[ix::KA]);
-        dy[NP] = p[ix::rP] * np * (1.0 - np * inv_nc) - kill * np / (np + p[ix::KP]);
+        dy[NP] = p[ix::rP] * np * (1.0 - np / p[ix::nC]) - kill * np / (np + p[ix::KP]);
         dy[NTA] = p[ix::rTA] * nta * np / (np + p[ix::Kr]) + activation - p[ix::lTA] * nta;
         dy[NTN] = -activation - p[ix::lTN] * ntn;
         // MODELS.md §1 interpretation notes: the bystander term is read as
         // e·nTA·nN/(kb·nN + KN) (not e·nTA·nN/(kb·(nN + KN))), and the
         // mutation flux km·nP is NOT subtracted from dnP/dt (as printed).
-        dy[NN] = p[ix::rN] * nn * (1.0 - nn * inv_nc) + p[ix::km] * np
+        dy[NN] = p[ix::rN] * nn * (1.0 - nn / p[ix::nC]) + p[ix::km] * np
             - kill * nn / (p[ix::kb] * nn + p[ix::KN]);
     }
 

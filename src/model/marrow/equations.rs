@@ -77,12 +77,6 @@ impl OdeSystem for Marrow {
             panic!("the marrow model has at least 7 states");
         };
         let [b0, b1, b2, b3, l, ca, cm] = *y7;
-        // Reciprocals of parameters depend on no state: their divisions run
-        // while the previous stage is still being computed, which leaves
-        // the divider to the three divisions by state-dependent
-        // denominators (issue 19).
-        let (inv_tau_a, inv_tau_m) = (1.0 / q[p::TAUA], 1.0 / q[p::TAUM]);
-        let inv_lmax = 1.0 / q[p::LMAX];
         let s = b0 + b1 + b2 + b3;
         let sh = 1.0 / (1.0 + q[p::K] * (s + l));
         let sl = 1.0 / (1.0 + q[p::K] * s);
@@ -105,19 +99,19 @@ impl OdeSystem for Marrow {
             kill += q[p::ALPHA2] * ca2;
             let f2 = act(q[p::H2]);
             dy_rest[0] = f2 * (q[p::RHOC2] * ca2 + q[p::GAMMAMA] * cm2)
-                - ca2 * inv_tau_a
+                - ca2 / q[p::TAUA]
                 - (1.0 - f2) * loss * ca2;
             dy_rest[1] =
-                (1.0 - f2) * q[p::GAMMAAM] * ca2 - cm2 * inv_tau_m - f2 * q[p::GAMMAMA] * cm2;
+                (1.0 - f2) * q[p::GAMMAAM] * ca2 - cm2 / q[p::TAUM] - f2 * q[p::GAMMAMA] * cm2;
         }
         dy7[0] = sh * q[p::RHO0] * b0 - q[p::GAMMA0] * b0;
         dy7[1] = sh * q[p::RHO1] * b1 + q[p::GAMMA0] * b0 - q[p::GAMMA1] * b1 - kill * b1;
         dy7[2] = sh * q[p::RHO2] * b2 + q[p::GAMMA1] * b1 - q[p::GAMMA2] * b2 - kill * b2;
         dy7[3] = q[p::GAMMA2] * b2 - q[p::GAMMA3] * b3 - kill * b3;
-        dy7[4] = sl * q[p::RHOL] * l * (1.0 - l * inv_lmax) - q[p::GAMMAL] * l - kill * l;
+        dy7[4] = sl * q[p::RHOL] * l * (1.0 - l / q[p::LMAX]) - q[p::GAMMAL] * l - kill * l;
         dy7[5] =
-            f1 * (q[p::RHOC] * ca + q[p::GAMMAMA] * cm) - ca * inv_tau_a - (1.0 - f1) * loss * ca;
-        dy7[6] = (1.0 - f1) * q[p::GAMMAAM] * ca - cm * inv_tau_m - f1 * q[p::GAMMAMA] * cm;
+            f1 * (q[p::RHOC] * ca + q[p::GAMMAMA] * cm) - ca / q[p::TAUA] - (1.0 - f1) * loss * ca;
+        dy7[6] = (1.0 - f1) * q[p::GAMMAAM] * ca - cm / q[p::TAUM] - f1 * q[p::GAMMAMA] * cm;
     }
 
     /// Cell counts: never negative.
