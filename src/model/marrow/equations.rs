@@ -77,14 +77,19 @@ impl OdeSystem for Marrow {
             panic!("the marrow model has at least 7 states");
         };
         let [b0, b1, b2, b3, l, ca, cm] = *y7;
-        let s = b0 + b1 + b2 + b3;
+        // Sums and products are grouped so that the chain from the state
+        // through each division to dy is short (a Runge–Kutta stage waits
+        // for the one before; issue 19): sums as pairs, and what does not
+        // depend on a division is computed beside it, then added once.
+        let s = (b0 + b1) + (b2 + b3);
         let sh = 1.0 / (1.0 + q[p::K] * (s + l));
         let sl = 1.0 / (1.0 + q[p::K] * s);
         let printed = self.variant == Variant::AsPrinted;
         // CD19+ antigen load (MODELS.md §2: `corrected` sums CD19+ cells only;
         // `as-printed` adds B0). Clamped at 0 so a tiny negative excursion of
         // the dense output cannot make F leave [0, 1].
-        let a = (b1 + b2 + b3 + l + if printed { b0 } else { 0.0 }).max(0.0);
+        let cd19 = (b1 + b2) + (b3 + l);
+        let a = if printed { cd19 + b0 } else { cd19 }.max(0.0);
         let act = |h: f64| if a + h > 0.0 { a / (h + a) } else { 0.0 };
         let f1 = act(q[p::H]);
         let mut kill = q[p::ALPHA] * ca;
@@ -94,24 +99,25 @@ impl OdeSystem for Marrow {
         } else {
             q[p::GAMMAAM]
         };
+        // f·(ρC·C + γMA·M) − C/τA − (1 − f)·loss·C and
+        // (1 − f)·γAM·C − M/τM − f·γMA·M for one product.
+        let car_t = |f: f64, rho: f64, c: f64, m: f64| {
+            (
+                (f * (rho * c + q[p::GAMMAMA] * m) - c / q[p::TAUA]) - (1.0 - f) * (loss * c),
+                ((1.0 - f) * (q[p::GAMMAAM] * c) - f * (q[p::GAMMAMA] * m)) - m / q[p::TAUM],
+            )
+        };
         if self.dual {
             let (ca2, cm2) = (y[7], y[8]);
             kill += q[p::ALPHA2] * ca2;
-            let f2 = act(q[p::H2]);
-            dy_rest[0] = f2 * (q[p::RHOC2] * ca2 + q[p::GAMMAMA] * cm2)
-                - ca2 / q[p::TAUA]
-                - (1.0 - f2) * loss * ca2;
-            dy_rest[1] =
-                (1.0 - f2) * q[p::GAMMAAM] * ca2 - cm2 / q[p::TAUM] - f2 * q[p::GAMMAMA] * cm2;
+            (dy_rest[0], dy_rest[1]) = car_t(act(q[p::H2]), q[p::RHOC2], ca2, cm2);
         }
-        dy7[0] = sh * q[p::RHO0] * b0 - q[p::GAMMA0] * b0;
-        dy7[1] = sh * q[p::RHO1] * b1 + q[p::GAMMA0] * b0 - q[p::GAMMA1] * b1 - kill * b1;
-        dy7[2] = sh * q[p::RHO2] * b2 + q[p::GAMMA1] * b1 - q[p::GAMMA2] * b2 - kill * b2;
+        dy7[0] = sh * (q[p::RHO0] * b0) - q[p::GAMMA0] * b0;
+        dy7[1] = sh * (q[p::RHO1] * b1) + ((q[p::GAMMA0] * b0 - q[p::GAMMA1] * b1) - kill * b1);
+        dy7[2] = sh * (q[p::RHO2] * b2) + ((q[p::GAMMA1] * b1 - q[p::GAMMA2] * b2) - kill * b2);
         dy7[3] = q[p::GAMMA2] * b2 - q[p::GAMMA3] * b3 - kill * b3;
-        dy7[4] = sl * q[p::RHOL] * l * (1.0 - l / q[p::LMAX]) - q[p::GAMMAL] * l - kill * l;
-        dy7[5] =
-            f1 * (q[p::RHOC] * ca + q[p::GAMMAMA] * cm) - ca / q[p::TAUA] - (1.0 - f1) * loss * ca;
-        dy7[6] = (1.0 - f1) * q[p::GAMMAAM] * ca - cm / q[p::TAUM] - f1 * q[p::GAMMAMA] * cm;
+        dy7[4] = sl * (q[p::RHOL] * l * (1.0 - l / q[p::LMAX])) - (q[p::GAMMAL] * l + kill * l);
+        (dy7[5], dy7[6]) = car_t(f1, q[p::RHOC], ca, cm);
     }
 
     /// Cell counts: never negative.
