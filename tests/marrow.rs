@@ -645,22 +645,39 @@ fn day30_only_heatmaps_give_the_same_l30_with_far_less_output() {
         lo,
         hi,
         spacing: Spacing::Log,
-        n: 6,
+        n: 12,
     };
     let grid = Grid::new(vec![axis("alpha", 3e-11, 3e-9), axis("h", 1e8, 1e11)]).unwrap();
-    let full = MarrowEval::new(&base, &["alpha", "h"], &req.settings, 30.0).unwrap();
-    let sparse = MarrowEval::new(&base, &["alpha", "h"], &req.settings, 30.0)
-        .unwrap()
-        .day30_only();
-    let a = run(&grid, &full);
-    let b = run(&grid, &sparse);
-    for (x, y) in a.iter().zip(&b) {
-        let (x, y) = (x.as_ref().unwrap(), y.as_ref().unwrap());
-        for o in [Outcome::Log10L30, Outcome::L30, Outcome::Response] {
-            assert_eq!(x.get(o).to_bits(), y.get(o).to_bits(), "{o:?}");
+    // day30_only also stops each course where the leukemia goes extinct;
+    // with the extinction rule off there is nothing to stop at.
+    let mut no_extinction = base.clone();
+    no_extinction.extinction = None;
+    for base in [&base, &no_extinction] {
+        let full = MarrowEval::new(base, &["alpha", "h"], &req.settings, 30.0).unwrap();
+        let sparse = MarrowEval::new(base, &["alpha", "h"], &req.settings, 30.0)
+            .unwrap()
+            .day30_only();
+        let a = run(&grid, &full);
+        let b = run(&grid, &sparse);
+        let mut extinct = 0;
+        for (x, y) in a.iter().zip(&b) {
+            let (x, y) = (x.as_ref().unwrap(), y.as_ref().unwrap());
+            for o in [Outcome::Log10L30, Outcome::L30, Outcome::Response] {
+                assert_eq!(x.get(o).to_bits(), y.get(o).to_bits(), "{o:?}");
+            }
+            assert!(x.get(Outcome::Fold).is_finite());
+            assert!(y.get(Outcome::Fold).is_nan() && y.get(Outcome::Tpeak).is_nan());
+            extinct += usize::from(x.get(Outcome::L30) == 0.0);
         }
-        assert!(x.get(Outcome::Fold).is_finite());
-        assert!(y.get(Outcome::Fold).is_nan() && y.get(Outcome::Tpeak).is_nan());
+        // Both kinds of cell are in the grid when extinction is on.
+        if base.extinction.is_some() {
+            assert!(
+                extinct > 10 && extinct < grid.len() - 10,
+                "{extinct} extinct"
+            );
+        } else {
+            assert_eq!(extinct, 0);
+        }
     }
 }
 

@@ -119,6 +119,9 @@ pub struct MarrowEval {
     grid: OutputGrid,
     window: f64,
     track_peak: bool,
+    /// The full course's events, when `prepared` stops at extinction
+    /// (kept for the rare course that goes extinct before day 0's output).
+    full: Option<Prepared>,
 }
 
 /// Per-worker scratch: a scenario copy, a solver workspace and a tracker.
@@ -172,6 +175,7 @@ impl MarrowEval {
             grid,
             window: peak_window,
             track_peak: true,
+            full: None,
         })
     }
 
@@ -180,9 +184,19 @@ impl MarrowEval {
     /// same bit for bit (output never changes the steps); the peak and its
     /// day are reported as NaN rather than guessed from two points. For a
     /// fig6 heatmap of log10_L30 this removes most of the work per cell.
+    ///
+    /// The course also stops where the leukemia goes extinct (L30 is then
+    /// 0, see `Scenario::prepare_stopping_at_extinction`): about a fifth
+    /// of a fig6 course's steps come after extinction, and half of the
+    /// heatmap's cells go extinct. `tests/marrow.rs`
+    /// (`day30_only_heatmaps_give_the_same_l30_with_far_less_output`)
+    /// checks that L30, its log and the response are the same bits as with
+    /// the full course.
     pub fn day30_only(mut self) -> Self {
         self.grid = OutputGrid::Times(vec![0.0, RESPONSE_DAY]);
         self.track_peak = false;
+        let stopping = self.base.prepare_stopping_at_extinction();
+        self.full = Some(std::mem::replace(&mut self.prepared, stopping));
         self
     }
 
@@ -195,13 +209,29 @@ impl MarrowEval {
             }
         }
         s.tracker.reset();
-        s.sc.run(
+        let out = s.sc.run(
             &self.prepared,
             &mut s.solver,
             &self.settings,
             &self.grid,
             &mut s.tracker,
         )?;
+        if out.stopped {
+            s.tracker.extinct_before_day30();
+            if s.tracker.metrics().is_none() {
+                // Extinct before day 0 was reported: run the full course.
+                if let Some(full) = &self.full {
+                    s.tracker.reset();
+                    s.sc.run(
+                        full,
+                        &mut s.solver,
+                        &self.settings,
+                        &self.grid,
+                        &mut s.tracker,
+                    )?;
+                }
+            }
+        }
         let mut m = s
             .tracker
             .metrics()

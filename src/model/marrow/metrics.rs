@@ -58,6 +58,12 @@ impl Tracker {
     pub(crate) fn reset(&mut self) {
         self.m = Metrics0::default();
     }
+    /// Record that the leukemia went extinct before day 30 and the course
+    /// was stopped there (see `Scenario::prepare_stopping_at_extinction`):
+    /// L30 is 0.
+    pub(crate) fn extinct_before_day30(&mut self) {
+        self.m.l30.get_or_insert(0.0);
+    }
     /// The metrics, once day 0 and day 30 have been observed.
     pub fn metrics(&self) -> Option<Metrics> {
         Some(Metrics {

@@ -371,7 +371,28 @@ impl Scenario {
     /// Prepared events for repeated solves of this scenario (sweeps): built
     /// once, reused for every point.
     pub fn prepare(&self) -> Prepared {
-        let (events, reinfusion) = self.events();
+        self.prepare_with(false)
+    }
+
+    /// As [`prepare`](Self::prepare), except that the solve stops where the
+    /// leukemia goes extinct, for outcomes that need nothing but L at day
+    /// 30: extinction holds L at 0 and nothing in the model adds leukemic
+    /// cells (doses and reinfusions are CAR T), so L30 = 0 is then known
+    /// and the rest of the course is not needed. Without the extinction
+    /// rule this is [`prepare`](Self::prepare).
+    pub fn prepare_stopping_at_extinction(&self) -> Prepared {
+        self.prepare_with(true)
+    }
+
+    fn prepare_with(&self, stop_at_extinction: bool) -> Prepared {
+        let (mut events, reinfusion) = self.events();
+        if stop_at_extinction {
+            for tr in &mut events.triggers {
+                if matches!(tr.action, Action::Extinguish { component } if component == ix::L) {
+                    tr.action = Action::Stop;
+                }
+            }
+        }
         let fallback = self
             .reinfusion
             .and_then(|r| r.fallback_day)
