@@ -28,13 +28,6 @@ static EXPO1_TABLES: [OnceLock<PowTable>; MAX_ERR_ORDER] =
 /// `x^(β/2)`: the previous error's factor from its square.
 static BETA_TABLE: OnceLock<PowTable> = OnceLock::new();
 
-/// `0.9 · err_old^β` for a squared error (floored at 1e-8).
-fn old_factor(err_sq: f64) -> f64 {
-    0.9 * BETA_TABLE
-        .get_or_init(|| PowTable::new(0.5 * BETA))
-        .pow(err_sq.max(ERR_SQ_FLOOR))
-}
-
 /// The verdict on one attempted step.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Verdict {
@@ -57,6 +50,8 @@ pub struct PiController {
     /// `x ↦ x^(−(1/err_order − 0.75 β)/2)`: the power of the squared error
     /// (`1/err_order − 0.75 β` is the exponent on the error).
     expo1: &'static PowTable,
+    /// `x ↦ x^(β/2)`: `err_old^β` from the squared error.
+    beta: &'static PowTable,
     /// `0.9 · err_old^β`, err_old the previous accepted error (at least 1e-4).
     old_factor: f64,
     /// The previous attempt was rejected (the next accepted step may not grow).
@@ -71,20 +66,28 @@ impl PiController {
     /// Orders are taken in 1..=8 (every method here has 4 or 5).
     pub fn new(err_order: u32) -> Self {
         let q = (err_order as usize).clamp(1, MAX_ERR_ORDER);
-        PiController {
+        let mut c = PiController {
             expo1: EXPO1_TABLES[q - 1]
                 .get_or_init(|| PowTable::new(-0.5 * (1.0 / q as f64 - 0.75 * BETA))),
-            old_factor: old_factor(ERR_SQ_FLOOR),
+            beta: BETA_TABLE.get_or_init(|| PowTable::new(0.5 * BETA)),
+            old_factor: 0.0,
             last_rejected: false,
             nonfinite_reject: false,
-        }
+        };
+        c.reset();
+        c
+    }
+
+    /// `0.9 · err_old^β` for a squared error (floored at 1e-8).
+    fn old_factor(&self, err_sq: f64) -> f64 {
+        0.9 * self.beta.pow(err_sq.max(ERR_SQ_FLOOR))
     }
 
     /// Forget the error history (after an event changed the state, the
     /// previous error says nothing about the next step). Whether the last
     /// attempt was rejected is kept.
     pub fn reset(&mut self) {
-        self.old_factor = old_factor(ERR_SQ_FLOOR);
+        self.old_factor = self.old_factor(ERR_SQ_FLOOR);
     }
 
     /// True when the last attempt was rejected because its error was not a
@@ -127,7 +130,7 @@ impl PiController {
         if self.last_rejected {
             h_new = h_new.min(h_try);
         }
-        self.old_factor = old_factor(err_sq);
+        self.old_factor = self.old_factor(err_sq);
         self.last_rejected = false;
         self.nonfinite_reject = false;
         Verdict::Accept {
