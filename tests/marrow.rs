@@ -682,6 +682,35 @@ fn day30_only_heatmaps_give_the_same_l30_with_far_less_output() {
 }
 
 #[test]
+fn day30_only_courses_extinct_from_day_0_still_report_day_0() {
+    // The stop at extinction fires at the very start here (L(0) below one
+    // cell): day 0's CAR T is still reported, so the metrics are complete.
+    let req = cartsim::model::SimRequest {
+        preset: "fig6".into(),
+        ..Default::default()
+    };
+    let mut base = cartsim::model::marrow::scenario(&req).unwrap();
+    base.model.p[cartsim::model::marrow::p::Y0 + cartsim::model::marrow::ix::L] = 0.5;
+    let grid = Grid::new(vec![Axis {
+        name: "alpha".into(),
+        lo: 3e-11,
+        hi: 3e-9,
+        spacing: cartsim::sweep::Spacing::Log,
+        n: 3,
+    }])
+    .unwrap();
+    let full = MarrowEval::new(&base, &["alpha"], &req.settings, 30.0).unwrap();
+    let sparse = MarrowEval::new(&base, &["alpha"], &req.settings, 30.0)
+        .unwrap()
+        .day30_only();
+    for (x, y) in run(&grid, &full).iter().zip(&run(&grid, &sparse)) {
+        let (x, y) = (x.as_ref().unwrap(), y.as_ref().unwrap());
+        assert_eq!(y.get(Outcome::L30), 0.0);
+        assert_eq!(x.get(Outcome::L30).to_bits(), y.get(Outcome::L30).to_bits());
+    }
+}
+
+#[test]
 fn course_metrics_do_not_depend_on_the_table_sampling() {
     use cartsim::model::marrow::MODEL;
     // The course's peak is read off its own 1/16-day grid, so it is the

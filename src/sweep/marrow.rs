@@ -119,9 +119,6 @@ pub struct MarrowEval {
     grid: OutputGrid,
     window: f64,
     track_peak: bool,
-    /// The full course's events, when `prepared` stops at extinction
-    /// (kept for the rare course that goes extinct before day 0's output).
-    full: Option<Prepared>,
 }
 
 /// Per-worker scratch: a scenario copy, a solver workspace and a tracker.
@@ -175,7 +172,6 @@ impl MarrowEval {
             grid,
             window: peak_window,
             track_peak: true,
-            full: None,
         })
     }
 
@@ -195,8 +191,7 @@ impl MarrowEval {
     pub fn day30_only(mut self) -> Self {
         self.grid = OutputGrid::Times(vec![0.0, RESPONSE_DAY]);
         self.track_peak = false;
-        let stopping = self.base.prepare_stopping_at_extinction();
-        self.full = Some(std::mem::replace(&mut self.prepared, stopping));
+        self.prepared = self.base.prepare_stopping_at_extinction();
         self
     }
 
@@ -216,21 +211,10 @@ impl MarrowEval {
             &self.grid,
             &mut s.tracker,
         )?;
+        // Day 0 is reported before any event, also one that fires at the
+        // start (tests/marrow.rs checks a leukemia extinct from day 0).
         if out.stopped {
             s.tracker.extinct_before_day30();
-            if s.tracker.metrics().is_none() {
-                // Extinct before day 0 was reported: run the full course.
-                if let Some(full) = &self.full {
-                    s.tracker.reset();
-                    s.sc.run(
-                        full,
-                        &mut s.solver,
-                        &self.settings,
-                        &self.grid,
-                        &mut s.tracker,
-                    )?;
-                }
-            }
         }
         let mut m = s
             .tracker
