@@ -428,15 +428,20 @@ fn run_problem<S: OdeSystem, const N: usize>(
         .and_then(|v| v.parse::<usize>().ok())
     {
         // A/B aid under a noisy machine: n interleaved single solves of
-        // cartsim DP5 and ode_solvers Dopri5 at rtol 1e-6; minimum times.
-        let st = Settings::dopri5(1e-6, p.atol);
+        // cartsim DP5 and ode_solvers Dopri5 at rtol 1e-6 (or
+        // BENCH_AB_RTOL); minimum times.
+        let rtol = std::env::var("BENCH_AB_RTOL")
+            .ok()
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(1e-6);
+        let st = Settings::dopri5(rtol, p.atol);
         let (mut a, mut b) = (f64::INFINITY, f64::INFINITY);
         for _ in 0..n {
             let t = Instant::now();
             black_box(cartsim_solve(&mut solver, p, &st, &grid, &events, &mut out));
             a = a.min(t.elapsed().as_secs_f64() * 1e6);
             let t = Instant::now();
-            black_box(ode_solvers_solve::<S, N>(p, 1e-6, &mut out));
+            black_box(ode_solvers_solve::<S, N>(p, rtol, &mut out));
             b = b.min(t.elapsed().as_secs_f64() * 1e6);
         }
         eprintln!(

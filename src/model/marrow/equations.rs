@@ -67,6 +67,7 @@ impl OdeSystem for Marrow {
         }
     }
 
+    #[inline(always)]
     fn rhs(&self, _t: f64, y: &[f64], dy: &mut [f64]) {
         let q = &self.p;
         // One length check for the seven common components (then none per

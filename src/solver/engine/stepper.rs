@@ -16,15 +16,25 @@ use crate::math::pow;
 /// once, generic over `Dim`; with a constant the slices have known
 /// lengths, so bounds checks vanish and the component loops unroll.
 pub(super) trait Dim: Copy {
+    /// True when the dimension is a compile-time constant of at most
+    /// [`LOCAL_DIM`]: a step can then keep its stages in local arrays.
+    const LOCAL: bool;
     /// Number of state components.
     fn n(self) -> usize;
 }
+
+/// The largest dimension whose stages a step keeps in local arrays (the
+/// largest [`Fixed`] dimension the engine instantiates).
+const LOCAL_DIM: usize = 9;
+/// The most stages a step keeps in local arrays (DOPRI5's seven).
+const LOCAL_STAGES: usize = 7;
 
 /// A dimension known when compiling.
 #[derive(Clone, Copy)]
 pub(super) struct Fixed<const N: usize>;
 
 impl<const N: usize> Dim for Fixed<N> {
+    const LOCAL: bool = N <= LOCAL_DIM;
     #[inline(always)]
     fn n(self) -> usize {
         N
@@ -36,6 +46,7 @@ impl<const N: usize> Dim for Fixed<N> {
 pub(super) struct Dynamic(pub(super) usize);
 
 impl Dim for Dynamic {
+    const LOCAL: bool = false;
     #[inline(always)]
     fn n(self) -> usize {
         self.0
@@ -95,6 +106,14 @@ macro_rules! for_stages {
 #[inline(always)]
 fn combine(y: &[f64], k: &[f64], w: &[f64], h: f64, out: &mut [f64]) {
     let dim = out.len();
+    combine_with(y, |j, c| k[j * dim + c], w, h, out);
+}
+
+/// [`combine`] with stage j's component c read by `k(j, c)`: the same
+/// operations in the same order wherever the stages are kept.
+#[inline(always)]
+fn combine_with(y: &[f64], k: impl Fn(usize, usize) -> f64, w: &[f64], h: f64, out: &mut [f64]) {
+    let dim = out.len();
     let Some((&w_last, older)) = w.split_last() else {
         out.copy_from_slice(&y[..dim]);
         return;
@@ -105,10 +124,10 @@ fn combine(y: &[f64], k: &[f64], w: &[f64], h: f64, out: &mut [f64]) {
         let mut acc = 0.0;
         for (j, &wj) in older.iter().enumerate() {
             if wj != 0.0 {
-                acc += wj * k[j * dim + c];
+                acc += wj * k(j, c);
             }
         }
-        out[c] = (y[c] + h * acc) + h_last * k[last * dim + c];
+        out[c] = (y[c] + h * acc) + h_last * k(last, c);
     }
 }
 
@@ -169,8 +188,80 @@ impl Solver {
         t: f64,
         h: f64,
     ) {
-        with_tableau!(tab, |tab, unroll| self
-            .rk_stages(d, unroll, sys, tab, stats, t, h))
+        with_tableau!(
+            tab,
+            |tab, unroll| if unroll && D::LOCAL && tab.stages() <= LOCAL_STAGES {
+                self.rk_stages_local(d, sys, tab, stats, t, h)
+            } else {
+                self.rk_stages(d, unroll, sys, tab, stats, t, h)
+            }
+        )
+    }
+
+    /// [`rk_stages`](Self::rk_stages) for a constant tableau and a small
+    /// constant dimension, with the stages in local arrays. Indexed by
+    /// constants once the stage loop is written out, they stay in
+    /// registers when the system's `rhs` is inlined, so a stage's
+    /// derivative reaches the next stage's input without a store and a
+    /// load on the step's critical path (issue 19). Written back to the
+    /// workspace at the end, where the error estimate and the dense output
+    /// read them. The same operations in the same order.
+    #[inline(always)]
+    // Indexing by constants is the point (see above): no iterators.
+    #[allow(clippy::needless_range_loop)]
+    fn rk_stages_local<D: Dim, S: OdeSystem + ?Sized>(
+        &mut self,
+        d: D,
+        sys: &S,
+        tab: &Tableau,
+        stats: &mut Stats,
+        t: f64,
+        h: f64,
+    ) {
+        let dim = d.n();
+        let s = tab.stages();
+        // One row more than the stages: `for_stages!` names indices up to
+        // 7, and every index must be in bounds when compiled. Every access
+        // below is by a constant index (a loop here would keep the arrays
+        // in memory: they are split into registers before loops unroll).
+        let mut k = [[0.0f64; LOCAL_DIM]; LOCAL_STAGES + 1];
+        let (mut y, mut ys) = ([0.0f64; LOCAL_DIM], [0.0f64; LOCAL_DIM]);
+        let (y, ys) = (&mut y[..dim], &mut ys[..dim]);
+        y.copy_from_slice(&self.y[..dim]);
+        k[0][..dim].copy_from_slice(&self.k[..dim]);
+        for_stages!(true, 1..s, |i| {
+            let (done, rest) = k.split_at_mut(i);
+            combine_with(y, |j, c| done[j][c], tab.a[i], h, ys);
+            let ki = &mut rest[0][..dim];
+            sys.rhs(t + tab.c[i] * h, ys, ki);
+            stats.rhs_evals += 1;
+            if self.any_held {
+                for (d, &hd) in ki.iter_mut().zip(&self.held) {
+                    if hd {
+                        *d = 0.0;
+                    }
+                }
+            }
+        });
+        for_stages!(true, 1..s, |i| {
+            self.k[i * dim..(i + 1) * dim].copy_from_slice(&k[i][..dim]);
+        });
+        self.y_stage[..dim].copy_from_slice(ys);
+        let y_new = &mut self.y_new[..dim];
+        if tab.fsal {
+            // The last stage was evaluated at y_new itself.
+            y_new.copy_from_slice(ys);
+        } else {
+            combine_with(y, |j, c| k[j][c], tab.b, h, y_new);
+        }
+        // Held components stay exactly where they were.
+        if self.any_held {
+            for c in 0..dim {
+                if self.held[c] {
+                    y_new[c] = y[c];
+                }
+            }
+        }
     }
 
     #[inline(always)]
