@@ -434,7 +434,11 @@ fn run_problem<S: OdeSystem, const N: usize>(
             .ok()
             .and_then(|v| v.parse::<f64>().ok())
             .unwrap_or(1e-6);
-        let st = Settings::dopri5(rtol, p.atol);
+        // BENCH_AB_RK4=DT: cartsim RK4 with step DT in DP5's place.
+        let rk4 = std::env::var("BENCH_AB_RK4")
+            .ok()
+            .and_then(|v| v.parse::<f64>().ok());
+        let st = rk4.map_or_else(|| Settings::dopri5(rtol, p.atol), Settings::rk4);
         let (mut a, mut b) = (f64::INFINITY, f64::INFINITY);
         for _ in 0..n {
             let t = Instant::now();
@@ -445,8 +449,9 @@ fn run_problem<S: OdeSystem, const N: usize>(
             b = b.min(t.elapsed().as_secs_f64() * 1e6);
         }
         eprintln!(
-            "[{}] min µs: cartsim DP5 {a:.2}, ode_solvers {b:.2}, ratio {:.3}",
+            "[{}] min µs: cartsim {} {a:.2}, ode_solvers {b:.2}, ratio {:.3}",
             p.name,
+            if rk4.is_some() { "RK4" } else { "DP5" },
             a / b
         );
         return Value::Null;

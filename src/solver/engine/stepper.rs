@@ -6,7 +6,7 @@
 use super::outcome::Stats;
 use super::settings::{Scheme, Settings, Tolerance};
 use super::{Solver, MAX_STAGES};
-use crate::solver::tableau::{DenseOutput, Tableau, DOPRI5};
+use crate::solver::tableau::{DenseOutput, Tableau, DOPRI5, RK4};
 use crate::solver::OdeSystem;
 // Portable pow: step sizes must be bit-identical natively and in wasm.
 use crate::math::pow;
@@ -26,7 +26,8 @@ pub(super) trait Dim: Copy {
 /// The largest dimension whose stages a step keeps in local arrays (the
 /// largest [`Fixed`] dimension the engine instantiates).
 const LOCAL_DIM: usize = 9;
-/// The most stages a step keeps in local arrays (DOPRI5's seven).
+/// The most stages a step keeps in local arrays (DOPRI5's seven; RK4 has
+/// four).
 const LOCAL_STAGES: usize = 7;
 
 /// A dimension known when compiling.
@@ -55,11 +56,12 @@ impl Dim for Dynamic {
 
 /// Run `$body` with `$t` bound to `$tab`, as a compile-time constant when
 /// it is DOPRI5 (the default method's, and the one the automatic method
-/// starts with): the kernels are inlined into each copy, so the
-/// coefficients fold and zero entries drop out when compiled. Any other
-/// tableau (RK4) runs the same code with its coefficients read at run time;
-/// a second constant copy made the page ~4 KB (gzipped) larger, over its
-/// budget, for a method used only when asked for.
+/// starts with) or, natively, RK4: the kernels are inlined into each copy,
+/// so the coefficients fold and zero entries drop out when compiled. Any
+/// other tableau (and RK4 in WebAssembly) runs the same code with its
+/// coefficients read at run time: a constant RK4 makes the page ~4 KB
+/// (gzipped) larger for a method used only when asked for. The same
+/// operations either way, so the same bits.
 /// `$u` says whether the stage loops are written out (constant
 /// coefficients only: with run-time ones a loop is far smaller).
 macro_rules! with_tableau {
@@ -67,6 +69,9 @@ macro_rules! with_tableau {
         let tab: &Tableau = $tab;
         if std::ptr::eq(tab, &DOPRI5) {
             let ($t, $u): (&Tableau, bool) = (&DOPRI5, true);
+            $body
+        } else if cfg!(not(target_arch = "wasm32")) && std::ptr::eq(tab, &RK4) {
+            let ($t, $u): (&Tableau, bool) = (&RK4, true);
             $body
         } else {
             let ($t, $u) = (tab, false);
@@ -198,8 +203,9 @@ impl Solver {
         )
     }
 
-    /// [`rk_stages`](Self::rk_stages) for a constant tableau and a small
-    /// constant dimension, with the stages in local arrays. Indexed by
+    /// [`rk_stages`](Self::rk_stages) for a constant tableau (DOPRI5, or
+    /// natively RK4) and a small constant dimension, with the stages in
+    /// local arrays. Indexed by
     /// constants once the stage loop is written out, they stay in
     /// registers when the system's `rhs` is inlined, so a stage's
     /// derivative reaches the next stage's input without a store and a
