@@ -136,6 +136,32 @@ fn combine_with(y: &[f64], k: impl Fn(usize, usize) -> f64, w: &[f64], h: f64, o
     }
 }
 
+/// Force the derivatives of held components (`held[c]`) to 0; nothing to
+/// do unless `any_held`.
+#[inline(always)]
+fn zero_held(any_held: bool, held: &[bool], dy: &mut [f64]) {
+    if any_held {
+        for (d, &h) in dy.iter_mut().zip(held) {
+            if h {
+                *d = 0.0;
+            }
+        }
+    }
+}
+
+/// Held components of `out` keep their values in `y`; nothing to do
+/// unless `any_held`.
+#[inline(always)]
+fn keep_held(any_held: bool, held: &[bool], y: &[f64], out: &mut [f64]) {
+    if any_held {
+        for ((o, &v), &h) in out.iter_mut().zip(y).zip(held) {
+            if h {
+                *o = v;
+            }
+        }
+    }
+}
+
 impl Solver {
     /// Index of the first non-finite component of the proposed new state.
     pub(super) fn first_nonfinite(&self) -> Option<usize> {
@@ -159,25 +185,12 @@ impl Solver {
         let k = &mut self.k[stage * dim..(stage + 1) * dim];
         sys.rhs(t, &self.y, k);
         stats.rhs_evals += 1;
-        if self.any_held {
-            for (d, &h) in k.iter_mut().zip(&self.held) {
-                if h {
-                    *d = 0.0;
-                }
-            }
-        }
+        zero_held(self.any_held, &self.held, k);
     }
 
     /// Force held components' derivatives to 0 in the end-of-step derivative.
     pub(super) fn mask_held_end(&mut self) {
-        if !self.any_held {
-            return;
-        }
-        for (d, &h) in self.f_end.iter_mut().zip(&self.held) {
-            if h {
-                *d = 0.0;
-            }
-        }
+        zero_held(self.any_held, &self.held, &mut self.f_end);
     }
 
     /// Compute stages 2..s and y_new for a step of size h from (t, y); k1 is
@@ -241,13 +254,7 @@ impl Solver {
             let ki = &mut rest[0][..dim];
             sys.rhs(t + tab.c[i] * h, ys, ki);
             stats.rhs_evals += 1;
-            if self.any_held {
-                for (d, &hd) in ki.iter_mut().zip(&self.held) {
-                    if hd {
-                        *d = 0.0;
-                    }
-                }
-            }
+            zero_held(self.any_held, &self.held, ki);
         });
         for_stages!(true, 1..s, |i| {
             self.k[i * dim..(i + 1) * dim].copy_from_slice(&k[i][..dim]);
@@ -261,13 +268,7 @@ impl Solver {
             combine_with(y, |j, c| k[j][c], tab.b, h, y_new);
         }
         // Held components stay exactly where they were.
-        if self.any_held {
-            for c in 0..dim {
-                if self.held[c] {
-                    y_new[c] = y[c];
-                }
-            }
-        }
+        keep_held(self.any_held, &self.held, y, y_new);
     }
 
     #[inline(always)]
@@ -293,13 +294,7 @@ impl Solver {
             let ki = &mut rest[..dim];
             sys.rhs(t + tab.c[i] * h, &self.y_stage[..dim], ki);
             stats.rhs_evals += 1;
-            if self.any_held {
-                for (d, &hd) in ki.iter_mut().zip(&self.held) {
-                    if hd {
-                        *d = 0.0;
-                    }
-                }
-            }
+            zero_held(self.any_held, &self.held, ki);
         });
         let (y, y_new) = (&self.y[..dim], &mut self.y_new[..dim]);
         if tab.fsal {
@@ -309,13 +304,7 @@ impl Solver {
             combine(y, k, tab.b, h, y_new);
         }
         // Held components stay exactly where they were.
-        if self.any_held {
-            for c in 0..dim {
-                if self.held[c] {
-                    y_new[c] = y[c];
-                }
-            }
-        }
+        keep_held(self.any_held, &self.held, y, y_new);
     }
 
     /// Square of the RMS norm of the embedded error estimate, scaled by the
@@ -495,12 +484,6 @@ impl Solver {
                 }
             }
         }
-        if self.any_held {
-            for c in 0..dim {
-                if self.held[c] {
-                    tmp[c] = y[c];
-                }
-            }
-        }
+        keep_held(self.any_held, &self.held, y, tmp);
     }
 }
