@@ -67,6 +67,8 @@ impl OdeSystem for Marrow {
         }
     }
 
+    // Inlined into the stepping loop, so the solver's stage arrays stay in
+    // registers (LLVM does not inline it on its own; issue 19, 8d92fb8).
     #[inline(always)]
     fn rhs(&self, _t: f64, y: &[f64], dy: &mut [f64]) {
         let q = &self.p;

@@ -218,13 +218,12 @@ impl Solver {
 
     /// [`rk_stages`](Self::rk_stages) for a constant tableau (DOPRI5, or
     /// natively RK4) and a small constant dimension, with the stages in
-    /// local arrays. Indexed by
-    /// constants once the stage loop is written out, they stay in
-    /// registers when the system's `rhs` is inlined, so a stage's
-    /// derivative reaches the next stage's input without a store and a
-    /// load on the step's critical path (issue 19). Written back to the
-    /// workspace at the end, where the error estimate and the dense output
-    /// read them. The same operations in the same order.
+    /// local arrays. Indexed by constants once the stage loop is written
+    /// out, they stay in registers when the system's `rhs` is inlined, so
+    /// a stage's derivative reaches the next stage's input without a store
+    /// and a load on the step's critical path (issue 19). Written back to
+    /// the workspace at the end, where the error estimate and the dense
+    /// output read them. The same operations in the same order.
     #[inline(always)]
     // Indexing by constants is the point (see above): no iterators.
     #[allow(clippy::needless_range_loop)]
