@@ -63,6 +63,16 @@ pub struct Solver {
     y_stage: Vec<f64>,
     f_end: Vec<f64>,
     tmp: Vec<f64>,
+    /// Dense output of the current explicit step as a polynomial in θ:
+    /// row j (of `dim`) holds `h Σ_i P[i][j] k_i`, so
+    /// `y(t + θh) = y + Σ_j θ^(j+1) row_j`. Built at the step's first
+    /// interpolation, then each output point costs one Horner evaluation.
+    dense: Vec<f64>,
+    /// `dense` belongs to the current step's stages, of size `dense_h`
+    /// (cleared whenever stages are computed).
+    dense_ready: bool,
+    /// The step size `dense` was built for.
+    dense_h: f64,
     held: Vec<bool>,
     /// True when any component is held (lets the hot loops skip the masks).
     any_held: bool,
@@ -119,6 +129,7 @@ impl Solver {
         resize(&mut self.y_stage, dim);
         resize(&mut self.f_end, dim);
         resize(&mut self.tmp, dim);
+        self.dense_ready = false;
         resize(&mut self.g_prev, n_triggers);
         self.held.clear();
         self.held.resize(dim, false);

@@ -5,7 +5,7 @@
 
 use super::outcome::Stats;
 use super::settings::{Scheme, Settings, Tolerance};
-use super::{Solver, MAX_STAGES};
+use super::Solver;
 use crate::solver::tableau::{DenseOutput, Tableau, DOPRI5, RK4};
 use crate::solver::OdeSystem;
 // Portable pow: step sizes must be bit-identical natively and in wasm.
@@ -206,6 +206,8 @@ impl Solver {
         t: f64,
         h: f64,
     ) {
+        // New stages: the dense output of the last step no longer applies.
+        self.dense_ready = false;
         with_tableau!(
             tab,
             |tab, unroll| if unroll && D::LOCAL && tab.stages() <= LOCAL_STAGES {
@@ -439,35 +441,21 @@ impl Solver {
     #[inline(always)]
     fn rk_interpolate<D: Dim>(&mut self, d: D, unroll: bool, tab: &Tableau, h: f64, theta: f64) {
         let dim = d.n();
-        let (y, tmp) = (&self.y[..dim], &mut self.tmp[..dim]);
         match tab.dense {
             DenseOutput::Poly(p) => {
-                let mut q = [0.0f64; MAX_STAGES];
-                for_stages!(unroll, 0..p.len(), |i| {
-                    let row = p[i];
-                    // An all-zero row leaves q[i] = 0, known when compiled.
-                    if row.iter().any(|&coef| coef != 0.0) {
-                        let mut th = theta;
-                        let mut acc = 0.0;
-                        for &coef in row.iter() {
-                            acc += coef * th;
-                            th *= theta;
-                        }
-                        q[i] = acc;
-                    }
-                });
-                let k = &self.k[..p.len() * dim];
+                if !(self.dense_ready && self.dense_h == h) {
+                    self.build_dense(d, unroll, p, h);
+                }
+                let deg = p.iter().map(|row| row.len()).max().unwrap_or(0);
+                let (y, tmp) = (&self.y[..dim], &mut self.tmp[..dim]);
+                let a = &self.dense[..deg * dim];
                 for c in 0..dim {
+                    // Horner: θ(a_0 + θ(a_1 + θ(… + θ a_{deg−1}))).
                     let mut acc = 0.0;
-                    for (i, &qi) in q.iter().enumerate().take(p.len()) {
-                        // A zero row (DOPRI5's second stage) drops out when
-                        // compiled; skipping `0·k` leaves a sum that starts at
-                        // +0 unchanged, so every result keeps its bits.
-                        if qi != 0.0 {
-                            acc += qi * k[i * dim + c];
-                        }
+                    for j in (0..deg).rev() {
+                        acc = acc * theta + a[j * dim + c];
                     }
-                    tmp[c] = y[c] + h * acc;
+                    tmp[c] = y[c] + theta * acc;
                 }
             }
             DenseOutput::Hermite => {
@@ -478,11 +466,48 @@ impl Solver {
                 let h01 = -2.0 * t3 + 3.0 * t2;
                 let h11 = t3 - t2;
                 let (k0, y_new, f_end) = (&self.k[..dim], &self.y_new[..dim], &self.f_end[..dim]);
+                let (y, tmp) = (&self.y[..dim], &mut self.tmp[..dim]);
                 for c in 0..dim {
                     tmp[c] = h00 * y[c] + h10 * h * k0[c] + h01 * y_new[c] + h11 * h * f_end[c];
                 }
             }
         }
-        keep_held(self.any_held, &self.held, y, tmp);
+        keep_held(
+            self.any_held,
+            &self.held,
+            &self.y[..dim],
+            &mut self.tmp[..dim],
+        );
+    }
+
+    /// The current step's dense-output polynomial (see `Solver::dense`):
+    /// row j = h Σ_i P[i][j] k_i, the stages summed in order, zero
+    /// coefficients skipped (they drop out when compiled with a constant
+    /// tableau). Once per step with output inside it, instead of the
+    /// stage weights and their sums at every output point (issue 19).
+    #[inline(always)]
+    fn build_dense<D: Dim>(&mut self, d: D, unroll: bool, p: &[&[f64]], h: f64) {
+        let dim = d.n();
+        let deg = p.iter().map(|row| row.len()).max().unwrap_or(0);
+        if self.dense.len() < deg * dim {
+            // Grows once per workspace, not per step.
+            self.dense.resize(deg * dim, 0.0);
+        }
+        let k = &self.k[..p.len() * dim];
+        let rows = &mut self.dense[..deg * dim];
+        for j in 0..deg {
+            for c in 0..dim {
+                let mut acc = 0.0;
+                for_stages!(unroll, 0..p.len(), |i| {
+                    let coef = p[i].get(j).copied().unwrap_or(0.0);
+                    if coef != 0.0 {
+                        acc += coef * k[i * dim + c];
+                    }
+                });
+                rows[j * dim + c] = h * acc;
+            }
+        }
+        self.dense_ready = true;
+        self.dense_h = h;
     }
 }
