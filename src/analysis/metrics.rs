@@ -321,6 +321,11 @@ impl CourseTracker {
     }
 
     fn quadrature(&mut self) {
+        // Both AUCs known: the running integral is never read again (and
+        // `finish` only fills AUCs still missing), so stop paying for it.
+        if self.auc28.is_some() && self.auc7.is_some() {
+            return;
+        }
         // Close a pair every second interval (points pair_start..pair_start+2).
         if self.n - 1 - self.pair_start < 2 {
             return;
