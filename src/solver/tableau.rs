@@ -10,9 +10,14 @@ pub enum DenseOutput {
     /// Cubic Hermite interpolation from y and f at both ends of the step
     /// (third order; used for methods without a continuous extension).
     Hermite,
-    /// `y(t + θh) = y + h Σ_i k_i Σ_j P[i][j] θ^(j+1)`: one row of
-    /// polynomial coefficients per stage.
-    Poly(&'static [&'static [f64]]),
+    /// A quartic continuous extension that matches y and f at both ends of
+    /// the step (for FSAL methods: the last stage is f at the new point),
+    /// in Hairer's form (`dopri5.f`, `CONTD5`): with Δ = y1 − y0,
+    /// `y(t + θh) = y0 + θ(Δ + (1−θ)(h f0 − Δ + θ(r + (1−θ) h Σ_i d_i k_i)))`
+    /// where r = 2Δ − h f0 − h f1, one weight d_i per stage. Only the last
+    /// term sums over the stages, so the polynomial costs little to set up
+    /// once per step and four multiply–adds per component per point.
+    HermiteQuartic(&'static [f64]),
 }
 
 /// An explicit Runge–Kutta method in Butcher form.
@@ -112,44 +117,16 @@ pub static DOPRI5: Tableau = Tableau {
         -1.0 / 40.0,
     ]),
     fsal: true,
-    dense: DenseOutput::Poly(&[
-        &[
-            1.0,
-            -8048581381.0 / 2820520608.0,
-            8663915743.0 / 2820520608.0,
-            -12715105075.0 / 11282082432.0,
-        ],
-        &[0.0, 0.0, 0.0, 0.0],
-        &[
-            0.0,
-            131558114200.0 / 32700410799.0,
-            -68118460800.0 / 10900136933.0,
-            87487479700.0 / 32700410799.0,
-        ],
-        &[
-            0.0,
-            -1754552775.0 / 470086768.0,
-            14199869525.0 / 1410260304.0,
-            -10690763975.0 / 1880347072.0,
-        ],
-        &[
-            0.0,
-            127303824393.0 / 49829197408.0,
-            -318862633887.0 / 49829197408.0,
-            701980252875.0 / 199316789632.0,
-        ],
-        &[
-            0.0,
-            -282668133.0 / 205662961.0,
-            2019193451.0 / 616988883.0,
-            -1453857185.0 / 822651844.0,
-        ],
-        &[
-            0.0,
-            40617522.0 / 29380423.0,
-            -110615467.0 / 29380423.0,
-            69997945.0 / 29380423.0,
-        ],
+    // The θ⁴ coefficients of Dormand & Prince's continuous extension (the
+    // last column of `tests::DOPRI5_P`; Hairer, Nørsett & Wanner, II.6).
+    dense: DenseOutput::HermiteQuartic(&[
+        -12715105075.0 / 11282082432.0,
+        0.0,
+        87487479700.0 / 32700410799.0,
+        -10690763975.0 / 1880347072.0,
+        701980252875.0 / 199316789632.0,
+        -1453857185.0 / 822651844.0,
+        69997945.0 / 29380423.0,
     ]),
     err_order: 5,
 };
@@ -476,11 +453,104 @@ mod tests {
                 assert_eq!(x, y);
             }
         }
-        if let DenseOutput::Poly(p) = t.dense {
-            // At θ = 1 the continuous extension must reproduce b.
-            for (row, b) in p.iter().zip(t.b) {
-                let at1: f64 = row.iter().sum();
-                assert!((at1 - b).abs() < 1e-12, "{}: dense(1) != b", t.name);
+        if let DenseOutput::HermiteQuartic(d) = t.dense {
+            assert!(
+                t.fsal,
+                "{}: the quartic form needs f at the new point",
+                t.name
+            );
+            assert_eq!(d.len(), s, "{}: one dense weight per stage", t.name);
+        }
+    }
+
+    /// Dormand & Prince's continuous extension as printed (Hairer, Nørsett
+    /// & Wanner, *Solving ODEs I*, II.6): `y(t + θh) = y + h Σ_i k_i
+    /// Σ_j P[i][j] θ^(j+1)`, one row per stage.
+    const DOPRI5_P: &[&[f64]] = &[
+        &[
+            1.0,
+            -8048581381.0 / 2820520608.0,
+            8663915743.0 / 2820520608.0,
+            -12715105075.0 / 11282082432.0,
+        ],
+        &[0.0, 0.0, 0.0, 0.0],
+        &[
+            0.0,
+            131558114200.0 / 32700410799.0,
+            -68118460800.0 / 10900136933.0,
+            87487479700.0 / 32700410799.0,
+        ],
+        &[
+            0.0,
+            -1754552775.0 / 470086768.0,
+            14199869525.0 / 1410260304.0,
+            -10690763975.0 / 1880347072.0,
+        ],
+        &[
+            0.0,
+            127303824393.0 / 49829197408.0,
+            -318862633887.0 / 49829197408.0,
+            701980252875.0 / 199316789632.0,
+        ],
+        &[
+            0.0,
+            -282668133.0 / 205662961.0,
+            2019193451.0 / 616988883.0,
+            -1453857185.0 / 822651844.0,
+        ],
+        &[
+            0.0,
+            40617522.0 / 29380423.0,
+            -110615467.0 / 29380423.0,
+            69997945.0 / 29380423.0,
+        ],
+    ];
+
+    /// DOPRI5's [`DenseOutput::HermiteQuartic`] form is the printed
+    /// polynomial: the same values for any stages and θ, and b at θ = 1.
+    #[test]
+    fn dopri5_quartic_form_is_the_printed_extension() {
+        let DenseOutput::HermiteQuartic(d) = DOPRI5.dense else {
+            panic!("DOPRI5's dense output changed form");
+        };
+        for (row, b) in DOPRI5_P.iter().zip(DOPRI5.b) {
+            let at1: f64 = row.iter().sum();
+            assert!((at1 - b).abs() < 1e-12, "dense(1) != b");
+        }
+        // Stage values of a made-up 2-component step (any values will do:
+        // both forms are linear in the stages).
+        let s = DOPRI5.stages();
+        let h = 0.37;
+        for comp in 0..2 {
+            let k: Vec<f64> = (0..s)
+                .map(|i| ((i * 7 + comp * 3) as f64 * 0.61).sin() * 2.0 - 0.4)
+                .collect();
+            // FSAL: f at the new point is the last stage.
+            let (y0, f0, f1) = (1.3 + comp as f64, k[0], k[s - 1]);
+            let y1 = y0 + h * (0..s).map(|i| DOPRI5.b[i] * k[i]).sum::<f64>();
+            for n in 0..=20 {
+                let th = n as f64 / 20.0;
+                let printed = y0
+                    + h * (0..s)
+                        .map(|i| {
+                            k[i] * DOPRI5_P[i]
+                                .iter()
+                                .enumerate()
+                                .map(|(j, p)| p * th.powi(j as i32 + 1))
+                                .sum::<f64>()
+                        })
+                        .sum::<f64>();
+                let delta = y1 - y0;
+                let r5 = h * (0..s).map(|i| d[i] * k[i]).sum::<f64>();
+                let quartic = y0
+                    + th * (delta
+                        + (1.0 - th)
+                            * (h * f0 - delta
+                                + th * ((2.0 * delta - h * f0 - h * f1) + (1.0 - th) * r5)));
+                assert!(
+                    (printed - quartic).abs() < 1e-13 * (1.0 + printed.abs()),
+                    "θ = {th}: printed {printed}, quartic {quartic}"
+                );
             }
         }
     }

@@ -63,10 +63,10 @@ pub struct Solver {
     y_stage: Vec<f64>,
     f_end: Vec<f64>,
     tmp: Vec<f64>,
-    /// Dense output of the current explicit step as a polynomial in θ:
-    /// row j (of `dim`) holds `h Σ_i P[i][j] k_i`, so
-    /// `y(t + θh) = y + Σ_j θ^(j+1) row_j`. Built at the step's first
-    /// interpolation, then each output point costs one Horner evaluation.
+    /// Dense output of the current explicit step: the four rows (of `dim`)
+    /// of [`DenseOutput::HermiteQuartic`](super::DenseOutput::HermiteQuartic)'s
+    /// polynomial in θ. Built at the step's first interpolation; then each
+    /// output point costs four multiply–adds per component.
     dense: Vec<f64>,
     /// `dense` belongs to the current step's stages, of size `dense_h`
     /// (cleared whenever stages are computed).

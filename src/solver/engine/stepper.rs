@@ -442,20 +442,16 @@ impl Solver {
     fn rk_interpolate<D: Dim>(&mut self, d: D, unroll: bool, tab: &Tableau, h: f64, theta: f64) {
         let dim = d.n();
         match tab.dense {
-            DenseOutput::Poly(p) => {
+            DenseOutput::HermiteQuartic(dq) => {
                 if !(self.dense_ready && self.dense_h == h) {
-                    self.build_dense(d, unroll, p, h);
+                    self.build_quartic(d, unroll, dq, h);
                 }
-                let deg = p.iter().map(|row| row.len()).max().unwrap_or(0);
                 let (y, tmp) = (&self.y[..dim], &mut self.tmp[..dim]);
-                let a = &self.dense[..deg * dim];
+                let r = &self.dense[..4 * dim];
+                let th1 = 1.0 - theta;
                 for c in 0..dim {
-                    // Horner: θ(a_0 + θ(a_1 + θ(… + θ a_{deg−1}))).
-                    let mut acc = 0.0;
-                    for j in (0..deg).rev() {
-                        acc = acc * theta + a[j * dim + c];
-                    }
-                    tmp[c] = y[c] + theta * acc;
+                    let inner = r[2 * dim + c] + th1 * r[3 * dim + c];
+                    tmp[c] = y[c] + theta * (r[c] + th1 * (r[dim + c] + theta * inner));
                 }
             }
             DenseOutput::Hermite => {
@@ -480,32 +476,36 @@ impl Solver {
         );
     }
 
-    /// The current step's dense-output polynomial (see `Solver::dense`):
-    /// row j = h Σ_i P[i][j] k_i, the stages summed in order, zero
-    /// coefficients skipped (they drop out when compiled with a constant
-    /// tableau). Once per step with output inside it, instead of the
-    /// stage weights and their sums at every output point (issue 19).
+    /// The current step's [`DenseOutput::HermiteQuartic`] rows (see
+    /// `Solver::dense`): Δ = y1 − y0, h f0 − Δ, 2Δ − h f0 − h f1 and
+    /// h Σ_i d_i k_i (the stages in order, zero weights skipped: they drop
+    /// out when compiled with a constant tableau). f0 is the first stage
+    /// and f1 the last (FSAL). Once per step with output inside it, instead
+    /// of every stage's weight at every output point (issue 19).
     #[inline(always)]
-    fn build_dense<D: Dim>(&mut self, d: D, unroll: bool, p: &[&[f64]], h: f64) {
+    fn build_quartic<D: Dim>(&mut self, d: D, unroll: bool, dq: &[f64], h: f64) {
         let dim = d.n();
-        let deg = p.iter().map(|row| row.len()).max().unwrap_or(0);
-        if self.dense.len() < deg * dim {
+        if self.dense.len() < 4 * dim {
             // Grows once per workspace, not per step.
-            self.dense.resize(deg * dim, 0.0);
+            self.dense.resize(4 * dim, 0.0);
         }
-        let k = &self.k[..p.len() * dim];
-        let rows = &mut self.dense[..deg * dim];
-        for j in 0..deg {
-            for c in 0..dim {
-                let mut acc = 0.0;
-                for_stages!(unroll, 0..p.len(), |i| {
-                    let coef = p[i].get(j).copied().unwrap_or(0.0);
-                    if coef != 0.0 {
-                        acc += coef * k[i * dim + c];
-                    }
-                });
-                rows[j * dim + c] = h * acc;
-            }
+        let s = dq.len();
+        let (y, y_new, k) = (&self.y[..dim], &self.y_new[..dim], &self.k[..s * dim]);
+        let rows = &mut self.dense[..4 * dim];
+        for c in 0..dim {
+            let delta = y_new[c] - y[c];
+            let (hf0, hf1) = (h * k[c], h * k[(s - 1) * dim + c]);
+            let r3 = hf0 - delta;
+            let mut acc = 0.0;
+            for_stages!(unroll, 0..s, |i| {
+                if dq[i] != 0.0 {
+                    acc += dq[i] * k[i * dim + c];
+                }
+            });
+            rows[c] = delta;
+            rows[dim + c] = r3;
+            rows[2 * dim + c] = (delta - hf1) - r3;
+            rows[3 * dim + c] = h * acc;
         }
         self.dense_ready = true;
         self.dense_h = h;
