@@ -226,16 +226,36 @@ fn badge(metrics: Option<&dyn CourseMetrics>) {
 }
 
 /// The indices panel, in the display units `units`: one `<dt>`/`<dd>`
-/// pair per index, `data-index` its key.
+/// pair per index, `data-index` its key. When the keys, labels and units
+/// are those already shown (a slider move), only the values' text is
+/// replaced: building the pairs again took ~1.2 ms of each move (issue 19).
 fn indices(metrics: Option<&dyn CourseMetrics>, units: &str) -> Result<(), String> {
     let list = dom::by_id("indices-list")?;
-    dom::clear(&list);
-    for t in metrics
+    let texts: Vec<_> = metrics
         .map(|m| m.indices_in(units))
         .unwrap_or_default()
         .iter()
         .map(index_text)
-    {
+        .collect();
+    let layout: String = texts
+        .iter()
+        .map(|t| format!("{}\u{1f}{}\u{1f}{}\u{1e}", t.key, t.label, t.unit))
+        .collect();
+    if list.get_attribute("data-layout").as_deref() == Some(layout.as_str()) {
+        let vals = list.get_elements_by_class_name("val");
+        if vals.length() as usize == texts.len() {
+            for (i, t) in texts.iter().enumerate() {
+                if let Some(v) = vals.item(i as u32) {
+                    if v.text_content().as_deref() != Some(t.value.as_str()) {
+                        v.set_text_content(Some(&t.value));
+                    }
+                }
+            }
+            return Ok(());
+        }
+    }
+    dom::clear(&list);
+    for t in &texts {
         let pair = dom::el("div", "index", "")?;
         let dd = dom::el("dd", "", "")?;
         dom::attr(&dd, "data-index", t.key);
@@ -249,5 +269,6 @@ fn indices(metrics: Option<&dyn CourseMetrics>, units: &str) -> Result<(), Strin
         dom::append(&pair, &dd);
         dom::append(&list, &pair);
     }
+    dom::attr(&list, "data-layout", &layout);
     Ok(())
 }
