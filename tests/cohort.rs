@@ -5,6 +5,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use cartsim::analysis::density::Family;
+use cartsim::analysis::metrics::Response;
 use cartsim::cohort::bands::{factor_bands, Factor, LabelSource};
 use cartsim::cohort::rng::Stream;
 use cartsim::cohort::{self, TrialSettings};
@@ -170,6 +171,57 @@ fn each_preset_early_data_is_predicted_as_its_class() {
             assert_eq!(GROUPS[got], GROUPS[want], "{}", p.name);
         }
     }
+}
+
+/// A bank built without forecasts ends each course once its class is
+/// decided (`Observer::done`); every class (and every early count) must
+/// be the one the full 180-day course gives, and such a bank must refuse
+/// to give a forecast band rather than read past its end.
+#[test]
+fn a_bank_without_forecasts_has_the_same_classes() {
+    let t = TrialSettings::default();
+    let full = BayesSettings {
+        bank_per_cohort: 150,
+        forecast: true,
+        ..BayesSettings::default()
+    };
+    let short = BayesSettings {
+        forecast: false,
+        ..full
+    };
+    let a = bayes::build_bank(&days(), &full, &t).unwrap();
+    let b = bayes::build_bank(&days(), &short, &t).unwrap();
+    assert_eq!(a.cohort, b.cohort);
+    assert_eq!(a.response, b.response);
+    assert_eq!(a.ln_car, b.ln_car);
+    assert_eq!(a.ln_tb0, b.ln_tb0);
+    assert_eq!(a.forecast_tb.len(), a.len() * a.forecast_t.len());
+    assert!(b.forecast_tb.is_empty() && b.forecast_car.is_empty());
+    // Every class occurs, so each way of ending early was exercised.
+    for r in [
+        Response::Cr,
+        Response::Nr,
+        Response::Cd19PosRelapse,
+        Response::Cd19NegRelapse,
+    ] {
+        let n = b.response.iter().filter(|x| **x == r).count();
+        println!("{r}: {n} of {}", b.len());
+        assert!(n > 0, "no {r} in the bank");
+    }
+    let mut sim = EarlySim::new(t.solver.clone(), t.options);
+    let obs = predict::observe(
+        &mut sim,
+        &PRESETS[0].params,
+        &days(),
+        0.0,
+        &mut Stream::new(1),
+    )
+    .unwrap();
+    assert_eq!(
+        bayes::posterior(&a, &obs, 0.0, &full, false).unwrap(),
+        bayes::posterior(&b, &obs, 0.0, &short, false).unwrap()
+    );
+    assert!(bayes::posterior(&b, &obs, 0.0, &short, true).is_err());
 }
 
 #[test]

@@ -404,6 +404,21 @@ impl CourseTracker {
         }
     }
 
+    /// True when no later point can change the response class that
+    /// [`finish`](Self::finish) would report (nor make it return `None`):
+    /// both AUCs are known, the last point lies past the remission
+    /// deadline and day 28, and either no remission came by the deadline
+    /// (NR) or a relapse has been found. Later points could still change
+    /// other metrics (MRD day, the peak's refinement at the window's edge),
+    /// so stop early only when the class is all that is read.
+    pub fn class_decided(&self) -> bool {
+        let s = &self.settings;
+        let t_last = self.t[2];
+        let past = self.n > 0 && t_last > s.remission_deadline && t_last > PEAK_WINDOW;
+        let remitted = self.remission.is_some_and(|t| t <= s.remission_deadline);
+        past && self.auc7.is_some() && self.auc28.is_some() && (!remitted || self.relapse.is_some())
+    }
+
     /// The metrics, given the parameter factors FT and FNegR (which depend
     /// on parameters, not on the course). `None` when the points did not
     /// cover days 0–28.

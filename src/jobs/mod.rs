@@ -140,6 +140,7 @@ impl BankSpec {
     pub fn settings(&self) -> BayesSettings {
         BayesSettings {
             bank_per_cohort: self.per_cohort,
+            forecast: self.forecast,
             ..BayesSettings::default()
         }
     }

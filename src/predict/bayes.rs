@@ -49,6 +49,11 @@ pub struct BayesSettings {
     pub bank_seed: u64,
     /// Kernel width σ_k on log counts.
     pub kernel: f64,
+    /// Keep each bank patient's coarse forecast (for forecast bands). Without
+    /// it a bank course ends as soon as its response class is decided
+    /// (`CourseTracker::class_decided`): the same classes, less work.
+    #[serde(skip)]
+    pub forecast: bool,
 }
 
 impl Default for BayesSettings {
@@ -57,6 +62,7 @@ impl Default for BayesSettings {
             bank_per_cohort: 4000,
             bank_seed: 0x0ba4_4b4e,
             kernel: 0.16,
+            forecast: true,
         }
     }
 }
@@ -100,18 +106,23 @@ struct ForecastObs<'a> {
     tb: &'a mut Vec<f32>,
     car: &'a mut Vec<f32>,
     tracker: CourseTracker,
+    /// No forecast is kept: end the course once its class is decided.
+    class_only: bool,
 }
 
 impl Observer for ForecastObs<'_> {
     fn observe(&mut self, t: f64, y: &[f64]) {
         let car = y[NTA] + y[NTN];
         self.tracker.push(t, car, y[NP], y[NN]);
-        if self.grid.get(self.next) == Some(&t) {
+        if !self.class_only && self.grid.get(self.next) == Some(&t) {
             self.tb
                 .push(tumor_burden_pct((y[NP] + y[NN]).max(0.0)) as f32);
             self.car.push(car as f32);
             self.next += 1;
         }
+    }
+    fn done(&self) -> bool {
+        self.class_only && self.tracker.class_decided()
     }
 }
 
@@ -169,6 +180,7 @@ pub fn bank_slice(
             tb: &mut bank.forecast_tb,
             car: &mut bank.forecast_car,
             tracker: CourseTracker::new(trial.classify).map_err(ModelError::Invalid)?,
+            class_only: !settings.forecast,
         };
         solver.solve(
             &Clinical { p },
@@ -344,6 +356,14 @@ pub fn posterior(
     if bank.is_empty() {
         return Err(ModelError::Invalid("the prior bank is empty".into()));
     }
+    let nf = bank.forecast_t.len();
+    if with_band
+        && (bank.forecast_tb.len() < bank.len() * nf || bank.forecast_car.len() < bank.len() * nf)
+    {
+        return Err(ModelError::Invalid(
+            "the prior bank was built without forecasts, so it cannot give a forecast band".into(),
+        ));
+    }
     let lw = log_weights(bank, obs, noise_cv, settings.kernel);
     let m = lw.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let w: Vec<f64> = lw
@@ -389,7 +409,6 @@ pub fn posterior(
         group[cohort_group(c)] += p;
     }
     let class_group = [class[0] + class[3], class[2], class[1]];
-    let nf = bank.forecast_t.len();
     let band = |series: &[f32]| -> Band {
         let mut lo = Vec::new();
         let mut median = Vec::new();

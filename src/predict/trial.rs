@@ -51,7 +51,11 @@ impl Default for TrialConfig {
             noise_cv: 0.0,
             paper: true,
             bayes: true,
-            bayes_settings: BayesSettings::default(),
+            // The trial reads only each bank patient's class: no forecasts.
+            bayes_settings: BayesSettings {
+                forecast: false,
+                ..BayesSettings::default()
+            },
             paper_settings: PaperSettings::default(),
             trial: TrialSettings::default(),
         }

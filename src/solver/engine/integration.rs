@@ -497,6 +497,10 @@ impl<O: Observer + ?Sized> Observer for DynObserver<'_, O> {
     fn observe(&mut self, t: f64, y: &[f64]) {
         self.0.observe(t, y)
     }
+    #[inline]
+    fn done(&self) -> bool {
+        self.0.done()
+    }
 }
 
 /// What the stepping loop works on: an [`Integration`]'s fields, borrowed,
@@ -788,6 +792,10 @@ fn advance<S: OdeSystem + ?Sized, D: Dim>(p: Parts<'_, '_, S>, d: D) -> Result<N
         }
         if let Some(span) = run.stats.spans.last_mut() {
             span.to = run.t;
+        }
+        if obs.done() {
+            // The observer has seen enough (see `Observer::done`).
+            return Ok(Next::End { stopped: true });
         }
         if let Some(next) = switch_to {
             switch(scheme, ctrl, detector, calm, run, next);

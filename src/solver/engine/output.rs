@@ -27,6 +27,15 @@ pub enum OutputGrid {
 pub trait Observer {
     /// Called with each output time and state.
     fn observe(&mut self, t: f64, y: &[f64]);
+
+    /// True once the observer needs no more output: the integration then
+    /// ends after the step it is in (as a `Stop` action would end it:
+    /// [`Outcome::stopped`](super::Outcome::stopped) is set). Asked after
+    /// each accepted step, so every step before is the one a full solve
+    /// takes. Default: never.
+    fn done(&self) -> bool {
+        false
+    }
 }
 
 impl<F: FnMut(f64, &[f64])> Observer for F {
