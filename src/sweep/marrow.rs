@@ -213,6 +213,9 @@ impl MarrowEval {
         )?;
         // Day 0 is reported before any event, also one that fires at the
         // start (tests/marrow.rs checks a leukemia extinct from day 0).
+        // `stopped` means extinction here: the injected Stop is the only
+        // Stop action of marrow scenarios, and the marrow tracker never
+        // ends a course itself (`Observer::done` is left at "never").
         if out.stopped {
             s.tracker.extinct_before_day30();
         }
