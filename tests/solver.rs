@@ -1440,3 +1440,72 @@ fn a_step_allocates_nothing() {
         assert!(counting::allocations() - before <= long, "{m:?}");
     }
 }
+
+/// Keeps every point like a [`Trajectory`] and says it is done once a
+/// point past `after` has been seen.
+struct DoneAfter {
+    traj: Trajectory,
+    after: f64,
+}
+impl Observer for DoneAfter {
+    fn observe(&mut self, t: f64, y: &[f64]) {
+        self.traj.observe(t, y);
+    }
+    fn done(&self) -> bool {
+        self.traj.t.last().is_some_and(|&t| t > self.after)
+    }
+}
+
+/// An observer that is done ends the integration after the step it is in
+/// (reported as stopped); every point up to there is the full solve's, bit
+/// for bit, and nothing past that step is reported.
+#[test]
+fn an_observer_that_is_done_ends_the_integration_after_its_step() {
+    let l = Logistic { r: 0.7, k: 100.0 };
+    let settings = Settings::dopri5(1e-8, 1e-10);
+    let times: Vec<f64> = (0..=200).map(|i| i as f64 * 0.1).collect();
+    let run = |after: f64, grid: &OutputGrid| {
+        let mut obs = DoneAfter {
+            traj: Trajectory::new(1),
+            after,
+        };
+        let out = Solver::new()
+            .solve(
+                &l,
+                0.0,
+                &[1.0],
+                20.0,
+                &settings,
+                &Events::none(),
+                grid,
+                &mut obs,
+            )
+            .unwrap();
+        (out, obs.traj)
+    };
+    for grid in [OutputGrid::Steps, OutputGrid::Both(times.clone())] {
+        let (full, all) = run(f64::INFINITY, &grid);
+        assert!(!full.stopped);
+        assert_eq!(*all.t.last().unwrap(), 20.0);
+        let (short, part) = run(5.0, &grid);
+        assert!(short.stopped);
+        let n = part.t.len();
+        assert!(n < all.t.len());
+        // It ends where the last point was reported: the end of a step
+        // past t = 5, in the state there.
+        assert_eq!(short.t, part.t[n - 1]);
+        assert_eq!(short.y[0], part.row(n - 1)[0]);
+        assert!(short.t > 5.0 && short.t < 20.0);
+        if let OutputGrid::Steps = grid {
+            // Only step ends: the step before ended at or before t = 5.
+            assert!(part.t[n - 2] <= 5.0);
+        }
+        for i in 0..n {
+            assert_eq!(part.t[i].to_bits(), all.t[i].to_bits());
+            let (a, b) = (part.row(i)[0], all.row(i)[0]);
+            assert_eq!(a.to_bits(), b.to_bits(), "t = {}", part.t[i]);
+        }
+        assert!(short.stats.rhs_evals < full.stats.rhs_evals);
+        assert!((short.y[0] - logistic_exact(&l, 1.0, short.t)).abs() < 1e-6);
+    }
+}
