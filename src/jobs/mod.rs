@@ -595,10 +595,8 @@ pub fn execute(
                 at = to;
                 progress(at - start, total);
             }
-            if !spec.forecast {
-                bank.forecast_tb = Vec::new();
-                bank.forecast_car = Vec::new();
-            }
+            // Without `spec.forecast` the slices kept no forecasts
+            // (`BayesSettings::forecast`).
             wire::put_bank(&mut w, &bank);
         }
         Task::Posterior { trial, start, end } => {

@@ -68,11 +68,10 @@ pub struct Solver {
     /// polynomial in θ. Built at the step's first interpolation; then each
     /// output point costs four multiply–adds per component.
     dense: Vec<f64>,
-    /// `dense` belongs to the current step's stages, of size `dense_h`
-    /// (cleared whenever stages are computed).
+    /// `dense` belongs to the current step's stages (cleared whenever
+    /// stages are computed: a step interpolates only between its stages
+    /// and the next step's).
     dense_ready: bool,
-    /// The step size `dense` was built for.
-    dense_h: f64,
     held: Vec<bool>,
     /// True when any component is held (lets the hot loops skip the masks).
     any_held: bool,

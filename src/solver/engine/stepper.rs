@@ -443,7 +443,7 @@ impl Solver {
         let dim = d.n();
         match tab.dense {
             DenseOutput::HermiteQuartic(dq) => {
-                if !(self.dense_ready && self.dense_h == h) {
+                if !self.dense_ready {
                     self.build_quartic(d, unroll, dq, h);
                 }
                 let (y, tmp) = (&self.y[..dim], &mut self.tmp[..dim]);
@@ -508,6 +508,5 @@ impl Solver {
             rows[3 * dim + c] = h * acc;
         }
         self.dense_ready = true;
-        self.dense_h = h;
     }
 }
