@@ -15,7 +15,7 @@
 //! sharper.
 
 use super::backend::Canvas as CanvasBackend;
-use super::{canvas, dom};
+use super::{canvas, dom, layers};
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -578,6 +578,27 @@ pub fn frame<'a>(
     grid: bool,
     categories: &[String],
 ) -> Result<Plot<'a>, String> {
+    frame_with(area, s, titles, x, y, grid, categories, 0, |_| Ok(()))
+}
+
+/// [`frame`], then `draw_base` into the plot: what the chart always shows
+/// under its marks (a band chart's bands), which `base` identifies (a hash
+/// of what it is drawn from, [`layers::Key`]). The frame and the base are
+/// kept as a picture of the canvas's region ([`layers`]): a redraw from
+/// the same titles, axes, base and canvas size puts the picture back
+/// instead of drawing them, and `draw_base` is not called.
+#[allow(clippy::too_many_arguments)]
+pub fn frame_with<'a>(
+    area: &'a DrawingArea<CanvasBackend, Shift>,
+    s: &Surface,
+    titles: Titles,
+    x: Axis,
+    y: Axis,
+    grid: bool,
+    categories: &[String],
+    base: u64,
+    draw_base: impl FnOnce(&mut Plot<'a>) -> Result<(), String>,
+) -> Result<Plot<'a>, String> {
     let (w, h) = area.dim_in_pixel();
     let (w, h) = (w as i32, h as i32);
     let compact = s.compact();
@@ -588,29 +609,22 @@ pub fn frame<'a>(
     let tick_mark = s.ipx(4.0);
     let label_dist = 2 * tick_mark;
 
-    // Title, then the y axis's title, left-aligned above the plot.
+    // Title, then the y axis's title, left-aligned above the plot (placed
+    // here, written below unless the frame's picture is put back).
     let mut top = pad;
+    let mut title_lines = Vec::new();
     if !titles.title.is_empty() && !compact {
-        let lines = wrap(area, titles.title, &title_font, w - 2 * pad);
-        top = draw_lines(
-            area,
-            &lines[..lines.len().min(2)],
-            &title_font,
-            &BLACK,
-            (w / 2, top),
-            HPos::Center,
-        )? + s.ipx(3.0);
+        title_lines = wrap(area, titles.title, &title_font, w - 2 * pad);
+        title_lines.truncate(2);
+        top += line_height(area, &title_font) * title_lines.len() as i32 + s.ipx(3.0);
     }
+    let title_top = pad;
+    let y_title_top = top;
+    let mut y_title_lines = Vec::new();
     if !titles.y.is_empty() {
-        let lines = wrap(area, titles.y, &axis_font, w - 2 * pad);
-        top = draw_lines(
-            area,
-            &lines[..lines.len().min(2)],
-            &axis_font,
-            &MUTED,
-            (pad, top),
-            HPos::Left,
-        )?;
+        y_title_lines = wrap(area, titles.y, &axis_font, w - 2 * pad);
+        y_title_lines.truncate(2);
+        top += line_height(area, &axis_font) * y_title_lines.len() as i32;
     }
     let tick_h = text_size(area, "0", &tick_font).1;
     // Room for the top tick label, centred on the plot's top edge.
@@ -692,6 +706,52 @@ pub fn frame<'a>(
         .y_label_area_size(y_area)
         .build_cartesian_2d(x, y)
         .map_err(draw_err)?;
+
+    // Everything the frame (and the caller's base) is drawn from; when
+    // this canvas last drew the same, its picture is put back instead.
+    let (bx, by) = area.get_base_pixel();
+    let (aw, ah) = area.dim_in_pixel();
+    let region = layers::Region {
+        x: bx,
+        y: by,
+        w: aw,
+        h: ah,
+    };
+    let mut key = layers::Key::new();
+    key.add(base)
+        .text(titles.title)
+        .text(titles.x)
+        .text(titles.y)
+        .add(grid)
+        .add(categories)
+        .num(s.ratio);
+    axis_key(&mut key, chart.as_coord_spec().x_spec());
+    axis_key(&mut key, chart.as_coord_spec().y_spec());
+    let key = key.value();
+    // `data-frame` says which (for tests: a kept picture must give the
+    // same pixels as a fresh drawing).
+    if layers::restore(&s.canvas, key, region) {
+        s.set_data("frame", "kept");
+        return Ok(chart);
+    }
+    s.set_data("frame", "drawn");
+
+    draw_lines(
+        area,
+        &title_lines,
+        &title_font,
+        &BLACK,
+        (w / 2, title_top),
+        HPos::Center,
+    )?;
+    draw_lines(
+        area,
+        &y_title_lines,
+        &axis_font,
+        &MUTED,
+        (pad, y_title_top),
+        HPos::Left,
+    )?;
     let fmt = |v: &f64| tick(*v);
     let mut mesh = chart.configure_mesh();
     mesh.x_labels(64)
@@ -736,7 +796,18 @@ pub fn frame<'a>(
             HPos::Center,
         )?;
     }
+    draw_base(&mut chart)?;
+    layers::keep(&s.canvas, key, region);
     Ok(chart)
+}
+
+/// Feed an axis (ends, scale, ticks) to a picture's key.
+fn axis_key(key: &mut layers::Key, a: &Axis) {
+    key.num(a.lo)
+        .num(a.hi)
+        .add(a.log)
+        .nums(&a.ticks)
+        .nums(&a.light);
 }
 
 /// Write `text` in the middle of an empty surface.
@@ -1148,7 +1219,73 @@ pub fn draw_bands(surface: &Surface, chart: &BandChart) -> Result<(), String> {
     let (Some(&x0), Some(&x1)) = (chart.x.first(), chart.x.last()) else {
         return Err("the band grid is empty".into());
     };
-    let mut ctx = frame(
+    let (lo, hi) = (x0.min(x1), x0.max(x1));
+    // The bands, the cohort's coverage and the points are the chart's base:
+    // the same on every slider move, so kept as a picture (`frame_with`).
+    let mut base = layers::Key::new();
+    base.nums(&chart.x);
+    for (label, c, p) in &chart.bands {
+        base.text(label).add(c).nums(p);
+    }
+    base.add(chart.covered.map(|(a, b)| (a.to_bits(), b.to_bits())));
+    for &(x, y) in &chart.points {
+        base.num(x).num(y);
+    }
+    let draw_base = |ctx: &mut Plot| -> Result<(), String> {
+        let mut lower = vec![0.0; chart.x.len()];
+        for (_, c, p) in &chart.bands {
+            let upper: Vec<f64> = lower
+                .iter()
+                .zip(p)
+                .map(|(l, v)| (l + 100.0 * v).min(100.0))
+                .collect();
+            let mut poly: Vec<(f64, f64)> =
+                chart.x.iter().copied().zip(upper.iter().copied()).collect();
+            poly.extend(chart.x.iter().copied().zip(lower.iter().copied()).rev());
+            ctx.draw_series(std::iter::once(Polygon::new(poly, rgb(*c).filled())))
+                .map_err(draw_err)?;
+            lower = upper;
+        }
+        let area = ctx.plotting_area().strip_coord_spec();
+        if let Some((c0, c1)) = chart.covered {
+            // Grey out where the cohort has no patients: the bands there only
+            // extrapolate the fitted densities.
+            let font = surface.font(if surface.compact() { 10.0 } else { 11.0 });
+            for (a, b) in [(lo, c0.max(lo)), (c1.min(hi), hi)] {
+                if b <= a {
+                    continue;
+                }
+                ctx.draw_series(std::iter::once(Rectangle::new(
+                    [(a, 0.0), (b, 100.0)],
+                    WHITE.mix(0.6).filled(),
+                )))
+                .map_err(draw_err)?;
+                let (px0, _) = ctx.backend_coord(&(a, 0.0));
+                let (px1, py) = ctx.backend_coord(&(b, 0.0));
+                let (tw, _) = text_size(&root, "no cohort data", &font);
+                if px1 - px0 > tw + surface.ipx(6.0) {
+                    let (bx, by) = area.get_base_pixel();
+                    area.draw(&Text::new(
+                        "no cohort data",
+                        ((px0 + px1) / 2 - bx, py - by - surface.ipx(4.0)),
+                        font.color(&BLACK).pos(Pos::new(HPos::Center, VPos::Bottom)),
+                    ))
+                    .map_err(draw_err)?;
+                }
+            }
+        }
+        let r = surface.ipx(4.5);
+        for &(x, y) in chart.points.iter().filter(|(x, _)| *x >= lo && *x <= hi) {
+            ctx.draw_series(std::iter::once(
+                EmptyElement::at((x, y.clamp(0.0, 100.0)))
+                    + Circle::new((0, 0), r, WHITE.filled())
+                    + Circle::new((0, 0), r, BLACK.stroke_width(surface.px(1.5))),
+            ))
+            .map_err(draw_err)?;
+        }
+        Ok(())
+    };
+    let mut ctx = frame_with(
         &root,
         surface,
         Titles {
@@ -1160,50 +1297,10 @@ pub fn draw_bands(surface: &Surface, chart: &BandChart) -> Result<(), String> {
         Axis::linear(0.0, 100.0).ticked(5),
         false,
         &[],
+        base.value(),
+        draw_base,
     )?;
-    let mut lower = vec![0.0; chart.x.len()];
-    for (_, c, p) in &chart.bands {
-        let upper: Vec<f64> = lower
-            .iter()
-            .zip(p)
-            .map(|(l, v)| (l + 100.0 * v).min(100.0))
-            .collect();
-        let mut poly: Vec<(f64, f64)> =
-            chart.x.iter().copied().zip(upper.iter().copied()).collect();
-        poly.extend(chart.x.iter().copied().zip(lower.iter().copied()).rev());
-        ctx.draw_series(std::iter::once(Polygon::new(poly, rgb(*c).filled())))
-            .map_err(draw_err)?;
-        lower = upper;
-    }
     let area = ctx.plotting_area().strip_coord_spec();
-    let (lo, hi) = (x0.min(x1), x0.max(x1));
-    if let Some((c0, c1)) = chart.covered {
-        // Grey out where the cohort has no patients: the bands there only
-        // extrapolate the fitted densities.
-        let font = surface.font(if surface.compact() { 10.0 } else { 11.0 });
-        for (a, b) in [(lo, c0.max(lo)), (c1.min(hi), hi)] {
-            if b <= a {
-                continue;
-            }
-            ctx.draw_series(std::iter::once(Rectangle::new(
-                [(a, 0.0), (b, 100.0)],
-                WHITE.mix(0.6).filled(),
-            )))
-            .map_err(draw_err)?;
-            let (px0, _) = ctx.backend_coord(&(a, 0.0));
-            let (px1, py) = ctx.backend_coord(&(b, 0.0));
-            let (tw, _) = text_size(&root, "no cohort data", &font);
-            if px1 - px0 > tw + surface.ipx(6.0) {
-                let (bx, by) = area.get_base_pixel();
-                area.draw(&Text::new(
-                    "no cohort data",
-                    ((px0 + px1) / 2 - bx, py - by - surface.ipx(4.0)),
-                    font.color(&BLACK).pos(Pos::new(HPos::Center, VPos::Bottom)),
-                ))
-                .map_err(draw_err)?;
-            }
-        }
-    }
     if let Some((c0, c1)) = chart.covered {
         surface.set_data("covered", &format!("[{c0},{c1}]"));
     }
@@ -1213,15 +1310,6 @@ pub fn draw_bands(surface: &Surface, chart: &BandChart) -> Result<(), String> {
         .map(|(x, y)| format!("[{x},{y}]"))
         .collect();
     surface.set_data("points", &format!("[{}]", pts.join(",")));
-    let r = surface.ipx(4.5);
-    for &(x, y) in chart.points.iter().filter(|(x, _)| *x >= lo && *x <= hi) {
-        ctx.draw_series(std::iter::once(
-            EmptyElement::at((x, y.clamp(0.0, 100.0)))
-                + Circle::new((0, 0), r, WHITE.filled())
-                + Circle::new((0, 0), r, BLACK.stroke_width(surface.px(1.5))),
-        ))
-        .map_err(draw_err)?;
-    }
     // Pinned runs: a line each in the run's colour and dash pattern,
     // under this patient's mark, its number at the foot (staggered, so
     // neighbours stay apart), also in the legend and in `data-runs`.

@@ -35,6 +35,7 @@ pub mod dom;
 pub mod export;
 pub mod format;
 pub mod jobs;
+pub mod layers;
 pub mod linechart;
 pub mod notes;
 pub mod page;

@@ -102,6 +102,37 @@ test("moving a parameter changes the chart and the URL; the URL restores it", as
   await page.close();
 });
 
+test("a chart put back from its kept frame has the same pixels as one drawn afresh", async () => {
+  // A slider move puts each chart's frame (titles, axes, grid; a band
+  // chart's bands too) back from a picture kept at the last drawing
+  // (src/web/layers.rs) and draws only what moved. Compare that with the
+  // same state drawn from nothing: a resize and back makes every chart
+  // draw its frame again.
+  const page = await openPage(env.browser.context, `${env.server.url}?model=clinical&preset=cr`);
+  await waitForChart(page, "chart-main");
+  await waitForBands(page);
+  const ids = ["chart-main", "chart-cart", "chart-ft", "chart-fp"];
+  const frames = () => page.evaluate((list) => list.map((id) => document.getElementById(id).dataset.frame), ids);
+  const hashes = async () => Promise.all(ids.map((id) => pixelHash(page, id)));
+  await drag(page, "kA", 480);
+  await nextFrames(page);
+  await drag(page, "kA", 490);
+  await nextFrames(page);
+  assert.deepEqual(await frames(), ["kept", "kept", "kept", "kept"], "the frames were not put back");
+  const kept = await hashes();
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: size.width - 120, height: size.height });
+  await page.waitForTimeout(200);
+  await nextFrames(page);
+  await page.setViewportSize(size);
+  await page.waitForTimeout(200);
+  await nextFrames(page);
+  assert.deepEqual(await frames(), ["drawn", "drawn", "drawn", "drawn"], "the frames were not drawn afresh");
+  assert.deepEqual(await hashes(), kept, "a kept frame differs from a fresh drawing");
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
 test("each clinical preset shows its class in #response", async () => {
   const expected = { cr: "CR", nr: "NR", "relapse-pos": "CD19+ relapse", "relapse-neg": "CD19\u2212 relapse" };
   for (const [preset, label] of Object.entries(expected)) {

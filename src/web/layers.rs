@@ -1,0 +1,186 @@
+//! Pictures of chart regions kept between redraws (issue 19: a slider move
+//! redraws every chart). A chart's frame — titles, axes, tick labels, grid,
+//! and for a band chart its bands — depends only on what it shows and the
+//! canvas's size, which a drag seldom changes; measuring and writing it is
+//! most of a redraw. [`keep`] copies such a region of a canvas after it is
+//! drawn, under a [`Key`] of everything it was drawn from; [`restore`]
+//! copies it back, pixel for pixel, when the key and the sizes are the
+//! same. One picture per canvas (by its `id`); a canvas without an id (a
+//! PNG export) is never kept.
+
+use std::cell::RefCell;
+use std::collections::hash_map::DefaultHasher;
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use wasm_bindgen::JsCast;
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
+
+/// A rectangle of a canvas in device pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Region {
+    /// Left edge.
+    pub x: i32,
+    /// Top edge.
+    pub y: i32,
+    /// Width.
+    pub w: u32,
+    /// Height.
+    pub h: u32,
+}
+
+/// What a picture was drawn from, hashed: fed every input of the drawing
+/// (texts, numbers by their bits, flags).
+#[derive(Debug, Default)]
+pub struct Key(DefaultHasher);
+
+impl Key {
+    /// An empty key.
+    pub fn new() -> Key {
+        Key::default()
+    }
+    /// Add a number (by its bits: -0.0 and 0.0 differ, as their drawings may).
+    pub fn num(&mut self, v: f64) -> &mut Key {
+        v.to_bits().hash(&mut self.0);
+        self
+    }
+    /// Add numbers, with their count.
+    pub fn nums(&mut self, vs: &[f64]) -> &mut Key {
+        vs.len().hash(&mut self.0);
+        for v in vs {
+            v.to_bits().hash(&mut self.0);
+        }
+        self
+    }
+    /// Add a text.
+    pub fn text(&mut self, s: &str) -> &mut Key {
+        s.hash(&mut self.0);
+        self
+    }
+    /// Add anything hashable (flags, integers, colours).
+    pub fn add<T: Hash>(&mut self, v: T) -> &mut Key {
+        v.hash(&mut self.0);
+        self
+    }
+    /// The key's value.
+    pub fn value(&self) -> u64 {
+        self.0.finish()
+    }
+}
+
+/// One kept picture.
+struct Kept {
+    key: u64,
+    region: Region,
+    size: (u32, u32),
+    picture: HtmlCanvasElement,
+}
+
+thread_local! {
+    static KEPT: RefCell<HashMap<String, Kept>> = RefCell::new(HashMap::new());
+}
+
+fn context(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
+    canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
+}
+
+/// Copy the picture kept for `canvas` back into `region`, when it was
+/// kept under `key` for the same region of a canvas of the same size;
+/// returns whether it did (if not, draw the region and [`keep`] it).
+pub fn restore(canvas: &HtmlCanvasElement, key: u64, region: Region) -> bool {
+    let id = canvas.id();
+    if id.is_empty() {
+        return false;
+    }
+    let size = (canvas.width(), canvas.height());
+    KEPT.with(|kept| {
+        let kept = kept.borrow();
+        let Some(k) = kept.get(&id) else {
+            return false;
+        };
+        if k.key != key || k.region != region || k.size != size {
+            return false;
+        }
+        let Some(ctx) = context(canvas) else {
+            return false;
+        };
+        // Replace the region's pixels exactly ("copy", clipped to the
+        // region: unclipped, "copy" would clear the rest of the canvas).
+        ctx.save();
+        let _ = ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0);
+        ctx.set_global_alpha(1.0);
+        ctx.begin_path();
+        ctx.rect(
+            region.x as f64,
+            region.y as f64,
+            region.w as f64,
+            region.h as f64,
+        );
+        ctx.clip();
+        let _ = ctx.set_global_composite_operation("copy");
+        let done = ctx
+            .draw_image_with_html_canvas_element(&k.picture, region.x as f64, region.y as f64)
+            .is_ok();
+        ctx.restore();
+        done
+    })
+}
+
+/// Keep a copy of `region` of `canvas` under `key` (replacing the one
+/// kept before for this canvas).
+pub fn keep(canvas: &HtmlCanvasElement, key: u64, region: Region) {
+    let id = canvas.id();
+    if id.is_empty() || region.w == 0 || region.h == 0 {
+        return;
+    }
+    let size = (canvas.width(), canvas.height());
+    KEPT.with(|kept| {
+        let mut kept = kept.borrow_mut();
+        let picture = match kept.remove(&id) {
+            Some(k) => k.picture,
+            None => {
+                let Some(c) = web_sys::window()
+                    .and_then(|w| w.document())
+                    .and_then(|d| d.create_element("canvas").ok())
+                    .and_then(|e| e.dyn_into::<HtmlCanvasElement>().ok())
+                else {
+                    return;
+                };
+                c
+            }
+        };
+        if picture.width() != region.w || picture.height() != region.h {
+            picture.set_width(region.w);
+            picture.set_height(region.h);
+        }
+        let Some(ctx) = context(&picture) else {
+            return;
+        };
+        let _ = ctx.set_global_composite_operation("copy");
+        let (x, y, w, h) = (
+            region.x as f64,
+            region.y as f64,
+            region.w as f64,
+            region.h as f64,
+        );
+        if ctx
+            .draw_image_with_html_canvas_element_and_sw_and_sh_and_dx_and_dy_and_dw_and_dh(
+                canvas, x, y, w, h, 0.0, 0.0, w, h,
+            )
+            .is_ok()
+        {
+            kept.insert(
+                id,
+                Kept {
+                    key,
+                    region,
+                    size,
+                    picture,
+                },
+            );
+        }
+    })
+}
