@@ -1,5 +1,5 @@
 //! The Web Worker side of [`super::jobs`]: receive a slice (a
-//! [`Task`](crate::jobs::Task) as JSON, plus prior-bank bytes when needed),
+//! [`Task`] as JSON, plus prior-bank bytes when needed),
 //! run it with [`crate::jobs::execute`], post progress (at most ten times a
 //! second) and the result bytes (transferred, not copied), or the error as
 //! text. Messages are plain data: `{kind, done, total, message, bytes}`.
