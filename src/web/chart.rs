@@ -954,7 +954,18 @@ pub fn draw_lines_chart(
         .collect();
     let split = legend_strip(&root, surface, &keys)?
         .map(|strip| root.split_vertically(root.dim_in_pixel().1 as i32 - strip));
-    let mut ctx = frame(
+    let grey = rgb(palette::GREY);
+    // The reference lines are drawn with the frame (its base): they move
+    // only with the axes, and plotters strokes every dash on its own.
+    let hlines: Vec<f64> = chart
+        .hlines
+        .iter()
+        .map(|h| h.y)
+        .filter(|y| *y >= y0 && *y <= y1)
+        .collect();
+    let mut base = layers::Key::new();
+    base.nums(&hlines);
+    let mut ctx = frame_with(
         split.as_ref().map_or(&root, |(top, _)| top),
         surface,
         Titles {
@@ -966,21 +977,21 @@ pub fn draw_lines_chart(
         Axis::new(y0, y1, chart.log_y),
         true,
         &[],
+        base.value(),
+        |ctx| {
+            for &y in &hlines {
+                ctx.draw_series(DashedLineSeries::new(
+                    [(x0, y), (x1, y)],
+                    surface.px(6.0),
+                    surface.px(4.0),
+                    grey.stroke_width(surface.px(1.0)),
+                ))
+                .map_err(draw_err)?;
+            }
+            Ok(())
+        },
     )?;
-    let grey = rgb(palette::GREY);
     let label_font = surface.font(if surface.compact() { 10.5 } else { 11.0 });
-    for h in &chart.hlines {
-        if h.y < y0 || h.y > y1 {
-            continue;
-        }
-        ctx.draw_series(DashedLineSeries::new(
-            [(x0, h.y), (x1, h.y)],
-            surface.px(6.0),
-            surface.px(4.0),
-            grey.stroke_width(surface.px(1.0)),
-        ))
-        .map_err(draw_err)?;
-    }
     for a in &chart.areas {
         // On a log axis a lower edge at zero (an extinct population) runs
         // along the bottom of the plot.
