@@ -10,7 +10,6 @@
 
 use std::cell::RefCell;
 use std::collections::hash_map::DefaultHasher;
-use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
@@ -69,6 +68,7 @@ impl Key {
 
 /// One kept picture.
 struct Kept {
+    id: String,
     key: u64,
     region: Region,
     size: (u32, u32),
@@ -76,7 +76,9 @@ struct Kept {
 }
 
 thread_local! {
-    static KEPT: RefCell<HashMap<String, Kept>> = RefCell::new(HashMap::new());
+    /// One per canvas id: a page has a handful of charts, so a list
+    /// (smaller in the module than a map).
+    static KEPT: RefCell<Vec<Kept>> = const { RefCell::new(Vec::new()) };
 }
 
 fn context(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
@@ -98,7 +100,7 @@ pub fn restore(canvas: &HtmlCanvasElement, key: u64, region: Region) -> bool {
     let size = (canvas.width(), canvas.height());
     KEPT.with(|kept| {
         let kept = kept.borrow();
-        let Some(k) = kept.get(&id) else {
+        let Some(k) = kept.iter().find(|k| k.id == id) else {
             return false;
         };
         if k.key != key || k.region != region || k.size != size {
@@ -139,7 +141,8 @@ pub fn keep(canvas: &HtmlCanvasElement, key: u64, region: Region) {
     let size = (canvas.width(), canvas.height());
     KEPT.with(|kept| {
         let mut kept = kept.borrow_mut();
-        let picture = match kept.remove(&id) {
+        let old = kept.iter().position(|k| k.id == id);
+        let picture = match old.map(|i| kept.swap_remove(i)) {
             Some(k) => k.picture,
             None => {
                 let Some(c) = web_sys::window()
@@ -172,15 +175,13 @@ pub fn keep(canvas: &HtmlCanvasElement, key: u64, region: Region) {
             )
             .is_ok()
         {
-            kept.insert(
+            kept.push(Kept {
                 id,
-                Kept {
-                    key,
-                    region,
-                    size,
-                    picture,
-                },
-            );
+                key,
+                region,
+                size,
+                picture,
+            });
         }
     })
 }
