@@ -584,9 +584,10 @@ pub fn frame<'a>(
 /// [`frame`], then `draw_base` into the plot: what the chart always shows
 /// under its marks (a band chart's bands), which `base` identifies (a hash
 /// of what it is drawn from, [`layers::Key`]). The frame and the base are
-/// kept as a picture of the canvas's region ([`layers`]): a redraw from
-/// the same titles, axes, base and canvas size puts the picture back
-/// instead of drawing them, and `draw_base` is not called.
+/// kept as a picture of the canvas's region ([`layers`]) once drawn the
+/// same twice in a row: a redraw from the same titles, axes, base and
+/// canvas size then puts the picture back instead of drawing them, and
+/// `draw_base` is not called.
 #[allow(clippy::too_many_arguments)]
 pub fn frame_with<'a>(
     area: &'a DrawingArea<CanvasBackend, Shift>,

@@ -2,11 +2,12 @@
 //! redraws every chart). A chart's frame — titles, axes, tick labels, grid,
 //! and for a band chart its bands — depends only on what it shows and the
 //! canvas's size, which a drag seldom changes; measuring and writing it is
-//! most of a redraw. [`keep`] copies such a region of a canvas after it is
-//! drawn, under a [`Key`] of everything it was drawn from; [`restore`]
-//! copies it back, pixel for pixel, when the key and the sizes are the
-//! same. One picture per canvas (by its `id`); a canvas without an id (a
-//! PNG export) is never kept.
+//! most of a redraw. [`keep`] notes such a region of a canvas after it is
+//! drawn, under a [`Key`] of everything it was drawn from, and copies it
+//! the second time in a row it is drawn the same (a chart drawn once, as a
+//! job's result, costs no copy); [`restore`] copies it back, pixel for
+//! pixel, when the key and the sizes are the same. One picture per canvas
+//! (by its `id`); a canvas without an id (a PNG export) is never kept.
 
 use std::cell::RefCell;
 use std::collections::hash_map::DefaultHasher;
@@ -66,13 +67,17 @@ impl Key {
     }
 }
 
-/// One kept picture.
+/// One canvas's last frame: what it was drawn from and, once it has been
+/// drawn the same twice in a row, its picture.
 struct Kept {
     id: String,
     key: u64,
     region: Region,
     size: (u32, u32),
-    picture: HtmlCanvasElement,
+    /// The copy (also kept, unused, while `copied` is false: reused).
+    picture: Option<HtmlCanvasElement>,
+    /// `picture` holds this key's region.
+    copied: bool,
 }
 
 thread_local! {
@@ -103,9 +108,12 @@ pub fn restore(canvas: &HtmlCanvasElement, key: u64, region: Region) -> bool {
         let Some(k) = kept.iter().find(|k| k.id == id) else {
             return false;
         };
-        if k.key != key || k.region != region || k.size != size {
+        if k.key != key || k.region != region || k.size != size || !k.copied {
             return false;
         }
+        let Some(picture) = &k.picture else {
+            return false;
+        };
         let Some(ctx) = context(canvas) else {
             return false;
         };
@@ -124,14 +132,15 @@ pub fn restore(canvas: &HtmlCanvasElement, key: u64, region: Region) -> bool {
         ctx.clip();
         let _ = ctx.set_global_composite_operation("copy");
         let done = ctx
-            .draw_image_with_html_canvas_element(&k.picture, region.x as f64, region.y as f64)
+            .draw_image_with_html_canvas_element(picture, region.x as f64, region.y as f64)
             .is_ok();
         ctx.restore();
         done
     })
 }
 
-/// Keep a copy of `region` of `canvas` under `key` (replacing the one
+/// Note that `region` of `canvas` was just drawn from `key`; copy it when
+/// the last drawing noted for this canvas was the same (replacing what was
 /// kept before for this canvas).
 pub fn keep(canvas: &HtmlCanvasElement, key: u64, region: Region) {
     let id = canvas.id();
@@ -142,46 +151,57 @@ pub fn keep(canvas: &HtmlCanvasElement, key: u64, region: Region) {
     KEPT.with(|kept| {
         let mut kept = kept.borrow_mut();
         let old = kept.iter().position(|k| k.id == id);
-        let picture = match old.map(|i| kept.swap_remove(i)) {
-            Some(k) => k.picture,
-            None => {
-                let Some(c) = web_sys::window()
-                    .and_then(|w| w.document())
-                    .and_then(|d| d.create_element("canvas").ok())
-                    .and_then(|e| e.dyn_into::<HtmlCanvasElement>().ok())
-                else {
-                    return;
-                };
-                c
-            }
+        let old = old.map(|i| kept.swap_remove(i));
+        let again = old
+            .as_ref()
+            .is_some_and(|k| k.key == key && k.region == region && k.size == size);
+        let mut entry = Kept {
+            id,
+            key,
+            region,
+            size,
+            picture: old.and_then(|k| k.picture),
+            copied: false,
         };
-        if picture.width() != region.w || picture.height() != region.h {
-            picture.set_width(region.w);
-            picture.set_height(region.h);
+        if again {
+            entry.copied = copy(canvas, region, &mut entry.picture);
         }
-        let Some(ctx) = context(&picture) else {
-            return;
-        };
-        let _ = ctx.set_global_composite_operation("copy");
-        let (x, y, w, h) = (
-            region.x as f64,
-            region.y as f64,
-            region.w as f64,
-            region.h as f64,
-        );
-        if ctx
-            .draw_image_with_html_canvas_element_and_sw_and_sh_and_dx_and_dy_and_dw_and_dh(
-                canvas, x, y, w, h, 0.0, 0.0, w, h,
-            )
-            .is_ok()
-        {
-            kept.push(Kept {
-                id,
-                key,
-                region,
-                size,
-                picture,
-            });
-        }
+        kept.push(entry);
     })
+}
+
+/// Copy `region` of `canvas` into `picture` (made when there is none);
+/// whether it worked.
+fn copy(
+    canvas: &HtmlCanvasElement,
+    region: Region,
+    picture: &mut Option<HtmlCanvasElement>,
+) -> bool {
+    if picture.is_none() {
+        *picture = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.create_element("canvas").ok())
+            .and_then(|e| e.dyn_into::<HtmlCanvasElement>().ok());
+    }
+    let Some(picture) = picture else {
+        return false;
+    };
+    if picture.width() != region.w || picture.height() != region.h {
+        picture.set_width(region.w);
+        picture.set_height(region.h);
+    }
+    let Some(ctx) = context(picture) else {
+        return false;
+    };
+    let _ = ctx.set_global_composite_operation("copy");
+    let (x, y, w, h) = (
+        region.x as f64,
+        region.y as f64,
+        region.w as f64,
+        region.h as f64,
+    );
+    ctx.draw_image_with_html_canvas_element_and_sw_and_sh_and_dx_and_dy_and_dw_and_dh(
+        canvas, x, y, w, h, 0.0, 0.0, w, h,
+    )
+    .is_ok()
 }
