@@ -136,6 +136,17 @@ pub fn decode_sweep(bytes: &[u8]) -> Result<Vec<Result<SweepMetrics, ModelError>
     Ok(out)
 }
 
+/// Decode a [`super::Task::SensitivityIndices`] result: the indices and
+/// how many base samples or trajectories were dropped.
+pub fn decode_indices(bytes: &[u8]) -> Result<(crate::sensitivity::Indices, usize), WireError> {
+    let mut r = Reader::new(bytes);
+    let out = wire::get_indices(&mut r)?;
+    if !r.at_end() {
+        return Err("job result: bytes after the indices".into());
+    }
+    Ok(out)
+}
+
 /// Decode [`super::Task::Sensitivity`] results: one output per design row
 /// (exact f64 bits), in row order.
 pub fn decode_rows(bytes: &[u8]) -> Result<Vec<f64>, WireError> {

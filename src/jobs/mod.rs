@@ -12,8 +12,8 @@ mod decode;
 pub mod wire;
 
 pub use decode::{
-    decode_paper, decode_prediction, decode_probs, decode_rows, decode_scored, decode_sweep,
-    PaperForecast, Prediction,
+    decode_indices, decode_paper, decode_prediction, decode_probs, decode_rows, decode_scored,
+    decode_sweep, PaperForecast, Prediction,
 };
 
 use crate::cohort::{self, TrialSettings};
@@ -456,6 +456,15 @@ pub enum Task {
         /// One past the last.
         end: usize,
     },
+    /// The indices of a sensitivity study from every row's output, in row
+    /// order ([`decode_indices`]): the estimators and their bootstrap
+    /// intervals, which would hold the page's main thread for tens of ms.
+    SensitivityIndices {
+        /// The study.
+        spec: SensitivitySpec,
+        /// One output per row of its design.
+        y: Vec<f64>,
+    },
     /// Grid points of a marrow sweep ([`decode_sweep`]).
     Sweep {
         /// The sweep.
@@ -498,7 +507,7 @@ impl Task {
             | Task::Posterior { start, end, .. }
             | Task::Sweep { start, end, .. }
             | Task::Sensitivity { start, end, .. } => end.saturating_sub(*start),
-            Task::Predict { .. } => 1,
+            Task::Predict { .. } | Task::SensitivityIndices { .. } => 1,
             Task::Fit { fit } => fit.starts,
         }
     }
@@ -665,6 +674,19 @@ pub fn execute(
         Task::Fit { fit } => {
             let report = fit.run(progress)?;
             w.str(&report.to_string());
+        }
+        Task::SensitivityIndices { spec, y } => {
+            let (design, _, _) = spec.study()?;
+            if y.len() != design.rows() {
+                return Err(JobError::Internal(format!(
+                    "{} outputs for a design of {} rows",
+                    y.len(),
+                    design.rows()
+                )));
+            }
+            let (ix, dropped) = sensitivity::estimate::analyse(&design, y);
+            wire::put_indices(&mut w, &ix, dropped);
+            progress(1, 1);
         }
         Task::Sensitivity { spec, start, end } => {
             let (design, _, target) = spec.study()?;
@@ -878,5 +900,45 @@ mod tests {
             ..spec
         };
         assert!(matches!(bad.study(), Err(JobError::BadInput(_))));
+    }
+
+    /// The indices a worker estimates are the ones the CLI's report holds,
+    /// bit for bit, for each method (Sobol' with bootstrap intervals).
+    #[test]
+    fn sensitivity_indices_from_a_worker_are_the_reports() {
+        for (method, samples) in [("sobol", 16), ("morris", 4), ("local", 1)] {
+            let spec = SensitivitySpec {
+                scenario: "model=clinical&preset=cr".into(),
+                output: "fp".into(),
+                inputs: Some(vec!["rTA".into(), "kA".into(), "e".into()]),
+                method: method.into(),
+                samples,
+                distribution: "loguniform".into(),
+                spread: 2.0,
+                seed: 5,
+            };
+            let (design, labels, target) = spec.study().unwrap();
+            let y = crate::sensitivity::run_rows(&design, &target, 0..design.rows()).unwrap();
+            let t = Task::SensitivityIndices {
+                spec: spec.clone(),
+                y: y.clone(),
+            };
+            // As the page sends it: JSON (the outputs' bits survive).
+            let t: Task = serde_json::from_str(&serde_json::to_string(&t).unwrap()).unwrap();
+            let bytes = execute(&t, &mut WorkerState::default(), &[], &mut |_, _| {}).unwrap();
+            let got = decode_indices(&bytes).unwrap();
+            let want = crate::sensitivity::report(&design, &labels, &y);
+            let from_worker = crate::sensitivity::report_with(&design, &labels, &y, got);
+            assert_eq!(format!("{from_worker:?}"), format!("{want:?}"), "{method}");
+            // Every index estimated (a None would also survive the trip).
+            let ix = format!("{:?}", want.indices);
+            assert!(!ix.contains("None"), "{method}: {ix}");
+            assert!(decode_indices(&bytes[..bytes.len() - 1]).is_err());
+            let short = Task::SensitivityIndices {
+                spec,
+                y: y[1..].to_vec(),
+            };
+            assert!(execute(&short, &mut WorkerState::default(), &[], &mut |_, _| {}).is_err());
+        }
     }
 }

@@ -4,6 +4,7 @@
 
 use crate::analysis::metrics::{Metrics, RelapseType, Response};
 use crate::predict::bayes::Bank;
+use crate::sensitivity::{Indices, LocalIndex, MorrisIndex, SobolIndex};
 use crate::sweep::marrow::Metrics as SweepMetrics;
 
 /// Appends values to a byte buffer.
@@ -249,6 +250,94 @@ pub fn get_bank(r: &mut Reader) -> Result<Bank, WireError> {
         return Err("job result: inconsistent prior bank".into());
     }
     Ok(bank)
+}
+
+/// Write a sensitivity study's indices and how many samples were dropped
+/// ([`crate::sensitivity::estimate::analyse`]).
+pub fn put_indices(w: &mut Writer, ix: &Indices, dropped: usize) {
+    let pair = |w: &mut Writer, v: Option<[f64; 2]>| {
+        w.opt_f64(v.map(|p| p[0]));
+        w.opt_f64(v.map(|p| p[1]));
+    };
+    w.u64(dropped as u64);
+    match ix {
+        Indices::Sobol(v) => {
+            w.u8(0);
+            w.u64(v.len() as u64);
+            for s in v {
+                w.opt_f64(s.first);
+                pair(w, s.first_ci95);
+                w.opt_f64(s.total);
+                pair(w, s.total_ci95);
+            }
+        }
+        Indices::Morris(v) => {
+            w.u8(1);
+            w.u64(v.len() as u64);
+            for m in v {
+                w.opt_f64(m.mu_star);
+                w.opt_f64(m.mu);
+                w.opt_f64(m.sigma);
+            }
+        }
+        Indices::Local(v) => {
+            w.u8(2);
+            w.u64(v.len() as u64);
+            for l in v {
+                w.opt_f64(l.coefficient);
+            }
+        }
+    }
+}
+
+/// Read what [`put_indices`] wrote.
+pub fn get_indices(r: &mut Reader) -> Result<(Indices, usize), WireError> {
+    let pair = |r: &mut Reader| -> Result<Option<[f64; 2]>, WireError> {
+        match (r.opt_f64()?, r.opt_f64()?) {
+            (Some(a), Some(b)) => Ok(Some([a, b])),
+            (None, None) => Ok(None),
+            _ => Err("job result: an interval with one end".into()),
+        }
+    };
+    let dropped = r.u64()? as usize;
+    let kind = r.u8()?;
+    let n = r.len(1)?;
+    let ix = match kind {
+        0 => Indices::Sobol(
+            (0..n)
+                .map(|_| {
+                    Ok(SobolIndex {
+                        first: r.opt_f64()?,
+                        first_ci95: pair(r)?,
+                        total: r.opt_f64()?,
+                        total_ci95: pair(r)?,
+                    })
+                })
+                .collect::<Result<_, WireError>>()?,
+        ),
+        1 => Indices::Morris(
+            (0..n)
+                .map(|_| {
+                    Ok(MorrisIndex {
+                        mu_star: r.opt_f64()?,
+                        mu: r.opt_f64()?,
+                        sigma: r.opt_f64()?,
+                    })
+                })
+                .collect::<Result<_, WireError>>()?,
+        ),
+        2 => Indices::Local(
+            (0..n)
+                .map(|_| {
+                    Ok(LocalIndex {
+                        coefficient: r.opt_f64()?,
+                    })
+                })
+                .collect::<Result<_, WireError>>()?,
+        ),
+        k => return Err(format!("job result: unknown kind of indices {k}")),
+    };
+    Ok((ix, dropped))
 }
 
 /// Write one sweep point's outcome (a failure as its message).

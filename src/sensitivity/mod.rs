@@ -363,7 +363,18 @@ pub struct Labels {
 
 /// The report of a design from the outputs `y` of all its rows.
 pub fn report(design: &Design, labels: &Labels, y: &[f64]) -> Report {
-    let (indices, dropped) = estimate::analyse(design, y);
+    report_with(design, labels, y, estimate::analyse(design, y))
+}
+
+/// [`report`] with the indices and the dropped count already estimated
+/// ([`estimate::analyse`] of the same design and outputs; the page runs
+/// it in a worker).
+pub fn report_with(
+    design: &Design,
+    labels: &Labels,
+    y: &[f64],
+    (indices, dropped): (Indices, usize),
+) -> Report {
     Report {
         output: labels.output.clone(),
         method: design.method,

@@ -122,9 +122,13 @@ fn run(shown: &Shown) -> Result<(), String> {
         ),
     );
     let job = StudyJob {
+        spec,
         design,
         labels,
         rows: InOrder::default(),
+        received: 0,
+        y: Vec::new(),
+        indices: None,
         shown: shown.clone(),
     };
     pool().start(View::new(P), slices, Box::new(job));
@@ -147,10 +151,21 @@ fn scenario_words(query: &str) -> String {
     )
 }
 
+/// The estimators' share of a study's work, per row (a row is one solve;
+/// Sobol's bootstrap over 1,024 samples costs about as much as 20 solves).
+const INDICES_WEIGHT: f64 = 0.002;
+
 struct StudyJob {
+    spec: SensitivitySpec,
     design: Design,
     labels: Labels,
     rows: InOrder<f64>,
+    /// Rows back so far.
+    received: usize,
+    /// Every row's output, in order, once all are back.
+    y: Vec<f64>,
+    /// The indices and the dropped count, estimated in a worker.
+    indices: Option<(sensitivity::Indices, usize)>,
     shown: Shown,
 }
 
@@ -167,7 +182,30 @@ impl Job for StudyJob {
                 if y.len() != end - start {
                     return Err("a slice of the study came back short".into());
                 }
+                self.received += y.len();
                 self.rows.insert(*start, y);
+                if self.received < self.design.rows() {
+                    return Ok(Next::default());
+                }
+                // Every row is back: the estimators (and Sobol's bootstrap
+                // intervals) run in a worker too, not on this thread.
+                self.y = self.rows.take();
+                let slice = Slice {
+                    task: Task::SensitivityIndices {
+                        spec: self.spec.clone(),
+                        y: self.y.clone(),
+                    },
+                    weight: INDICES_WEIGHT * self.y.len() as f64,
+                    label: "indices and their intervals".into(),
+                };
+                Ok(Next {
+                    more_weight: slice.weight,
+                    slices: vec![slice],
+                    ..Next::default()
+                })
+            }
+            Task::SensitivityIndices { .. } => {
+                self.indices = Some(jobs::decode_indices(&bytes)?);
                 Ok(Next::default())
             }
             _ => Err("unexpected slice in a sensitivity study".into()),
@@ -175,11 +213,15 @@ impl Job for StudyJob {
     }
 
     fn complete(&mut self, _seconds: f64) -> Result<(), String> {
-        let y: Vec<f64> = self.rows.take();
+        let y = std::mem::take(&mut self.y);
         if y.len() != self.design.rows() {
             return Err("the study's rows are incomplete".into());
         }
-        let report = sensitivity::report(&self.design, &self.labels, &y);
+        let analysed = self
+            .indices
+            .take()
+            .ok_or("the study's indices did not come back")?;
+        let report = sensitivity::report_with(&self.design, &self.labels, &y, analysed);
         show(&report)?;
         *self.shown.borrow_mut() = Some(report);
         Ok(())
