@@ -44,10 +44,21 @@ pub fn backend(id: &str) -> Result<CanvasBackend, String> {
 
 /// The 2-D context of the canvas with this id.
 pub fn context_2d(id: &str) -> Result<CanvasRenderingContext2d, String> {
-    element(id)?
+    context_of(&element(id)?).ok_or_else(|| format!("#{id} has no 2-D context"))
+}
+
+/// The 2-D context of a canvas element (on the page or off it).
+pub fn context_of(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
+    canvas
         .get_context("2d")
         .ok()
         .flatten()
         .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
-        .ok_or_else(|| format!("#{id} has no 2-D context"))
+}
+
+/// A new canvas off the page (300 × 150 until sized).
+pub fn create() -> Result<HtmlCanvasElement, String> {
+    dom::el("canvas", "", "")?
+        .dyn_into()
+        .map_err(|_| "cannot create a canvas".to_string())
 }

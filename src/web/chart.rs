@@ -21,7 +21,6 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::ops::Range;
-use wasm_bindgen::JsCast;
 use web_sys::HtmlCanvasElement;
 
 pub use crate::plot::{palette, Area, BandChart, HLine, Marker, Rgb, Series, Shape, TimeChart};
@@ -57,9 +56,7 @@ impl Surface {
     /// A canvas off the page of `css_w` × `css_h` CSS pixels at `ratio`
     /// device pixels each (for exports larger than the screen's).
     pub fn offscreen(css_w: f64, css_h: f64, ratio: f64) -> Result<Surface, String> {
-        let canvas: HtmlCanvasElement = dom::el("canvas", "", "")?
-            .dyn_into()
-            .map_err(|_| "cannot create a canvas".to_string())?;
+        let canvas = canvas::create()?;
         canvas.set_width((css_w * ratio).round().max(1.0) as u32);
         canvas.set_height((css_h * ratio).round().max(1.0) as u32);
         Ok(Surface { canvas, ratio })
@@ -113,11 +110,7 @@ impl Surface {
 
     /// The canvas's 2-D context.
     fn context(&self) -> Option<web_sys::CanvasRenderingContext2d> {
-        self.canvas
-            .get_context("2d")
-            .ok()
-            .flatten()
-            .and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok())
+        canvas::context_of(&self.canvas)
     }
 
     /// Stroke `line` (data coordinates of `plot`) as one path in `color`,

@@ -9,11 +9,11 @@
 //! pixel, when the key and the sizes are the same. One picture per canvas
 //! (by its `id`); a canvas without an id (a PNG export) is never kept.
 
+use super::canvas::context_of as context;
 use std::cell::RefCell;
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
-use wasm_bindgen::JsCast;
-use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
+use web_sys::HtmlCanvasElement;
 
 /// A rectangle of a canvas in device pixels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,13 +67,14 @@ impl Key {
     }
 }
 
+/// What a region was drawn from, where, on a canvas of what size.
+type Stamp = (u64, Region, (u32, u32));
+
 /// One canvas's last frame: what it was drawn from and, once it has been
 /// drawn the same twice in a row, its picture.
 struct Kept {
     id: String,
-    key: u64,
-    region: Region,
-    size: (u32, u32),
+    stamp: Stamp,
     /// The copy (also kept, unused, while `copied` is false: reused).
     picture: Option<HtmlCanvasElement>,
     /// `picture` holds this key's region.
@@ -86,14 +87,6 @@ thread_local! {
     static KEPT: RefCell<Vec<Kept>> = const { RefCell::new(Vec::new()) };
 }
 
-fn context(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
-    canvas
-        .get_context("2d")
-        .ok()
-        .flatten()
-        .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
-}
-
 /// Copy the picture kept for `canvas` back into `region`, when it was
 /// kept under `key` for the same region of a canvas of the same size;
 /// returns whether it did (if not, draw the region and [`keep`] it).
@@ -102,13 +95,13 @@ pub fn restore(canvas: &HtmlCanvasElement, key: u64, region: Region) -> bool {
     if id.is_empty() {
         return false;
     }
-    let size = (canvas.width(), canvas.height());
+    let stamp = (key, region, (canvas.width(), canvas.height()));
     KEPT.with(|kept| {
         let kept = kept.borrow();
         let Some(k) = kept.iter().find(|k| k.id == id) else {
             return false;
         };
-        if k.key != key || k.region != region || k.size != size || !k.copied {
+        if k.stamp != stamp || !k.copied {
             return false;
         }
         let Some(picture) = &k.picture else {
@@ -147,19 +140,15 @@ pub fn keep(canvas: &HtmlCanvasElement, key: u64, region: Region) {
     if id.is_empty() || region.w == 0 || region.h == 0 {
         return;
     }
-    let size = (canvas.width(), canvas.height());
+    let stamp = (key, region, (canvas.width(), canvas.height()));
     KEPT.with(|kept| {
         let mut kept = kept.borrow_mut();
         let old = kept.iter().position(|k| k.id == id);
         let old = old.map(|i| kept.swap_remove(i));
-        let again = old
-            .as_ref()
-            .is_some_and(|k| k.key == key && k.region == region && k.size == size);
+        let again = old.as_ref().is_some_and(|k| k.stamp == stamp);
         let mut entry = Kept {
             id,
-            key,
-            region,
-            size,
+            stamp,
             picture: old.and_then(|k| k.picture),
             copied: false,
         };
@@ -178,10 +167,7 @@ fn copy(
     picture: &mut Option<HtmlCanvasElement>,
 ) -> bool {
     if picture.is_none() {
-        *picture = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.create_element("canvas").ok())
-            .and_then(|e| e.dyn_into::<HtmlCanvasElement>().ok());
+        *picture = super::canvas::create().ok();
     }
     let Some(picture) = picture else {
         return false;

@@ -127,8 +127,7 @@ fn run(shown: &Shown) -> Result<(), String> {
         labels,
         rows: InOrder::default(),
         received: 0,
-        y: Vec::new(),
-        indices: None,
+        report: None,
         shown: shown.clone(),
     };
     pool().start(View::new(P), slices, Box::new(job));
@@ -162,10 +161,8 @@ struct StudyJob {
     rows: InOrder<f64>,
     /// Rows back so far.
     received: usize,
-    /// Every row's output, in order, once all are back.
-    y: Vec<f64>,
-    /// The indices and the dropped count, estimated in a worker.
-    indices: Option<(sensitivity::Indices, usize)>,
+    /// The report, once the indices are back.
+    report: Option<Report>,
     shown: Shown,
 }
 
@@ -189,13 +186,13 @@ impl Job for StudyJob {
                 }
                 // Every row is back: the estimators (and Sobol's bootstrap
                 // intervals) run in a worker too, not on this thread.
-                self.y = self.rows.take();
+                let y: Vec<f64> = self.rows.take();
                 let slice = Slice {
+                    weight: INDICES_WEIGHT * y.len() as f64,
                     task: Task::SensitivityIndices {
                         spec: self.spec.clone(),
-                        y: self.y.clone(),
+                        y,
                     },
-                    weight: INDICES_WEIGHT * self.y.len() as f64,
                     label: "indices and their intervals".into(),
                 };
                 Ok(Next {
@@ -204,8 +201,15 @@ impl Job for StudyJob {
                     ..Next::default()
                 })
             }
-            Task::SensitivityIndices { .. } => {
-                self.indices = Some(jobs::decode_indices(&bytes)?);
+            // The task carries every row's output back with it.
+            Task::SensitivityIndices { y, .. } => {
+                let analysed = jobs::decode_indices(&bytes)?;
+                self.report = Some(sensitivity::report_with(
+                    &self.design,
+                    &self.labels,
+                    y,
+                    analysed,
+                ));
                 Ok(Next::default())
             }
             _ => Err("unexpected slice in a sensitivity study".into()),
@@ -213,15 +217,10 @@ impl Job for StudyJob {
     }
 
     fn complete(&mut self, _seconds: f64) -> Result<(), String> {
-        let y = std::mem::take(&mut self.y);
-        if y.len() != self.design.rows() {
-            return Err("the study's rows are incomplete".into());
-        }
-        let analysed = self
-            .indices
+        let report = self
+            .report
             .take()
-            .ok_or("the study's indices did not come back")?;
-        let report = sensitivity::report_with(&self.design, &self.labels, &y, analysed);
+            .ok_or("the study's rows or indices are incomplete")?;
         show(&report)?;
         *self.shown.borrow_mut() = Some(report);
         Ok(())
