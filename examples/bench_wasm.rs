@@ -81,3 +81,54 @@ impl ClinicalBench {
         self.out.clone()
     }
 }
+
+/// The page's heat map (issue 19): rows of the fig6 200 × 200 grid of
+/// log10 L30 over α × h (as `cartsim sweep --model marrow --preset fig6
+/// --x alpha:3e-11:3e-9:log:200 --y h:1e8:1e11:log:200 --outcome
+/// log10_L30`), evaluated as a job worker does (`jobs::SweepSpec`, day-30
+/// courses), to time the solver in the module the page ships.
+#[wasm_bindgen]
+pub struct HeatBench {
+    grid: cartsim::sweep::Grid,
+    eval: cartsim::sweep::marrow::MarrowEval,
+}
+
+#[wasm_bindgen]
+impl HeatBench {
+    /// The fig6 α × h grid, 200 × 200.
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> Result<HeatBench, JsError> {
+        let axis = |name: &str, lo: f64, hi: f64| cartsim::jobs::AxisSpec {
+            name: name.into(),
+            lo,
+            hi,
+            log: true,
+            n: 200,
+        };
+        let spec = cartsim::jobs::SweepSpec {
+            preset: "fig6".into(),
+            sets: Vec::new(),
+            axes: vec![axis("alpha", 3e-11, 3e-9), axis("h", 1e8, 1e11)],
+            peak_window: 30.0,
+            day30_only: true,
+        };
+        let err = |e: cartsim::jobs::JobError| JsError::new(&e.to_string());
+        let grid = spec.grid().map_err(err)?;
+        let eval = spec.evaluator(&grid).map_err(err)?;
+        Ok(HeatBench { grid, eval })
+    }
+
+    /// Evaluate grid points `from..to`; returns the sum of their log10 L30
+    /// (a checksum against the native run).
+    pub fn run(&self, from: usize, to: usize) -> Result<f64, JsError> {
+        use cartsim::sweep::marrow::Outcome;
+        let out = cartsim::sweep::run_range(&self.grid, &self.eval, from..to, &mut |_, _| {});
+        let mut sum = 0.0;
+        for m in out {
+            sum += m
+                .map_err(|e| JsError::new(&e.to_string()))?
+                .get(Outcome::Log10L30);
+        }
+        Ok(sum)
+    }
+}

@@ -19,6 +19,10 @@ pub(super) trait Dim: Copy {
     /// True when the dimension is a compile-time constant of at most
     /// [`LOCAL_DIM`]: a step can then keep its stages in local arrays.
     const LOCAL: bool;
+    /// True when a step kernel's loops over the components (and over a
+    /// constant tableau's stages) are written out in the source (see
+    /// [`for_components!`]) rather than left to the compiler.
+    const WRITTEN_OUT: bool;
     /// Number of state components.
     fn n(self) -> usize;
 }
@@ -36,6 +40,13 @@ pub(super) struct Fixed<const N: usize>;
 
 impl<const N: usize> Dim for Fixed<N> {
     const LOCAL: bool = N <= LOCAL_DIM;
+    // Always in WebAssembly: the page's module is optimised for size, and
+    // LLVM leaves loops as loops there, so the stages would sit in memory
+    // (the page's fig6 heat-map cells 25–30% slower). Natively LLVM
+    // unrolls them itself; written out, 4 components (the clinical model)
+    // ran ~15% faster and 7 (the marrow model) ~6% slower, so natively
+    // only up to 4 (issue 19; the commit message has the A/B).
+    const WRITTEN_OUT: bool = N <= LOCAL_DIM && (cfg!(target_arch = "wasm32") || N <= 4);
     #[inline(always)]
     fn n(self) -> usize {
         N
@@ -48,6 +59,7 @@ pub(super) struct Dynamic(pub(super) usize);
 
 impl Dim for Dynamic {
     const LOCAL: bool = false;
+    const WRITTEN_OUT: bool = false;
     #[inline(always)]
     fn n(self) -> usize {
         self.0
@@ -89,6 +101,9 @@ macro_rules! for_stages {
         if $unroll && s <= 8 {
             for_stages!(@each s, $from, $i, $body, 0 1 2 3 4 5 6 7);
         } else {
+            // Indexing by the loop variable is the point (constants when
+            // written out): no iterators.
+            #[allow(clippy::needless_range_loop)]
             for $i in $from..s $body
         }
     }};
@@ -103,6 +118,32 @@ macro_rules! for_stages {
     };
 }
 
+/// `for $c in 0..$n { $body }`, written out once per component with `$c`
+/// a literal when `$unroll` and `$n ≤ LOCAL_DIM`, a loop otherwise. The
+/// page's module is optimised for size, and LLVM does not unroll loops
+/// there: written out, a constant dimension's components are constants
+/// too, so a step's local arrays stay in registers (WebAssembly locals)
+/// in that build as in the native one (issue 19). Pass `D::WRITTEN_OUT`.
+macro_rules! for_components {
+    ($unroll:expr, $n:expr, |$c:ident| $body:block) => {{
+        let n: usize = $n;
+        if $unroll && n <= LOCAL_DIM {
+            for_components!(@each n, $c, $body, 0 1 2 3 4 5 6 7 8);
+        } else {
+            #[allow(clippy::needless_range_loop)]
+            for $c in 0..n $body
+        }
+    }};
+    (@each $n:ident, $c:ident, $body:block, $($k:literal)*) => {
+        $(
+            if $k < $n {
+                let $c: usize = $k;
+                $body
+            }
+        )*
+    };
+}
+
 /// `out = y + h Σ_j w_j k_j` (k_j the stage rows of `k`, `w.len()` of
 /// them), summed as `(y + h Σ_{j<last} w_j k_j) + (h w_last) k_last`: the
 /// newest stage enters last, in one multiply and one add, so everything
@@ -111,13 +152,38 @@ macro_rules! for_stages {
 #[inline(always)]
 fn combine(y: &[f64], k: &[f64], w: &[f64], h: f64, out: &mut [f64]) {
     let dim = out.len();
-    combine_with(y, |j, c| k[j * dim + c], w, h, out);
+    combine_with(Unroll::NO, y, |j, c| k[j * dim + c], w, h, out);
+}
+
+/// Which loops of a step kernel are written out (see [`for_stages!`] and
+/// [`for_components!`]): those over a constant tableau's stages, and
+/// those over a constant dimension's components. Either way the same
+/// operations in the same order.
+#[derive(Clone, Copy)]
+struct Unroll {
+    stages: bool,
+    components: bool,
+}
+
+impl Unroll {
+    /// Loops, as written.
+    const NO: Unroll = Unroll {
+        stages: false,
+        components: false,
+    };
 }
 
 /// [`combine`] with stage j's component c read by `k(j, c)`: the same
 /// operations in the same order wherever the stages are kept.
 #[inline(always)]
-fn combine_with(y: &[f64], k: impl Fn(usize, usize) -> f64, w: &[f64], h: f64, out: &mut [f64]) {
+fn combine_with(
+    u: Unroll,
+    y: &[f64],
+    k: impl Fn(usize, usize) -> f64,
+    w: &[f64],
+    h: f64,
+    out: &mut [f64],
+) {
     let dim = out.len();
     let Some((&w_last, older)) = w.split_last() else {
         out.copy_from_slice(&y[..dim]);
@@ -125,15 +191,23 @@ fn combine_with(y: &[f64], k: impl Fn(usize, usize) -> f64, w: &[f64], h: f64, o
     };
     let last = older.len();
     let h_last = h * w_last;
-    for c in 0..dim {
+    for_components!(u.components, dim, |c| {
         let mut acc = 0.0;
-        for (j, &wj) in older.iter().enumerate() {
-            if wj != 0.0 {
-                acc += wj * k(j, c);
+        if u.stages {
+            for_stages!(true, 0..last, |j| {
+                if older[j] != 0.0 {
+                    acc += older[j] * k(j, c);
+                }
+            });
+        } else {
+            for (j, &wj) in older.iter().enumerate() {
+                if wj != 0.0 {
+                    acc += wj * k(j, c);
+                }
             }
         }
         out[c] = (y[c] + h * acc) + h_last * k(last, c);
-    }
+    });
 }
 
 /// Force the derivatives of held components (`held[c]`) to 0; nothing to
@@ -240,6 +314,10 @@ impl Solver {
     ) {
         let dim = d.n();
         let s = tab.stages();
+        let u = Unroll {
+            stages: D::WRITTEN_OUT,
+            components: D::WRITTEN_OUT,
+        };
         // One row more than the stages: `for_stages!` names indices up to
         // 7, and every index must be in bounds when compiled. Every access
         // below is by a constant index (a loop here would keep the arrays
@@ -251,7 +329,7 @@ impl Solver {
         k[0][..dim].copy_from_slice(&self.k[..dim]);
         for_stages!(true, 1..s, |i| {
             let (done, rest) = k.split_at_mut(i);
-            combine_with(y, |j, c| done[j][c], tab.a[i], h, ys);
+            combine_with(u, y, |j, c| done[j][c], tab.a[i], h, ys);
             let ki = &mut rest[0][..dim];
             sys.rhs(t + tab.c[i] * h, ys, ki);
             stats.rhs_evals += 1;
@@ -266,7 +344,7 @@ impl Solver {
             // The last stage was evaluated at y_new itself.
             y_new.copy_from_slice(ys);
         } else {
-            combine_with(y, |j, c| k[j][c], tab.b, h, y_new);
+            combine_with(u, y, |j, c| k[j][c], tab.b, h, y_new);
         }
         // Held components stay exactly where they were.
         keep_held(self.any_held, &self.held, y, y_new);
@@ -316,7 +394,7 @@ impl Solver {
     pub(super) fn error_sq<D: Dim>(&self, d: D, scheme: Scheme, st: &Settings, h: f64) -> f64 {
         match scheme {
             Scheme::Explicit(tab) => {
-                with_tableau!(tab, |tab, _unroll| self.rk_error_sq(d, tab, st, h))
+                with_tableau!(tab, |tab, unroll| self.rk_error_sq(d, unroll, tab, st, h))
             }
             Scheme::Rosenbrock(tab) => self.ros_error_sq(tab, st),
         }
@@ -324,11 +402,43 @@ impl Solver {
 
     /// [`error_sq`](Self::error_sq) of an explicit Runge–Kutta step.
     #[inline(always)]
-    fn rk_error_sq<D: Dim>(&self, d: D, tab: &Tableau, st: &Settings, h: f64) -> f64 {
+    fn rk_error_sq<D: Dim>(&self, d: D, unroll: bool, tab: &Tableau, st: &Settings, h: f64) -> f64 {
         let Some(e) = tab.e else { return 0.0 };
         let dim = d.n();
         let (y, y_new) = (&self.y[..dim], &self.y_new[..dim]);
         let k = &self.k[..e.len() * dim];
+        // The mean as a multiply by 1/dim (a constant when the dimension
+        // is; exact, as before, for dimensions that are powers of 2): a
+        // division here would sit on the step's critical path.
+        let mean = |sum: [f64; 2]| {
+            if dim == 0 {
+                0.0
+            } else {
+                (sum[0] + sum[1]) * (1.0 / dim as f64)
+            }
+        };
+        // Two running sums (even and odd components) halve the chain of
+        // additions; h/sc is known before the last stage is, so the
+        // division is off the step's critical path.
+        let mut sum = [0.0; 2];
+        if let (true, Tolerance::Scalar(atol), Tolerance::Scalar(rtol)) =
+            (unroll && D::WRITTEN_OUT, &st.atol, &st.rtol)
+        {
+            // The loops below written out (see `Dim::WRITTEN_OUT`); the
+            // same operations in the same order.
+            for_components!(true, dim, |c| {
+                let mut acc = 0.0;
+                for_stages!(true, 0..e.len(), |j| {
+                    if e[j] != 0.0 {
+                        acc += e[j] * k[j * dim + c];
+                    }
+                });
+                let sc = atol + rtol * y[c].abs().max(y_new[c].abs());
+                let r = acc * (h / sc);
+                sum[c % 2] += r * r;
+            });
+            return mean(sum);
+        }
         // Σ_j e_j k_j per component, in a register.
         let err_c = |c: usize| {
             let mut acc = 0.0;
@@ -339,10 +449,6 @@ impl Solver {
             }
             acc
         };
-        // Two running sums (even and odd components) halve the chain of
-        // additions; h/sc is known before the last stage is, so the
-        // division is off the step's critical path.
-        let mut sum = [0.0; 2];
         match (&st.atol, &st.rtol) {
             (Tolerance::Scalar(atol), Tolerance::Scalar(rtol)) => {
                 for c in 0..dim {
@@ -359,14 +465,7 @@ impl Solver {
                 }
             }
         }
-        // The mean as a multiply by 1/dim (a constant when the dimension
-        // is; exact, as before, for dimensions that are powers of 2): a
-        // division here would sit on the step's critical path.
-        if dim == 0 {
-            0.0
-        } else {
-            (sum[0] + sum[1]) * (1.0 / dim as f64)
-        }
+        mean(sum)
     }
 
     /// Hairer's automatic choice of the first step.
