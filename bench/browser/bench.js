@@ -1,6 +1,6 @@
 // Times cartsim (wasm) and odex (JS) on the same problem in the same page.
 // The result goes to window.__bench (read by run.mjs) and to the page.
-import init, { ClinicalBench } from "/pkg/bench_wasm.js";
+import init, { ClinicalBench, HeatBench } from "/pkg/bench_wasm.js";
 
 const odex = window.exports;
 const log = (s) => (document.getElementById("log").textContent += s + "\n");
@@ -100,7 +100,35 @@ async function main() {
       }
     }
   }
-  window.__bench = { rows, userAgent: navigator.userAgent };
+
+  // The same entry built as the page's module (optional: --pkg-web), and
+  // cells of the fig6 heat map (ten rows of the 200 × 200 α × h grid,
+  // day-30 courses, as a job worker evaluates them) in both builds.
+  let web = null;
+  try {
+    web = await import("/pkg-web/bench_wasm.js");
+    await web.default();
+  } catch {
+    web = null;
+  }
+  if (web) {
+    const wb = new web.ClinicalBench("cr", rtol, atol);
+    const wEvals = wb.run(1);
+    const wErr = maxRelError(wb.output(), ref, floor);
+    const wUs = timeUs((n) => wb.run(n));
+    rows.push({ problem: "cr", tool: "cartsim DP5 (wasm, page build)", rtol, us_per_solve: wUs, rhs_evals: wEvals, max_rel_error: wErr });
+    log(`cartsim wasm, page build: ${wUs.toFixed(1)} µs, ${wEvals} evals`);
+  }
+  const HEAT_ROWS = [5, 25, 45, 65, 85, 105, 125, 145, 165, 185];
+  const cells = HEAT_ROWS.length * 200;
+  const heatUs = (hb) => {
+    const sweep = () => HEAT_ROWS.reduce((s, r) => s + hb.run(r * 200, r * 200 + 200), 0);
+    return { checksum: sweep(), us: timeUs((n) => { for (let i = 0; i < n; i++) sweep(); }) / cells };
+  };
+  const heat = { cells, wasm: heatUs(new HeatBench()) };
+  if (web) heat.page_build = heatUs(new web.HeatBench());
+  log(`fig6 cells: ${JSON.stringify(heat)}`);
+  window.__bench = { rows, heat, userAgent: navigator.userAgent };
   log("done");
 }
 

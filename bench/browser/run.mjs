@@ -3,6 +3,9 @@
 // (never a downloaded browser), and writes target/bench/browser.json:
 //   - cartsim wasm vs npm odex, timed in the same page (bench.js);
 //   - cartsim wasm vs cartsim native (target/bench/rust.json, same problem);
+//   - with --pkg-web, the same entry built as the page's module (opt-level
+//     "s", wasm-opt -Oz): the `cr` solve and cells of the fig6 heat map,
+//     both builds in the same page;
 //   - the app bundle (dist/) size, raw and gzipped;
 //   - time from navigation to the first drawn chart (performance mark
 //     "cartsim:first-chart" set by the page), median of several loads;
@@ -14,7 +17,7 @@
 //   - Lighthouse 12.2.3 on dist/ served with gzip, desktop and mobile
 //     presets (lighthouse.mjs; its own section of BENCHMARKS.md with --md;
 //     CARTSIM_LH_RUNS runs per preset, default 3).
-// Usage: node run.mjs --pkg DIR --data DIR --dist DIR --out FILE [--before DIR] [--md FILE]
+// Usage: node run.mjs --pkg DIR [--pkg-web DIR] --data DIR --dist DIR --out FILE [--before DIR] [--md FILE]
 //        node run.mjs --only-update --dist DIR --out FILE   (the page updates alone)
 import { createServer } from "node:http";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, existsSync } from "node:fs";
@@ -32,6 +35,8 @@ const arg = (name, dflt) => {
 };
 const ONLY_UPDATE = process.argv.includes("--only-update");
 const PKG = ONLY_UPDATE ? null : resolve(arg("--pkg"));
+// The same entry built as the page's module (optional).
+const PKG_WEB = arg("--pkg-web") ? resolve(arg("--pkg-web")) : null;
 const DATA = ONLY_UPDATE ? null : resolve(arg("--data"));
 const DIST = resolve(arg("--dist"));
 const OUT = resolve(arg("--out"));
@@ -90,7 +95,7 @@ const SIX_RUNS = ["", "rTA=3.24", "e=10", "preset=nr", "preset=relapse-pos", "pr
 try {
   if (!ONLY_UPDATE) {
   // 1. Solvers, same page.
-  const site = await serve([["/pkg/", PKG], ["/data/", DATA], ["/odex/", join(HERE, "node_modules", "odex", "src")], ["/", HERE]]);
+  const site = await serve([["/pkg/", PKG], ...(PKG_WEB ? [["/pkg-web/", PKG_WEB]] : []), ["/data/", DATA], ["/odex/", join(HERE, "node_modules", "odex", "src")], ["/", HERE]]);
   const page = await browser.newPage();
   page.on("console", (m) => process.stderr.write(`[page] ${m.text()}\n`));
   await page.goto(site.url);
@@ -100,6 +105,7 @@ try {
   await site.close();
   if (bench.error) throw new Error(`benchmark page: ${bench.error}`);
   result.rows = bench.rows;
+  result.heat = bench.heat;
   result.user_agent = bench.userAgent;
 
   // 2. wasm vs native (the native harness's row for the same problem).
@@ -111,6 +117,8 @@ try {
   result.wasm_over_native = native ? wasm.us_per_solve / native.us_per_solve : null;
   result.odex_over_wasm = odexRow.us_per_solve / wasm.us_per_solve;
   result.odex_compared = odexRow.tool;
+  const pageBuild = bench.rows.find((r) => r.tool === "cartsim DP5 (wasm, page build)");
+  result.page_build_over_native = native && pageBuild ? pageBuild.us_per_solve / native.us_per_solve : null;
 
   // 3. Bundle size of dist/ (the app built by trunk build --release --offline).
   if (existsSync(join(DIST, "index.html"))) {

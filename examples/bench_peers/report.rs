@@ -422,6 +422,32 @@ fn browser(dir: &Path, md_path: Option<&Path>) -> Result<()> {
             _ => "–".into(),
         }
     ));
+    // The page ships the same code built for size (profile `web`):
+    // its solve and cells of the fig6 heat map beside the release build.
+    let heat = &b["heat"];
+    let cell = |build: &str| f64_of(&heat[build], "us");
+    if let Some(w) = cell("wasm") {
+        md.push_str(&format!(
+            "\nThe page's module is built for size (profile `web`, opt-level \"s\", \
+             `wasm-opt -Oz`); the \"page build\" row is the same entry built so. \
+             Page build ÷ native on `cr`: {}. Cells of the fig6 heat map ({} cells: \
+             ten rows of the 200 × 200 α × h grid, day-30 courses, as a job worker \
+             evaluates them): release-built wasm {w:.1} µs per cell, page build {} \
+             ({}, same checksum: {}).\n",
+            fmt_ratio(f64_of(&b, "page_build_over_native")),
+            f64_of(heat, "cells").map_or("–".into(), |c| format!("{c:.0}")),
+            cell("page_build").map_or("–".into(), |p| format!("{p:.1} µs")),
+            cell("page_build").map_or("–".into(), |p| format!("{:.2}× the release build", p / w)),
+            match (
+                f64_of(&heat["wasm"], "checksum"),
+                f64_of(&heat["page_build"], "checksum")
+            ) {
+                (Some(a), Some(p)) if a == p => "yes",
+                (Some(_), Some(_)) => "NO",
+                _ => "–",
+            },
+        ));
+    }
     let kb = |v: Option<f64>| v.map_or("–".into(), |x| format!("{:.1} KB", x / 1000.0));
     let bundle = &b["bundle"];
     let fc = &b["first_chart_ms"];
