@@ -395,8 +395,11 @@ fn browser(dir: &Path, md_path: Option<&Path>) -> Result<()> {
         .and_then(|r| f64_of(r, "us_per_solve"));
     let mut md = String::from("| problem | tool | rtol | µs per solve | RHS evals | max rel error | × cartsim wasm time |\n|---|---|---|---:|---:|---:|---:|\n");
     for r in &rows {
-        let used =
-            f64_of(r, "rtol_used").map_or(String::new(), |u| format!(" (run at rtol {u:.0e})"));
+        let used = match (f64_of(r, "rtol_used"), f64_of(r, "release_us_alternating")) {
+            (Some(u), _) => format!(" (run at rtol {u:.0e})"),
+            (None, Some(a)) => format!(" (× the release build timed alternately, {a:.1} µs)"),
+            _ => String::new(),
+        };
         md.push_str(&format!(
             "| {} | {}{used} | {} | {} | {} | {} | {} |\n",
             r["problem"].as_str().unwrap_or(""),
@@ -407,7 +410,12 @@ fn browser(dir: &Path, md_path: Option<&Path>) -> Result<()> {
                 .as_u64()
                 .map_or("–".into(), |v| v.to_string()),
             fmt_e(f64_of(r, "max_rel_error")),
-            match (f64_of(r, "us_per_solve"), wasm) {
+            // A row timed in alternation with the release build is
+            // compared with that timing, not with the row above.
+            match (
+                f64_of(r, "us_per_solve"),
+                f64_of(r, "release_us_alternating").or(wasm),
+            ) {
                 (Some(u), Some(w)) => format!("{:.2}", u / w),
                 _ => "–".into(),
             },
