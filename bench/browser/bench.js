@@ -29,51 +29,41 @@ function maxRelError(got, ref, floor) {
   return m;
 }
 
-// Median µs per call: batches of at least 150 ms, 7 of them.
-function timeUs(batchFn) {
+// Repetitions per batch so that a batch of `batchFn` takes at least 150 ms.
+function calibrate(batchFn) {
   batchFn(1);
   let reps = 1;
   for (;;) {
     const t = performance.now();
     batchFn(reps);
     const dt = performance.now() - t;
-    if (dt >= 150) break;
+    if (dt >= 150) return reps;
     reps = Math.ceil(reps * Math.min(10, Math.max(2, 160 / Math.max(dt, 1))));
   }
-  const per = [];
-  for (let b = 0; b < 7; b++) {
-    const t = performance.now();
-    batchFn(reps);
-    per.push(((performance.now() - t) * 1000) / reps);
-  }
-  per.sort((a, b) => a - b);
-  return per[3];
 }
 
-// Median µs per call of `a` and of `b` (batch functions as for timeUs),
-// their batches alternating so that both see the same machine: two builds
-// compared in one page.
-function timePairUs(a, b) {
-  a(1);
-  b(1);
-  let reps = 1;
-  for (;;) {
-    const t = performance.now();
-    a(reps);
-    const dt = performance.now() - t;
-    if (dt >= 150) break;
-    reps = Math.ceil(reps * Math.min(10, Math.max(2, 160 / Math.max(dt, 1))));
-  }
-  const per = [[], []];
-  for (let i = 0; i < 9; i++) {
-    [a, b].forEach((f, k) => {
+// Median µs per call of each batch function, `rounds` batches each, the
+// functions' batches alternating so that all see the same machine.
+function timeAllUs(fns, rounds) {
+  fns.slice(1).forEach((f) => f(1));
+  const reps = calibrate(fns[0]);
+  const per = fns.map(() => []);
+  for (let i = 0; i < rounds; i++) {
+    fns.forEach((f, k) => {
       const t = performance.now();
       f(reps);
       per[k].push(((performance.now() - t) * 1000) / reps);
     });
   }
-  return per.map((v) => v.sort((x, y) => x - y)[4]);
+  return per.map((v) => v.sort((x, y) => x - y)[(rounds - 1) >> 1]);
 }
+
+// Median µs per call: batches of at least 150 ms, 7 of them.
+const timeUs = (batchFn) => timeAllUs([batchFn], 7)[0];
+
+// Median µs per call of `a` and of `b`, 9 batches each, alternating: two
+// builds compared in one page.
+const timePairUs = (a, b) => timeAllUs([a, b], 9);
 
 async function main() {
   await init();

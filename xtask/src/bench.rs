@@ -110,50 +110,34 @@ pub fn bench_browser(ws: &Workspace) -> Result<(), Fail> {
     tools::ensure_node()?;
     let dir = bench_dir(ws)?;
 
-    // The wasm entry, bound for the web (same wasm-bindgen as the app).
-    run(&mut cargo(
-        ws,
-        &[
-            "build",
-            "--release",
-            "--example",
-            "bench_wasm",
-            "--target",
-            "wasm32-unknown-unknown",
-        ],
-    ))?;
-    let pkg = dir.join("browser-pkg");
-    run(Command::new("wasm-bindgen")
-        .args(["--target", "web", "--out-dir"])
-        .arg(&pkg)
-        .arg(
-            ws.root
-                .join("target/wasm32-unknown-unknown/release/examples/bench_wasm.wasm"),
+    // The wasm entry, bound for the web (same wasm-bindgen as the app),
+    // built at opt-level 3 (`release`) and as the page's module is built
+    // (profile `web`, for size, then `wasm-opt -Oz` as Trunk runs it), so
+    // the solver is also timed as the page ships it (issue 19).
+    let bench_wasm = |profile: &str, out: &str| -> Result<PathBuf, Fail> {
+        run(&mut cargo(
+            ws,
+            &[
+                "build",
+                "--profile",
+                profile,
+                "--example",
+                "bench_wasm",
+                "--target",
+                "wasm32-unknown-unknown",
+            ],
         ))?;
-
-    // The same entry built as the page's module is (profile `web`, for
-    // size, then `wasm-opt -Oz` as Trunk runs it), so the solver is also
-    // timed as the page ships it (issue 19).
-    run(&mut cargo(
-        ws,
-        &[
-            "build",
-            "--profile",
-            "web",
-            "--example",
-            "bench_wasm",
-            "--target",
-            "wasm32-unknown-unknown",
-        ],
-    ))?;
-    let pkg_web = dir.join("browser-pkg-web");
-    run(Command::new("wasm-bindgen")
-        .args(["--target", "web", "--out-dir"])
-        .arg(&pkg_web)
-        .arg(
-            ws.root
-                .join("target/wasm32-unknown-unknown/web/examples/bench_wasm.wasm"),
-        ))?;
+        let pkg = dir.join(out);
+        run(Command::new("wasm-bindgen")
+            .args(["--target", "web", "--out-dir"])
+            .arg(&pkg)
+            .arg(ws.root.join(format!(
+                "target/wasm32-unknown-unknown/{profile}/examples/bench_wasm.wasm"
+            ))))?;
+        Ok(pkg)
+    };
+    let pkg = bench_wasm("release", "browser-pkg")?;
+    let pkg_web = bench_wasm("web", "browser-pkg-web")?;
     let bg = pkg_web.join("bench_wasm_bg.wasm");
     run(Command::new(web.wasm_opt_dir.join("wasm-opt"))
         .arg("-Oz")

@@ -152,32 +152,16 @@ macro_rules! for_components {
 #[inline(always)]
 fn combine(y: &[f64], k: &[f64], w: &[f64], h: f64, out: &mut [f64]) {
     let dim = out.len();
-    combine_with(Unroll::NO, y, |j, c| k[j * dim + c], w, h, out);
-}
-
-/// Which loops of a step kernel are written out (see [`for_stages!`] and
-/// [`for_components!`]): those over a constant tableau's stages, and
-/// those over a constant dimension's components. Either way the same
-/// operations in the same order.
-#[derive(Clone, Copy)]
-struct Unroll {
-    stages: bool,
-    components: bool,
-}
-
-impl Unroll {
-    /// Loops, as written.
-    const NO: Unroll = Unroll {
-        stages: false,
-        components: false,
-    };
+    combine_with(false, y, |j, c| k[j * dim + c], w, h, out);
 }
 
 /// [`combine`] with stage j's component c read by `k(j, c)`: the same
-/// operations in the same order wherever the stages are kept.
+/// operations in the same order wherever the stages are kept. With
+/// `written_out` (a constant tableau and `Dim::WRITTEN_OUT`) the loops over
+/// the components and the stages are written out (see [`for_components!`]).
 #[inline(always)]
 fn combine_with(
-    u: Unroll,
+    written_out: bool,
     y: &[f64],
     k: impl Fn(usize, usize) -> f64,
     w: &[f64],
@@ -191,9 +175,9 @@ fn combine_with(
     };
     let last = older.len();
     let h_last = h * w_last;
-    for_components!(u.components, dim, |c| {
+    for_components!(written_out, dim, |c| {
         let mut acc = 0.0;
-        if u.stages {
+        if written_out {
             for_stages!(true, 0..last, |j| {
                 if older[j] != 0.0 {
                     acc += older[j] * k(j, c);
@@ -314,10 +298,8 @@ impl Solver {
     ) {
         let dim = d.n();
         let s = tab.stages();
-        let u = Unroll {
-            stages: D::WRITTEN_OUT,
-            components: D::WRITTEN_OUT,
-        };
+        // (The tableau is a constant here.)
+        let wo = D::WRITTEN_OUT;
         // One row more than the stages: `for_stages!` names indices up to
         // 7, and every index must be in bounds when compiled. Every access
         // below is by a constant index (a loop here would keep the arrays
@@ -329,7 +311,7 @@ impl Solver {
         k[0][..dim].copy_from_slice(&self.k[..dim]);
         for_stages!(true, 1..s, |i| {
             let (done, rest) = k.split_at_mut(i);
-            combine_with(u, y, |j, c| done[j][c], tab.a[i], h, ys);
+            combine_with(wo, y, |j, c| done[j][c], tab.a[i], h, ys);
             let ki = &mut rest[0][..dim];
             sys.rhs(t + tab.c[i] * h, ys, ki);
             stats.rhs_evals += 1;
@@ -344,7 +326,7 @@ impl Solver {
             // The last stage was evaluated at y_new itself.
             y_new.copy_from_slice(ys);
         } else {
-            combine_with(u, y, |j, c| k[j][c], tab.b, h, y_new);
+            combine_with(wo, y, |j, c| k[j][c], tab.b, h, y_new);
         }
         // Held components stay exactly where they were.
         keep_held(self.any_held, &self.held, y, y_new);
