@@ -122,10 +122,18 @@ impl<'a> Reader<'a> {
             _ => Some(self.f64()?),
         })
     }
+    /// `n` items, each read by `item`.
+    pub fn items<T>(
+        &mut self,
+        n: usize,
+        mut item: impl FnMut(&mut Self) -> Result<T, WireError>,
+    ) -> Result<Vec<T>, WireError> {
+        (0..n).map(|_| item(self)).collect()
+    }
     /// A list of `f64`.
     pub fn f64s(&mut self) -> Result<Vec<f64>, WireError> {
         let n = self.len(8)?;
-        (0..n).map(|_| self.f64()).collect()
+        self.items(n, Self::f64)
     }
     /// A list of `f32`.
     pub fn f32s(&mut self) -> Result<Vec<f32>, WireError> {
@@ -303,38 +311,26 @@ pub fn get_indices(r: &mut Reader) -> Result<(Indices, usize), WireError> {
     let kind = r.u8()?;
     let n = r.len(1)?;
     let ix = match kind {
-        0 => Indices::Sobol(
-            (0..n)
-                .map(|_| {
-                    Ok(SobolIndex {
-                        first: r.opt_f64()?,
-                        first_ci95: pair(r)?,
-                        total: r.opt_f64()?,
-                        total_ci95: pair(r)?,
-                    })
-                })
-                .collect::<Result<_, WireError>>()?,
-        ),
-        1 => Indices::Morris(
-            (0..n)
-                .map(|_| {
-                    Ok(MorrisIndex {
-                        mu_star: r.opt_f64()?,
-                        mu: r.opt_f64()?,
-                        sigma: r.opt_f64()?,
-                    })
-                })
-                .collect::<Result<_, WireError>>()?,
-        ),
-        2 => Indices::Local(
-            (0..n)
-                .map(|_| {
-                    Ok(LocalIndex {
-                        coefficient: r.opt_f64()?,
-                    })
-                })
-                .collect::<Result<_, WireError>>()?,
-        ),
+        0 => Indices::Sobol(r.items(n, |r| {
+            Ok(SobolIndex {
+                first: r.opt_f64()?,
+                first_ci95: pair(r)?,
+                total: r.opt_f64()?,
+                total_ci95: pair(r)?,
+            })
+        })?),
+        1 => Indices::Morris(r.items(n, |r| {
+            Ok(MorrisIndex {
+                mu_star: r.opt_f64()?,
+                mu: r.opt_f64()?,
+                sigma: r.opt_f64()?,
+            })
+        })?),
+        2 => Indices::Local(r.items(n, |r| {
+            Ok(LocalIndex {
+                coefficient: r.opt_f64()?,
+            })
+        })?),
         k => return Err(format!("job result: unknown kind of indices {k}")),
     };
     Ok((ix, dropped))
