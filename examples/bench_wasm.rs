@@ -119,7 +119,7 @@ impl HeatBench {
     }
 
     /// Evaluate grid points `from..to`; returns the sum of their log10 L30
-    /// (a checksum against the native run).
+    /// (a checksum: the two builds must agree).
     pub fn run(&self, from: usize, to: usize) -> Result<f64, JsError> {
         use cartsim::sweep::marrow::Outcome;
         let out = cartsim::sweep::run_range(&self.grid, &self.eval, from..to, &mut |_, _| {});
