@@ -635,7 +635,31 @@ fn invalid_inputs_are_typed_errors() {
             ),
         ),
     ];
-    for (name, r) in cases {
+    // Grids that a one-pass check could let through: a NaN anywhere (every
+    // comparison with it is false), a lone point outside, a first point
+    // before t0 in an otherwise ordered grid.
+    let grid_cases = [
+        ("grid NaN inside", vec![0.1, f64::NAN, 0.9]),
+        ("grid NaN first", vec![f64::NAN, 0.5]),
+        ("grid NaN alone", vec![f64::NAN]),
+        ("grid one point after", vec![1.5]),
+        ("grid starts before", vec![-0.5, 0.5, 0.9]),
+    ]
+    .map(|(name, g)| {
+        (
+            name,
+            solve_with(
+                &d,
+                0.0,
+                &[1.0],
+                1.0,
+                &Settings::default(),
+                &Events::none(),
+                &OutputGrid::Times(g),
+            ),
+        )
+    });
+    for (name, r) in cases.into_iter().chain(grid_cases) {
         match r {
             Err(SolverError::InvalidInput(msg)) => {
                 assert!(!msg.is_empty());
