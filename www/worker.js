@@ -3,8 +3,16 @@
 // its hashed file names come in this script's query (`?js=…&wasm=…`, the
 // names the page itself was started from), and the module's entry point
 // (src/web/mod.rs `main`) starts the worker side when there is no window.
-// One module for the page and its workers: the science is downloaded
-// once. Copied to dist/ by index.html.
+// One module for the page and its workers: the science is downloaded and
+// compiled once. Copied to dist/ by index.html.
+// The page posts its own compiled WebAssembly.Module as the first message
+// (src/web/jobs.rs `spawn`): the worker then neither downloads nor compiles
+// the module again. Without one (null: a browser that cannot send it) the
+// module is fetched by its URL. The listener is added before the first
+// await, so that message cannot arrive unheard.
+const first = new Promise((resolve) =>
+  self.addEventListener("message", (e) => resolve(e.data), { once: true }),
+);
 const query = new URL(self.location.href).searchParams;
 const file = (key) => {
   const name = query.get(key) || "";
@@ -13,4 +21,5 @@ const file = (key) => {
   return name;
 };
 const { default: init } = await import(file("js"));
-await init({ module_or_path: file("wasm") });
+const module = await first;
+await init({ module_or_path: module instanceof WebAssembly.Module ? module : file("wasm") });

@@ -357,6 +357,15 @@ impl Pool {
         options.set_type(WorkerType::Module);
         let worker =
             Worker::new_with_options(&worker_url()?, &options).map_err(|e| dom::js_text(&e))?;
+        // The page's compiled module first (`www/worker.js` waits for it):
+        // the worker starts without downloading or compiling it again
+        // (issue 19). A browser that cannot send a module gets null, and
+        // the worker fetches the module by its URL.
+        if worker.post_message(&wasm_bindgen::module()).is_err() {
+            worker
+                .post_message(&JsValue::NULL)
+                .map_err(|e| dom::js_text(&e))?;
+        }
         let pool = self.clone();
         let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
             pool.on_message(index, generation, &ev.data());

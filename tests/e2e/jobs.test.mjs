@@ -42,10 +42,21 @@ async function waitState(page, prefix, states, timeout) {
   return page.locator(`#${prefix}-status`).getAttribute("data-state");
 }
 
-test("a 20-per-cohort trial in the workers equals native `cartsim trial`", async () => {
+test("a 20-per-cohort trial in the workers equals native `cartsim trial`; workers start from the page's compiled module", async () => {
   const args = ["--seed", "5", "--per-cohort", "20", "--bank", "200", "--format", "json"];
   const native = nativeTrial(args);
+  // Requests for the page's wasm file, from the page or its workers (the
+  // service worker's own precache aside). Each worker gets the compiled
+  // module from the page (www/worker.js), so starting workers requests
+  // nothing: the page's preload, at most once more by its loader.
+  const wasmRequests = [];
+  const onRequest = (q) => {
+    if (new URL(q.url()).pathname.endsWith("_bg.wasm") && !q.serviceWorker()) wasmRequests.push(q.resourceType());
+  };
+  env.browser.context.on("request", onRequest);
+  let workers = 0;
   const page = await openPage(env.browser.context, env.server.url);
+  page.on("worker", () => workers++);
   await showView(page, "trial");
   await page.waitForSelector("#cohort-run:not([disabled])");
   await fill(page, { "cohort-per": 20, "cohort-seed": 5, "cohort-bank": 200, "cohort-noise": 0 });
@@ -56,6 +67,9 @@ test("a 20-per-cohort trial in the workers equals native `cartsim trial`", async
   const got = JSON.parse(await page.textContent("#cohort-json"));
   assert.deepEqual(withoutSeconds(got), withoutSeconds(native));
   assert.equal(got.patients, 80);
+  env.browser.context.off("request", onRequest);
+  assert.ok(workers >= 2, `${workers} workers started (the bands' and the trial's)`);
+  assert.ok(wasmRequests.length <= 2, `the wasm file was requested ${wasmRequests.length} times for ${workers} workers: ${wasmRequests}`);
   // Tables, box plots and bands were drawn.
   assert.ok((await page.locator("#cohort-summary tbody tr").count()) === 4);
   assert.ok((await page.locator("#cohort-accuracy tbody tr").count()) >= 5);
