@@ -1,5 +1,7 @@
 // Jobs in Web Workers. A small virtual trial run in the page's
-// workers equals the native `cartsim trial` for the same seed; Cancel stops
+// workers equals the native `cartsim trial` for the same seed, and the
+// workers start from the page's compiled module (no request of their own);
+// a worker sent no module fetches it by URL and starts; Cancel stops
 // a running job promptly and the page stays usable; a 20×20 heatmap draws
 // and answers the pointer.
 import { test } from "node:test";
@@ -86,6 +88,33 @@ test("a 20-per-cohort trial in the workers equals native `cartsim trial`; worker
   await screenshot(page, "jobs-trial");
   assert.deepEqual(page.problems, []);
   console.log(`trial of 80 patients: ${status}`);
+  await page.close();
+});
+
+test("a worker sent no module (null: a browser that cannot post one) loads the module by its URL and says it is ready", async () => {
+  const page = await openPage(env.browser.context, env.server.url);
+  let fetched = 0;
+  const onRequest = (q) => {
+    if (new URL(q.url()).pathname.endsWith("_bg.wasm") && q.resourceType() === "fetch" && !q.serviceWorker()) fetched++;
+  };
+  env.browser.context.on("request", onRequest);
+  const ready = await page.evaluate(async () => {
+    // The worker URL as src/web/jobs.rs builds it, from the boot tag.
+    const tag = document.getElementById("cartsim-boot");
+    const q = new URLSearchParams({ js: tag.dataset.js, wasm: tag.dataset.wasm });
+    const w = new Worker(`./worker.js?${q}`, { type: "module" });
+    const kind = await new Promise((ok, fail) => {
+      w.onmessage = (e) => ok(e.data?.kind);
+      w.onerror = (e) => fail(new Error(e.message || "worker error"));
+      setTimeout(() => fail(new Error("no message in 30 s")), 30000);
+      w.postMessage(null);
+    });
+    w.terminate();
+    return kind;
+  });
+  env.browser.context.off("request", onRequest);
+  assert.equal(ready, "ready");
+  assert.equal(fetched, 1, "the worker fetched the module by its URL once");
   await page.close();
 });
 
